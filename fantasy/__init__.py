@@ -1,0 +1,59 @@
+"""Fantasy F1 league backend: the application factory."""
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import check_production, database_url, get_config, limiter_storage_uri
+from fantasy.admin.routes import admin_blp
+from fantasy.auth.cli import users_cli
+from fantasy.auth.routes import auth_blp, users_blp
+from fantasy.auth.tokens import init_tokens
+from fantasy.common.http import init_http
+from fantasy.common.observability import configure_logging, init_request_context
+from fantasy.common.redis import init_redis
+from fantasy.errors import register_error_handlers, register_jwt_error_loaders
+from fantasy.extensions import api, db, jwt, limiter, migrate
+from fantasy.health.routes import health_blp
+from fantasy import models  # noqa: F401  (every table registered for Alembic)
+
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp)
+CLI_GROUPS = (users_cli,)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config = get_config(config_name)
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    if app.config["PRODUCTION"]:
+        check_production(app.config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"])
+    configure_logging(app.config["LOG_LEVEL"])
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    init_redis(app)
+    jwt.init_app(app)
+    init_tokens(jwt)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+
+    register_error_handlers(app)
+    register_jwt_error_loaders(jwt)
+    init_request_context(app)
+    init_http(app)
+
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.add_url_rule(
+        "/static/swagger-ui/<path:filename>",
+        "swagger_ui_assets",
+        lambda filename: send_from_directory(swagger_ui_path, filename),
+    )
+    for group in CLI_GROUPS:
+        app.cli.add_command(group)
+    return app

@@ -1,0 +1,40 @@
+"""Admin endpoints: user management."""
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from fantasy.auth import service as accounts
+from fantasy.auth.schemas import UserSchema
+from fantasy.common.api import Blueprint
+from fantasy.common.pagination import paginate
+
+admin_blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Admin operations")
+
+
+@admin_blp.route("/users")
+class Users(MethodView):
+    @admin_blp.login_required(admin=True)
+    @admin_blp.response(200, UserSchema(many=True))
+    @admin_blp.paginate()
+    def get(self, pagination_parameters):
+        """List users"""
+        return paginate(accounts.list_users(), pagination_parameters)
+
+
+@admin_blp.route("/users/<int:user_id>/deactivate")
+class DeactivateUser(MethodView):
+    @admin_blp.login_required(admin=True)
+    @admin_blp.response(200, UserSchema)
+    @admin_blp.alt_response(404, description="No such user")
+    def post(self, user_id):
+        """Deactivate a user: their tokens stop working on the next request"""
+        return accounts.set_active(current_user, user_id, False)
+
+
+@admin_blp.route("/users/<int:user_id>/activate")
+class ActivateUser(MethodView):
+    @admin_blp.login_required(admin=True)
+    @admin_blp.response(200, UserSchema)
+    @admin_blp.alt_response(404, description="No such user")
+    def post(self, user_id):
+        """Reactivate a user"""
+        return accounts.set_active(current_user, user_id, True)

@@ -1,0 +1,107 @@
+"""Auth and profile endpoints (§5, §11)."""
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user, get_jwt
+from flask_limiter.util import get_remote_address
+
+from fantasy.auth import service
+from fantasy.auth.schemas import (
+    LoginSchema,
+    PasswordChangeSchema,
+    ProfileUpdateSchema,
+    RegisterSchema,
+    TokenPairSchema,
+    UserSchema,
+)
+from fantasy.common.api import Blueprint
+from fantasy.extensions import limiter
+
+auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="The signed-in user")
+
+
+def login_account_key() -> str:
+    """Rate-limit key for one account, whatever the client's address."""
+    body = request.get_json(silent=True)
+    login = body.get("login") if isinstance(body, dict) else None
+    if not isinstance(login, str):
+        return get_remote_address()
+    return "account:" + login.strip().lower()[:254]
+
+
+@auth_blp.route("/register")
+class Register(MethodView):
+    @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
+    @auth_blp.arguments(RegisterSchema)
+    @auth_blp.response(201, UserSchema)
+    @auth_blp.alt_response(409, description="Username or email taken")
+    def post(self, data):
+        """Create an account"""
+        return service.register(data["username"], data["email"], data["password"])
+
+
+@auth_blp.route("/login")
+class Login(MethodView):
+    @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+    @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], key_func=login_account_key)
+    @auth_blp.arguments(LoginSchema)
+    @auth_blp.response(200, TokenPairSchema)
+    @auth_blp.alt_response(401, description="Invalid credentials")
+    def post(self, data):
+        """Sign in with username or email"""
+        return service.authenticate(data["login"], data["password"])
+
+
+@auth_blp.route("/refresh")
+class Refresh(MethodView):
+    @limiter.limit(lambda: current_app.config["RATELIMIT_REFRESH"])
+    @auth_blp.login_required(refresh=True)
+    @auth_blp.response(200, TokenPairSchema)
+    def post(self):
+        """Exchange a refresh token (in the Authorization header) for a new pair"""
+        return service.refresh(current_user, get_jwt())
+
+
+@auth_blp.route("/logout")
+class Logout(MethodView):
+    @auth_blp.login_required()
+    @auth_blp.response(204)
+    def post(self):
+        """End this session: its access and refresh tokens stop working"""
+        service.logout(get_jwt())
+
+
+@auth_blp.route("/logout-all")
+class LogoutAll(MethodView):
+    @auth_blp.login_required()
+    @auth_blp.response(204)
+    def post(self):
+        """End every session of this account"""
+        service.logout_everywhere(current_user)
+
+
+@users_blp.route("/me")
+class Me(MethodView):
+    @users_blp.login_required()
+    @users_blp.response(200, UserSchema)
+    def get(self):
+        """My profile"""
+        return current_user
+
+    @users_blp.login_required()
+    @users_blp.arguments(ProfileUpdateSchema)
+    @users_blp.response(200, UserSchema)
+    @users_blp.alt_response(409, description="Username or email taken")
+    def patch(self, data):
+        """Change my username or email"""
+        return service.update_profile(current_user, data)
+
+
+@users_blp.route("/me/password")
+class MyPassword(MethodView):
+    @users_blp.login_required()
+    @users_blp.arguments(PasswordChangeSchema)
+    @users_blp.response(200, TokenPairSchema)
+    def post(self, data):
+        """Change my password; every session ends and a new token pair is returned"""
+        return service.change_password(current_user, data["current_password"], data["new_password"])

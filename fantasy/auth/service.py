@@ -1,0 +1,137 @@
+"""Account use cases: register, sign in, tokens, profile, password, admin bootstrap and deactivation."""
+import logging
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from fantasy.auth import tokens
+from fantasy.auth.models import Role, User
+from fantasy.errors import Conflict, NotFound, Unauthorized
+from fantasy.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("timing-equaliser-not-a-password", method=method)
+
+
+def _check_free(username: str | None, email: str | None, exclude_id: int | None = None) -> None:
+    errors = {}
+    for field, column, value in (("username", User.username_key, username), ("email", User.email_key, email)):
+        if value is None:
+            continue
+        statement = select(User.id).where(column == value.lower())
+        if exclude_id is not None:
+            statement = statement.where(User.id != exclude_id)
+        if db.session.scalar(statement) is not None:
+            errors[field] = [f"This {field} is already taken"]
+    if errors:
+        raise Conflict("Already taken", errors=errors)
+
+
+def _commit_unique() -> None:
+    """Commit, turning a lost race on a unique key into the same 409 the pre-check gives."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Username or email already taken") from None
+
+
+def register(username: str, email: str, password: str, role: Role = Role.user) -> User:
+    _check_free(username, email)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        email_key=email.lower(),
+        password_hash=_hash(password),
+        role=role,
+    )
+    db.session.add(user)
+    _commit_unique()
+    log.info("user registered", extra={"user_id": user.id})
+    return user
+
+
+def authenticate(login: str, password: str) -> dict:
+    """A token pair for valid credentials; unknown user, wrong password and inactive look alike."""
+    user = db.session.scalars(User.by_login(login)).first()
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        raise Unauthorized("Invalid credentials")
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        raise Unauthorized("Invalid credentials")
+    return tokens.issue_pair(user)
+
+
+def refresh(user: User, refresh_claims: dict) -> dict:
+    return tokens.rotate(user, refresh_claims)
+
+
+def logout(claims: dict) -> None:
+    tokens.revoke_family(claims["fam"])
+
+
+def logout_everywhere(user: User) -> None:
+    tokens.revoke_all(user.id)
+
+
+def update_profile(user: User, data: dict) -> User:
+    _check_free(data.get("username"), data.get("email"), exclude_id=user.id)
+    if "username" in data:
+        user.username = data["username"]
+        user.username_key = data["username"].lower()
+    if "email" in data:
+        user.email = data["email"]
+        user.email_key = data["email"].lower()
+    _commit_unique()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> dict:
+    """Change the password, end every session, and hand back a fresh pair for this client."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise Unauthorized("Current password is wrong")
+    user.password_hash = _hash(new_password)
+    db.session.commit()
+    tokens.revoke_all(user.id)
+    return tokens.issue_pair(user)
+
+
+def ensure_admin(email: str, password: str, username: str) -> tuple[User, bool]:
+    """Create the admin account if no user has this email; promote an existing one. Idempotent."""
+    user = db.session.scalars(select(User).where(User.email_key == email.lower())).first()
+    if user is None:
+        return register(username, email, password, role=Role.admin), True
+    if user.role != Role.admin:
+        user.role = Role.admin
+        db.session.commit()
+    return user, False
+
+
+def list_users():
+    return select(User).order_by(User.id)
+
+
+def set_active(actor: User, user_id: int, active: bool) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    if user.id == actor.id and not active:
+        raise Conflict("Admins cannot deactivate their own account")
+    user.is_active = active
+    db.session.commit()
+    if not active:
+        tokens.revoke_all(user.id)
+    log.info("user active changed", extra={"user_id": user.id, "active": active, "by": actor.id})
+    return user

@@ -1,0 +1,87 @@
+"""JWT pairs, refresh rotation with reuse detection, and the Redis revocation list.
+
+Every login starts a token *family* (`fam` claim, carried by its access and refresh tokens). Revoking a
+family kills every token of that session at once; a user's live families are kept in a Redis set so
+"log out everywhere" and a password change can revoke them all. Keys expire with the refresh lifetime.
+"""
+import uuid
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token
+
+from fantasy.auth.models import User
+from fantasy.common.clock import utcnow
+from fantasy.common.redis import get_redis
+from fantasy.errors import Unauthorized
+from fantasy.extensions import db
+
+REVOKED_FAMILY = "auth:revoked:family:{}"
+USED_REFRESH = "auth:used-refresh:{}"
+USER_FAMILIES = "auth:families:{}"
+
+
+def _refresh_seconds() -> int:
+    return int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"].total_seconds())
+
+
+def issue_pair(user: User, family: str | None = None) -> dict:
+    family = family or uuid.uuid4().hex
+    claims = {"fam": family}
+    identity = str(user.id)
+    redis = get_redis()
+    families = USER_FAMILIES.format(user.id)
+    with redis.pipeline() as pipe:
+        pipe.sadd(families, family)
+        pipe.expire(families, _refresh_seconds())
+        pipe.execute()
+    return {
+        "access_token": create_access_token(identity=identity, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
+    }
+
+
+def revoke_family(family: str) -> None:
+    get_redis().set(REVOKED_FAMILY.format(family), 1, ex=_refresh_seconds())
+
+
+def revoke_all(user_id: int) -> None:
+    redis = get_redis()
+    families = USER_FAMILIES.format(user_id)
+    members = redis.smembers(families)
+    with redis.pipeline() as pipe:
+        for family in members:
+            pipe.set(REVOKED_FAMILY.format(family.decode()), 1, ex=_refresh_seconds())
+        pipe.delete(families)
+        pipe.execute()
+
+
+def rotate(user: User, refresh_claims: dict) -> dict:
+    """Exchange a refresh token for a new pair; a second use of the same token kills its family."""
+    remaining = max(1, int(refresh_claims["exp"] - utcnow().timestamp()))
+    first_use = get_redis().set(USED_REFRESH.format(refresh_claims["jti"]), 1, nx=True, ex=remaining)
+    if not first_use:
+        revoke_family(refresh_claims["fam"])
+        raise Unauthorized("Refresh token already used: the session is revoked, sign in again")
+    return issue_pair(user, refresh_claims["fam"])
+
+
+def is_revoked(claims: dict) -> bool:
+    family = claims.get("fam")
+    return family is None or bool(get_redis().exists(REVOKED_FAMILY.format(family)))
+
+
+def load_user(claims: dict) -> User | None:
+    """The token's user if it still exists and is active (checked on every request)."""
+    try:
+        user_id = int(claims["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def init_tokens(jwt) -> None:
+    jwt.token_in_blocklist_loader(lambda header, claims: is_revoked(claims))
+    jwt.user_lookup_loader(lambda header, claims: load_user(claims))

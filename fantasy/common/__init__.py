@@ -1,0 +1,1 @@
+"""Shared building blocks: base models, schemas, pagination, clock, Redis access, request context."""

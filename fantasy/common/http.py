@@ -1,0 +1,32 @@
+"""HTTP hygiene applied to every response: security headers and CORS from an allow-list."""
+from flask import request
+
+NO_STORE_PREFIXES = ("/api/v1/auth/", "/api/v1/users/me")
+CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID"
+CORS_EXPOSE_HEADERS = "X-Request-ID, X-Pagination, Retry-After"
+
+
+def init_http(app) -> None:
+    allowed_origins = frozenset(app.config["CORS_ORIGINS"])
+
+    @app.after_request
+    def harden(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith(NO_STORE_PREFIXES):
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        origin = request.headers.get("Origin")
+        if origin:
+            headers.add("Vary", "Origin")
+            if origin in allowed_origins:
+                headers["Access-Control-Allow-Origin"] = origin
+                headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+                if request.method == "OPTIONS":
+                    headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
+                    headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+                    headers["Access-Control-Max-Age"] = "600"
+        return response

@@ -1,0 +1,1 @@
+"""F1 data: the Jolpica client and the ingest that stores its data."""

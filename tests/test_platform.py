@@ -1,0 +1,154 @@
+"""The API shell: probes, docs, envelope, request ids, headers, CORS, limits, production settings."""
+import json
+import logging
+
+import pytest
+import redis
+
+from config import DEV_SECRET
+from fantasy import create_app
+
+pytestmark = pytest.mark.smoke
+
+
+def assert_envelope(response, code):
+    body = response.get_json()
+    assert response.status_code == code, body
+    assert body["code"] == code
+    assert body["status"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_readyz_is_503_when_redis_is_down(app, backing_urls, tmp_path):
+    broken = create_app("testing", overrides={**backing_urls, "REDIS_URL": f"unix://{tmp_path}/none.sock"})
+    response = broken.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "redis": "down"}
+
+
+def test_readyz_is_503_when_database_is_down(app, backing_urls, tmp_path):
+    url = "postgresql://nobody@127.0.0.1:1/none"
+    broken = create_app("testing", overrides={**backing_urls, "SQLALCHEMY_DATABASE_URI": url})
+    response = broken.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "down"
+    assert response.get_json()["redis"] == "ok"
+
+
+def test_openapi_documents_bearer_auth_and_routes(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/v1/users/me"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in spec["paths"]["/api/v1/auth/login"]["post"]
+
+
+@pytest.mark.parametrize(
+    "page, asset",
+    [("/docs", "/static/swagger-ui/swagger-ui-bundle.js"), ("/redoc", "/static/redoc/redoc.standalone.js")],
+)
+def test_docs_pages_serve_their_assets_locally(client, page, asset):
+    html = client.get(page).get_data(as_text=True)
+    assert asset in html
+    script = client.get(asset)
+    assert script.status_code == 200
+    assert len(script.get_data()) > 100_000
+
+
+def test_request_id_is_generated_or_propagated(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    unsafe = client.get("/healthz", headers={"X-Request-ID": "bad id <script>"}).headers["X-Request-ID"]
+    assert unsafe != "bad id <script>" and len(unsafe) == 32
+
+
+def test_log_lines_are_json_with_request_id(backing_urls, capfd):
+    # A fresh app binds its log handler to the stderr that capfd captures.
+    create_app("testing", overrides=dict(backing_urls)).test_client().get("/healthz", headers={"X-Request-ID": "log-check-1"})
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "fantasy.access"]
+    assert access and access[-1]["request_id"] == "log-check-1"
+    assert access[-1]["path"] == "/healthz" and access[-1]["status"] == 200
+
+
+def test_security_headers(client):
+    response = client.get("/healthz")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    auth = client.post("/api/v1/auth/login", json={"login": "x", "password": "y"})
+    assert auth.headers["Cache-Control"] == "no-store"
+
+
+def test_cors_allows_only_listed_origins(app, backing_urls):
+    cors_app = create_app("testing", overrides={**backing_urls, "CORS_ORIGINS": ["https://app.example"]})
+    client = cors_app.test_client()
+    allowed = client.options(
+        "/api/v1/auth/login",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
+    other = client.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_error_envelopes(client):
+    assert_envelope(client.get("/api/v1/nope"), 404)
+    not_allowed = client.delete("/api/v1/auth/login")
+    assert_envelope(not_allowed, 405)
+    assert "POST" in not_allowed.headers["Allow"]
+    bad_json = client.post("/api/v1/auth/login", data="{not json", content_type="application/json")
+    assert_envelope(bad_json, 400)
+    invalid = assert_envelope(client.post("/api/v1/auth/login", json={"login": 5}), 422)
+    assert set(invalid["errors"]["json"]) == {"login", "password"}
+
+
+def test_body_over_max_content_length_is_413(client, app):
+    big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    assert_envelope(client.post("/api/v1/auth/login", data=big, content_type="application/json"), 413)
+
+
+def test_unexpected_error_is_500_envelope_without_details(backing_urls):
+    app = create_app("testing", overrides=dict(backing_urls))
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    body = assert_envelope(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert body["message"] == "Internal server error"
+
+
+def test_redis_failure_is_503_envelope(backing_urls):
+    app = create_app("testing", overrides=dict(backing_urls))
+
+    @app.get("/needs-redis")
+    def needs_redis():
+        raise redis.ConnectionError("down")
+
+    assert_envelope(app.test_client().get("/needs-redis"), 503)
+
+
+@pytest.mark.parametrize("secret", [None, DEV_SECRET, "short-secret"])
+def test_production_refuses_weak_secrets(backing_urls, secret):
+    overrides = {**backing_urls, "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": secret}
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
+        create_app("production", overrides=overrides)
+
+
+def test_production_starts_with_strong_secrets(backing_urls):
+    overrides = {**backing_urls, "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40}
+    assert create_app("production", overrides=overrides).config["PRODUCTION"] is True
