@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from config import database_url
 from fantasy import create_app
+from fantasy.auth import service
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 
@@ -103,6 +104,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def admin_tokens(app, auth):
+    """A signed-in global admin's token pair."""
+    with app.app_context():
+        service.ensure_admin("root@example.com", PASSWORD, "root")
+    return auth.login("root")
 
 
 def bearer(token: str) -> dict:

@@ -1,0 +1,1 @@
+"""Background jobs on RQ: queues, job functions and the periodic schedule (§10)."""
