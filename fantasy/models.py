@@ -1,2 +1,14 @@
 """Every domain's models, imported in one place for Alembic and the shell."""
 from fantasy.auth.models import Role, User  # noqa: F401
+from fantasy.f1data.models import (  # noqa: F401
+    Circuit,
+    Constructor,
+    Driver,
+    Race,
+    RaceSession,
+    ResultState,
+    Season,
+    SeasonConstructor,
+    SeasonDriver,
+    SessionResult,
+)
