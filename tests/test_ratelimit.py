@@ -1,0 +1,74 @@
+"""Rate limits of §5, shared by every process through Redis, and failing closed without it."""
+import pytest
+
+from conftest import PASSWORD, AuthActions, bearer
+from fantasy import create_app
+
+
+@pytest.fixture
+def second_client(app, backing_urls):
+    """Another app instance on the same database and Redis: a second worker process."""
+    return create_app("testing", overrides=dict(backing_urls)).test_client()
+
+
+def attempt(client, login="alice", password="wrong password!"):
+    return client.post("/api/v1/auth/login", json={"login": login, "password": password})
+
+
+def test_eleventh_login_in_a_minute_is_429_on_either_instance(auth, client, second_client):
+    auth.register("alice")
+    for number in range(10):
+        served_by = client if number % 2 else second_client
+        assert attempt(served_by).status_code == 401
+    for served_by in (client, second_client):
+        blocked = attempt(served_by, password=PASSWORD)
+        body = blocked.get_json()
+        assert blocked.status_code == 429
+        assert body["code"] == 429 and body["request_id"]
+        assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_login_limit_is_per_account_as_well_as_per_ip(auth, client, second_client):
+    auth.register("alice")
+    # Ten attempts on one account from "different addresses" still lock that account.
+    for number in range(10):
+        client.post(
+            "/api/v1/auth/login",
+            json={"login": "alice", "password": "wrong password!"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{number}"},
+        )
+    locked = client.post(
+        "/api/v1/auth/login", json={"login": "ALICE", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.1.1"}
+    )
+    assert locked.status_code == 429
+    other = AuthActions(second_client)
+    other.register("bob")
+    assert other.login("bob")["access_token"]
+
+
+def test_register_is_limited_to_five_a_minute_per_ip(client):
+    statuses = [
+        client.post(
+            "/api/v1/auth/register",
+            json={"username": f"user{n}", "email": f"user{n}@example.com", "password": PASSWORD},
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [201] * 5 + [429]
+
+
+def test_refresh_is_limited_to_thirty_a_minute(auth, client):
+    _, tokens = auth.signup()
+    token = tokens["refresh_token"]
+    for _ in range(30):
+        response = client.post("/api/v1/auth/refresh", headers=bearer(token))
+        assert response.status_code == 200
+        token = response.get_json()["refresh_token"]
+    assert client.post("/api/v1/auth/refresh", headers=bearer(token)).status_code == 429
+
+
+def test_login_fails_closed_with_503_when_redis_is_down(app, backing_urls, tmp_path):
+    broken = create_app("testing", overrides={**backing_urls, "REDIS_URL": f"unix://{tmp_path}/gone.sock"})
+    response = broken.test_client().post("/api/v1/auth/login", json={"login": "alice", "password": PASSWORD})
+    assert response.status_code == 503
+    assert response.get_json()["code"] == 503
