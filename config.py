@@ -106,6 +106,8 @@ class Config:
 
     # F1 data upstream (§4)
     JOLPICA_BASE_URL = os.environ.get("JOLPICA_BASE_URL", "https://api.jolpi.ca/ergast/f1/")
+    # A classification unchanged this long after the race start becomes final.
+    RESULTS_VERIFICATION_HOURS = env_int("RESULTS_VERIFICATION_HOURS", 72)
 
     # Background jobs (§10)
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)

@@ -13,11 +13,14 @@ from fantasy.common.observability import configure_logging, init_request_context
 from fantasy.common.redis import init_redis
 from fantasy.errors import register_error_handlers, register_jwt_error_loaders
 from fantasy.extensions import api, db, jwt, limiter, migrate
+from fantasy.f1data.admin_routes import f1_admin_blp
+from fantasy.f1data.cli import f1_cli
+from fantasy.f1data.routes import f1_blp
 from fantasy.health.routes import health_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp)
-CLI_GROUPS = (users_cli,)
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp)
+CLI_GROUPS = (users_cli, f1_cli)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
