@@ -11,15 +11,17 @@ from fantasy.auth.tokens import init_tokens
 from fantasy.common.http import init_http
 from fantasy.common.observability import configure_logging, init_request_context
 from fantasy.common.redis import init_redis
+from fantasy.common.sqlite import init_sqlite
 from fantasy.errors import register_error_handlers, register_jwt_error_loaders
 from fantasy.extensions import api, db, jwt, limiter, migrate
 from fantasy.f1data.admin_routes import f1_admin_blp
 from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
 from fantasy.health.routes import health_blp
+from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp)
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp)
 CLI_GROUPS = (users_cli, f1_cli)
 
 
@@ -36,6 +38,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
 
+    init_sqlite()
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     init_redis(app)

@@ -12,3 +12,4 @@ from fantasy.f1data.models import (  # noqa: F401
     SeasonDriver,
     SessionResult,
 )
+from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401

@@ -7,7 +7,8 @@ from sqlalchemy import create_engine, text
 
 from config import database_url
 from fantasy import create_app
-from fantasy.auth import service
+from fantasy.auth import service, tokens
+from fantasy.auth.models import Role
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 
@@ -116,3 +117,17 @@ def admin_tokens(app, auth):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user directly (no register rate limit) and sign them in; returns id, headers, tokens."""
+
+    def make(username: str, admin: bool = False) -> dict:
+        with app.app_context():
+            role = Role.admin if admin else Role.user
+            user = service.register(username, f"{username}@example.com", PASSWORD, role=role)
+            pair = tokens.issue_pair(user)
+            return {"id": user.id, "username": username, "headers": bearer(pair["access_token"]), "tokens": pair}
+
+    return make

@@ -7,10 +7,16 @@ PAGINATION = {"page": 1, "page_size": 20, "max_page_size": 100}
 
 
 def paginate(statement, pagination_parameters):
-    """Return one page of scalars and tell smorest the total for the X-Pagination header."""
+    """One page of rows, and the total for smorest's X-Pagination header.
+
+    A SELECT of one entity yields model objects; a SELECT of several columns yields mappings.
+    """
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pagination_parameters.item_count = total
     page_statement = statement.limit(pagination_parameters.page_size).offset(
         pagination_parameters.first_item
     )
-    return db.session.scalars(page_statement).all()
+    result = db.session.execute(page_statement)
+    if len(statement.column_descriptions) == 1:
+        return result.scalars().all()
+    return result.mappings().all()

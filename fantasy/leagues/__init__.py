@@ -1,0 +1,1 @@
+"""Leagues, memberships and fantasy teams (§6)."""

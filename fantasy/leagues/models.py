@@ -1,0 +1,125 @@
+"""Leagues, memberships, fantasy teams and the league audit log."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fantasy.common.clock import utcnow
+from fantasy.common.models import TimestampMixin, UTCDateTime
+from fantasy.extensions import db
+
+
+def _enum(kind, name: str) -> Enum:
+    # Stored as VARCHAR so adding a value never needs an ALTER TYPE on PostgreSQL.
+    return Enum(kind, name=name, native_enum=False, length=20, validate_strings=True)
+
+
+class LeagueMode(str, enum.Enum):
+    live = "live"
+    replay = "replay"
+
+
+class Visibility(str, enum.Enum):
+    private = "private"
+    public = "public"
+
+
+class DraftMethod(str, enum.Enum):
+    snake = "snake"
+    sequential = "sequential"
+
+
+class OrderStrategy(str, enum.Enum):
+    rotation = "rotation"
+    reverse_standings = "reverse_standings"
+    random = "random"
+    manual = "manual"
+
+
+class LeagueRole(str, enum.Enum):
+    member = "member"
+    manager = "manager"
+    owner = "owner"
+
+    @property
+    def rank(self) -> int:
+        return ("member", "manager", "owner").index(self.value)
+
+
+class League(TimestampMixin, db.Model):
+    __tablename__ = "leagues"
+    __table_args__ = (
+        CheckConstraint("max_teams BETWEEN 2 AND 22", name="max_teams_range"),
+        CheckConstraint("picks_per_team BETWEEN 1 AND 4", name="picks_per_team_range"),
+        CheckConstraint("pick_seconds >= 0", name="pick_seconds_positive"),
+        CheckConstraint("draft_opens_hours >= 1", name="draft_opens_hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    description: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    season: Mapped[int] = mapped_column(Integer, nullable=False)
+    mode: Mapped[LeagueMode] = mapped_column(_enum(LeagueMode, "league_mode"), nullable=False)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "league_visibility"), nullable=False, index=True)
+    max_teams: Mapped[int] = mapped_column(Integer, nullable=False)
+    picks_per_team: Mapped[int] = mapped_column(Integer, nullable=False)
+    draft_method: Mapped[DraftMethod] = mapped_column(_enum(DraftMethod, "draft_method"), nullable=False)
+    order_strategy: Mapped[OrderStrategy] = mapped_column(_enum(OrderStrategy, "order_strategy"), nullable=False)
+    pick_seconds: Mapped[int] = mapped_column(Integer, nullable=False)
+    draft_opens_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    autopick_on_lock: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    ruleset: Mapped[dict | str] = mapped_column(JSON, nullable=False)
+    invite_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("league_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    role: Mapped[LeagueRole] = mapped_column(_enum(LeagueRole, "league_role"), nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    @classmethod
+    def active_for(cls, league_id: int, user_id: int):
+        return select(cls).where(cls.league_id == league_id, cls.user_id == user_id, cls.left_at.is_(None))
+
+
+class FantasyTeam(db.Model):
+    __tablename__ = "fantasy_teams"
+    __table_args__ = (UniqueConstraint("league_id", "user_id"), UniqueConstraint("league_id", "name_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    # Lower-cased copy: team names are unique per league whatever the letter case.
+    name_key: Mapped[str] = mapped_column(String(60), nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+class LeagueEvent(db.Model):
+    """Audit log of what happened in a league and who did it."""
+
+    __tablename__ = "league_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

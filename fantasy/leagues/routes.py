@@ -1,0 +1,183 @@
+"""League, membership and team endpoints (§6, §11). Every route signs in; access is league_access()."""
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from fantasy.common.api import Blueprint
+from fantasy.common.pagination import paginate
+from fantasy.leagues import service
+from fantasy.leagues.schemas import (
+    InviteCodeSchema,
+    JoinByCodeSchema,
+    JoinSchema,
+    LeagueCreateSchema,
+    LeagueSchema,
+    LeagueSearchSchema,
+    LeagueSettingsSchema,
+    LeagueSummarySchema,
+    MemberSchema,
+    RoleChangeSchema,
+    TeamRenameSchema,
+    TeamSchema,
+    TransferSchema,
+)
+
+leagues_blp = Blueprint("leagues", __name__, url_prefix="/api/v1/leagues", description="Leagues and members")
+teams_blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Fantasy teams")
+
+NOT_VISIBLE = "No such league (or a private league you are not a member of)"
+
+
+@leagues_blp.route("")
+class Leagues(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(200, LeagueSummarySchema(many=True))
+    @leagues_blp.paginate()
+    def get(self, pagination_parameters):
+        """My leagues"""
+        return paginate(service.my_leagues(current_user), pagination_parameters)
+
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(LeagueCreateSchema)
+    @leagues_blp.response(201, LeagueSchema)
+    def post(self, data):
+        """Create a league; its creator owns it and gets a team at once"""
+        return service.create_league(current_user, data)
+
+
+@leagues_blp.route("/public")
+class PublicLeagues(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(LeagueSearchSchema, location="query")
+    @leagues_blp.response(200, LeagueSummarySchema(many=True))
+    @leagues_blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Search public leagues by name"""
+        return paginate(service.search_public(current_user, args.get("q")), pagination_parameters)
+
+
+@leagues_blp.route("/join")
+class JoinByCode(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(JoinByCodeSchema)
+    @leagues_blp.response(201, TeamSchema)
+    @leagues_blp.alt_response(404, description="Unknown invite code")
+    @leagues_blp.alt_response(409, description="Already a member, league full, or team name taken")
+    def post(self, data):
+        """Join a league with its invite code"""
+        return service.join_by_code(data["invite_code"], current_user, data["team_name"])
+
+
+@leagues_blp.route("/<int:league_id>")
+class LeagueById(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(200, LeagueSchema)
+    @leagues_blp.alt_response(404, description=NOT_VISIBLE)
+    def get(self, league_id):
+        """A league (public ones for anyone signed in; private ones for members)"""
+        return service.get_league(league_id, current_user)
+
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(LeagueSettingsSchema)
+    @leagues_blp.response(200, LeagueSchema)
+    @leagues_blp.alt_response(404, description=NOT_VISIBLE)
+    def patch(self, data, league_id):
+        """Change a league's name or settings (owner or manager)"""
+        return service.update_league(league_id, current_user, data)
+
+    @leagues_blp.login_required()
+    @leagues_blp.response(204)
+    @leagues_blp.alt_response(404, description=NOT_VISIBLE)
+    def delete(self, league_id):
+        """Delete a league (owner only)"""
+        service.delete_league(league_id, current_user)
+
+
+@leagues_blp.route("/<int:league_id>/join")
+class JoinPublic(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(JoinSchema)
+    @leagues_blp.response(201, TeamSchema)
+    @leagues_blp.alt_response(409, description="Already a member, league full, or team name taken")
+    def post(self, data, league_id):
+        """Join a public league"""
+        return service.join_public(league_id, current_user, data["team_name"])
+
+
+@leagues_blp.route("/<int:league_id>/leave")
+class Leave(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(204)
+    def post(self, league_id):
+        """Leave a league (the owner must transfer ownership first); the team keeps its history"""
+        service.leave(league_id, current_user)
+
+
+@leagues_blp.route("/<int:league_id>/invite-code")
+class InviteCode(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(201, InviteCodeSchema)
+    def post(self, league_id):
+        """Regenerate the invite code (owner or manager); the old one stops working at once"""
+        return service.regenerate_invite_code(league_id, current_user)
+
+
+@leagues_blp.route("/<int:league_id>/members")
+class Members(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(200, MemberSchema(many=True))
+    @leagues_blp.paginate()
+    def get(self, league_id, pagination_parameters):
+        """The league's active members (members only)"""
+        return paginate(service.list_members(league_id, current_user), pagination_parameters)
+
+
+@leagues_blp.route("/<int:league_id>/members/<int:user_id>")
+class MemberById(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(RoleChangeSchema)
+    @leagues_blp.response(200, MemberSchema)
+    def patch(self, data, league_id, user_id):
+        """Promote a member to manager or demote a manager (owner only)"""
+        return service.change_role(league_id, current_user, user_id, data["role"])
+
+    @leagues_blp.login_required()
+    @leagues_blp.response(204)
+    def delete(self, league_id, user_id):
+        """Remove a member (owner or manager; only the owner removes managers)"""
+        service.remove_member(league_id, current_user, user_id)
+
+
+@leagues_blp.route("/<int:league_id>/transfer")
+class Transfer(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.arguments(TransferSchema)
+    @leagues_blp.response(200, LeagueSchema)
+    def post(self, data, league_id):
+        """Hand ownership to another member (owner only); the old owner becomes a manager"""
+        return service.transfer_ownership(league_id, current_user, data["user_id"])
+
+
+@leagues_blp.route("/<int:league_id>/teams")
+class LeagueTeams(MethodView):
+    @leagues_blp.login_required()
+    @leagues_blp.response(200, TeamSchema(many=True))
+    @leagues_blp.paginate()
+    def get(self, league_id, pagination_parameters):
+        """Every team of the league, those that left included (members only)"""
+        return paginate(service.list_teams(league_id, current_user), pagination_parameters)
+
+
+@teams_blp.route("/<int:team_id>")
+class TeamById(MethodView):
+    @teams_blp.login_required()
+    @teams_blp.response(200, TeamSchema)
+    def get(self, team_id):
+        """A team (members of its league)"""
+        return service.get_team(team_id, current_user)
+
+    @teams_blp.login_required()
+    @teams_blp.arguments(TeamRenameSchema)
+    @teams_blp.response(200, TeamSchema)
+    def patch(self, data, team_id):
+        """Rename my team"""
+        return service.rename_team(team_id, current_user, data["name"])

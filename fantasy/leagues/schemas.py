@@ -1,0 +1,110 @@
+"""Request and response shapes for leagues, members and teams."""
+from marshmallow import fields, validate
+
+from fantasy.common.schemas import StrictSchema
+from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
+
+NAME = validate.Regexp(r"^(?=.*\S)[\s\S]{3,60}$", error="3 to 60 characters, not only spaces")
+PRESET_RULESETS = ("standard", "inverted", "fantasy")
+
+
+class LeagueSettingsSchema(StrictSchema):
+    """The settable fields of a league (§6, §7, §8): the PATCH body. Defaults apply on create only."""
+
+    name = fields.String(validate=NAME)
+    description = fields.String(validate=validate.Length(max=500))
+    visibility = fields.Enum(Visibility, metadata={"description": "Default: private"})
+    max_teams = fields.Integer(strict=True, validate=validate.Range(min=2, max=22), metadata={"description": "Default: 10"})
+    picks_per_team = fields.Integer(strict=True, validate=validate.Range(min=1, max=4), metadata={"description": "Default: 2"})
+    draft_method = fields.Enum(DraftMethod, metadata={"description": "Default: snake"})
+    order_strategy = fields.Enum(OrderStrategy, metadata={"description": "Default: rotation"})
+    pick_seconds = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=86_400), metadata={"description": "0 = no pick clock (default)"}
+    )
+    draft_opens_hours = fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=336), metadata={"description": "Default: 96"}
+    )
+    autopick_on_lock = fields.Boolean(metadata={"description": "Default: true"})
+    ruleset = fields.String(
+        validate=validate.OneOf(PRESET_RULESETS), metadata={"description": "A preset ruleset name (§8); default standard"}
+    )
+
+
+class LeagueCreateSchema(LeagueSettingsSchema):
+    name = fields.String(required=True, validate=NAME)
+    season = fields.Integer(required=True, strict=True, validate=validate.Range(min=1950, max=2100))
+    mode = fields.Enum(LeagueMode, metadata={"description": "Default: live"})
+    team_name = fields.String(validate=NAME, metadata={"description": "The owner's team name (default: username)"})
+
+
+class LeagueSummarySchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    season = fields.Integer()
+    mode = fields.Enum(LeagueMode)
+    visibility = fields.Enum(Visibility)
+    max_teams = fields.Integer()
+    team_count = fields.Integer()
+    my_role = fields.Enum(LeagueRole, allow_none=True)
+
+
+class LeagueSchema(LeagueSummarySchema):
+    picks_per_team = fields.Integer()
+    draft_method = fields.Enum(DraftMethod)
+    order_strategy = fields.Enum(OrderStrategy)
+    pick_seconds = fields.Integer()
+    draft_opens_hours = fields.Integer()
+    autopick_on_lock = fields.Boolean()
+    ruleset = fields.Raw()
+    owner_id = fields.Integer()
+    created_at = fields.DateTime()
+    invite_code = fields.String(metadata={"description": "Only shown to the owner and managers"})
+
+
+class LeagueSearchSchema(StrictSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=60))
+
+
+class JoinByCodeSchema(StrictSchema):
+    invite_code = fields.String(required=True, validate=validate.Length(min=8, max=32))
+    team_name = fields.String(required=True, validate=NAME)
+
+
+class JoinSchema(StrictSchema):
+    team_name = fields.String(required=True, validate=NAME)
+
+
+class InviteCodeSchema(StrictSchema):
+    invite_code = fields.String()
+
+
+class MemberSchema(StrictSchema):
+    user_id = fields.Integer()
+    username = fields.String()
+    role = fields.Enum(LeagueRole)
+    joined_at = fields.DateTime()
+    team_id = fields.Integer()
+    team_name = fields.String()
+
+
+class RoleChangeSchema(StrictSchema):
+    role = fields.String(required=True, validate=validate.OneOf(["manager", "member"]))
+
+
+class TransferSchema(StrictSchema):
+    user_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class TeamSchema(StrictSchema):
+    id = fields.Integer()
+    league_id = fields.Integer()
+    user_id = fields.Integer()
+    name = fields.String()
+    active = fields.Boolean()
+    joined_at = fields.DateTime()
+    left_at = fields.DateTime(allow_none=True)
+
+
+class TeamRenameSchema(StrictSchema):
+    name = fields.String(required=True, validate=NAME)

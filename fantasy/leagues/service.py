@@ -1,0 +1,342 @@
+"""League use cases: create, settings, joining, members, roles, ownership, teams."""
+import logging
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from fantasy.auth.models import User
+from fantasy.common.clock import utcnow
+from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
+from fantasy.extensions import db
+from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
+from fantasy.leagues.models import (
+    DraftMethod,
+    FantasyTeam,
+    League,
+    LeagueEvent,
+    LeagueMode,
+    LeagueRole,
+    Membership,
+    OrderStrategy,
+    Visibility,
+)
+
+log = logging.getLogger(__name__)
+
+SETTING_DEFAULTS = {
+    "description": "",
+    "visibility": Visibility.private,
+    "max_teams": 10,
+    "picks_per_team": 2,
+    "draft_method": DraftMethod.snake,
+    "order_strategy": OrderStrategy.rotation,
+    "pick_seconds": 0,
+    "draft_opens_hours": 96,
+    "autopick_on_lock": True,
+    "ruleset": "standard",
+    "mode": LeagueMode.live,
+}
+INVITE_CODE_BYTES = 9  # 12 URL-safe characters from the CSPRNG
+
+
+def grid_size(season: int) -> int:
+    """Drivers on the grid: 20 up to 2025, 22 from 2026 (§6). Reserve drivers do not widen the draft."""
+    return 22 if season >= 2026 else 20
+
+
+def _new_invite_code() -> str:
+    return secrets.token_urlsafe(INVITE_CODE_BYTES)
+
+
+def _event(league_id: int, actor: User | None, kind: str, **data) -> None:
+    db.session.add(LeagueEvent(league_id=league_id, actor_id=actor.id if actor else None, kind=kind, data=data))
+    log.info("league event", extra={"league_id": league_id, "kind": kind, "actor_id": actor.id if actor else None})
+
+
+def _check_grid(season: int, max_teams: int, picks_per_team: int) -> None:
+    if max_teams * picks_per_team > grid_size(season):
+        raise Unprocessable(
+            "Too many picks for the grid",
+            errors={"json": {"max_teams": [f"max_teams × picks_per_team may not exceed {grid_size(season)}"]}},
+        )
+
+
+def _commit(conflict_message: str) -> None:
+    """Commit; a unique key lost to a concurrent request becomes the same 409 a pre-check gives."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(conflict_message) from None
+
+
+def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
+    statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == name.lower())
+    if except_user_id is not None:
+        statement = statement.where(FantasyTeam.user_id != except_user_id)
+    return db.session.scalar(statement) is not None
+
+
+def _active_team_count(league_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None))
+    )
+
+
+def present(access: LeagueAccess) -> dict:
+    """The league as this user may see it: the invite code only for the owner and managers."""
+    league = access.league
+    view = {column.key: getattr(league, column.key) for column in League.__table__.columns}
+    view["team_count"] = _active_team_count(league.id)
+    view["my_role"] = access.role
+    if not access.can_manage:
+        del view["invite_code"]
+    return view
+
+
+# --- leagues -----------------------------------------------------------------------------------
+
+
+def create_league(owner: User, data: dict) -> dict:
+    settings = {**SETTING_DEFAULTS, **data}
+    team_name = settings.pop("team_name", None) or owner.username
+    _check_grid(settings["season"], settings["max_teams"], settings["picks_per_team"])
+    league = League(**settings, owner_id=owner.id, invite_code=_new_invite_code())
+    db.session.add(league)
+    db.session.flush()
+    membership = Membership(league_id=league.id, user_id=owner.id, role=LeagueRole.owner)
+    team = FantasyTeam(league_id=league.id, user_id=owner.id, name=team_name, name_key=team_name.lower())
+    db.session.add_all([membership, team])
+    _event(league.id, owner, "league_created", name=league.name)
+    _commit("Could not create the league")
+    return present(LeagueAccess(league, membership, owner))
+
+
+def _summary_columns():
+    team_count = (
+        select(func.count())
+        .where(FantasyTeam.league_id == League.id, FantasyTeam.left_at.is_(None))
+        .correlate(League)
+        .scalar_subquery()
+    )
+    return (
+        League.id, League.name, League.description, League.season, League.mode, League.visibility,
+        League.max_teams, team_count.label("team_count"),
+    )
+
+
+def my_leagues(user: User):
+    """Leagues where the user is an active member, newest first."""
+    return (
+        select(*_summary_columns(), Membership.role.label("my_role"))
+        .join(Membership, Membership.league_id == League.id)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(League.id.desc())
+    )
+
+
+def search_public(user: User, query: str | None):
+    """Public leagues whose name contains `query` (LIKE wildcards in it are taken literally)."""
+    statement = select(*_summary_columns()).where(League.visibility == Visibility.public)
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(League.name.ilike(f"%{escaped}%", escape="\\"))
+    return statement.order_by(League.id.desc())
+
+
+def get_league(league_id: int, user: User) -> dict:
+    return present(league_access(league_id, user, Need.view))
+
+
+def update_league(league_id: int, user: User, data: dict) -> dict:
+    access = league_access(league_id, user, Need.manager, lock=True)
+    league = access.league
+    max_teams = data.get("max_teams", league.max_teams)
+    _check_grid(league.season, max_teams, data.get("picks_per_team", league.picks_per_team))
+    if max_teams < _active_team_count(league.id):
+        raise Conflict("max_teams is below the number of teams already in the league")
+    changed = {key: value for key, value in data.items() if getattr(league, key) != value}
+    for key, value in changed.items():
+        setattr(league, key, value)
+    if changed:
+        _event(league.id, user, "settings_changed", fields=sorted(changed))
+    _commit("Could not update the league")
+    return present(access)
+
+
+def delete_league(league_id: int, user: User) -> None:
+    league = league_access(league_id, user, Need.owner).league
+    db.session.delete(league)
+    db.session.commit()
+    log.info("league deleted", extra={"league_id": league_id, "actor_id": user.id})
+
+
+def regenerate_invite_code(league_id: int, user: User) -> dict:
+    access = league_access(league_id, user, Need.manager)
+    access.league.invite_code = _new_invite_code()
+    _event(league_id, user, "invite_code_regenerated")
+    _commit("Could not regenerate the invite code")
+    return {"invite_code": access.league.invite_code}
+
+
+# --- joining and leaving -----------------------------------------------------------------------
+
+
+def _join(league: League, user: User, team_name: str) -> FantasyTeam:
+    """Add `user` to a league whose row the caller holds locked, so the capacity count is exact."""
+    membership = db.session.scalars(
+        select(Membership).where(Membership.league_id == league.id, Membership.user_id == user.id)
+    ).first()
+    if membership is not None and membership.active:
+        raise Conflict("You are already a member of this league")
+    if _active_team_count(league.id) >= league.max_teams:
+        raise Conflict("The league is full")
+    if _team_name_taken(league.id, team_name, except_user_id=user.id):
+        raise Conflict("Team name already taken in this league", errors={"json": {"team_name": ["Already taken"]}})
+    now = utcnow()
+    team = db.session.scalars(
+        select(FantasyTeam).where(FantasyTeam.league_id == league.id, FantasyTeam.user_id == user.id)
+    ).first()
+    if membership is None:
+        membership = Membership(league_id=league.id, user_id=user.id, role=LeagueRole.member, joined_at=now)
+        db.session.add(membership)
+    else:  # rejoining: same membership and team, history kept
+        membership.role, membership.joined_at, membership.left_at = LeagueRole.member, now, None
+    if team is None:
+        team = FantasyTeam(league_id=league.id, user_id=user.id, joined_at=now)
+        db.session.add(team)
+    team.name, team.name_key, team.joined_at, team.left_at = team_name, team_name.lower(), now, None
+    _event(league.id, user, "member_joined", team_name=team_name)
+    _commit("Could not join: the league changed meanwhile, try again")
+    return team
+
+
+def join_public(league_id: int, user: User, team_name: str) -> FantasyTeam:
+    league = league_access(league_id, user, Need.view, lock=True).league
+    if league.visibility != Visibility.public:
+        # Only an active member sees a private league; they get the 409 of _join.
+        raise Conflict("You are already a member of this league")
+    return _join(league, user, team_name)
+
+
+def join_by_code(invite_code: str, user: User, team_name: str) -> FantasyTeam:
+    league = db.session.scalars(select(League).where(League.invite_code == invite_code).with_for_update()).first()
+    if league is None:
+        raise NotFound("No league has this invite code")
+    return _join(league, user, team_name)
+
+
+def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind: str) -> None:
+    now = utcnow()
+    target.left_at = now
+    team = db.session.scalars(
+        select(FantasyTeam).where(FantasyTeam.league_id == access.league.id, FantasyTeam.user_id == target.user_id)
+    ).one()
+    team.left_at = now
+    _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
+    _commit("Could not update the membership")
+
+
+def leave(league_id: int, user: User) -> None:
+    access = league_access(league_id, user, Need.member)
+    if access.membership is None:
+        raise Conflict("You are not a member of this league")
+    if access.role == LeagueRole.owner:
+        raise Conflict("The owner cannot leave: transfer ownership first")
+    _end_membership(access, access.membership, user, "member_left")
+
+
+# --- members and roles -------------------------------------------------------------------------
+
+
+def _target_membership(league_id: int, user_id: int) -> Membership:
+    target = db.session.scalars(Membership.active_for(league_id, user_id)).first()
+    if target is None:
+        raise NotFound("No such member")
+    return target
+
+
+def list_members(league_id: int, user: User):
+    league_access(league_id, user, Need.member)
+    return (
+        select(
+            Membership.user_id, User.username, Membership.role, Membership.joined_at,
+            FantasyTeam.id.label("team_id"), FantasyTeam.name.label("team_name"),
+        )
+        .join(User, User.id == Membership.user_id)
+        .join(FantasyTeam, (FantasyTeam.league_id == Membership.league_id) & (FantasyTeam.user_id == Membership.user_id))
+        .where(Membership.league_id == league_id, Membership.left_at.is_(None))
+        .order_by(Membership.joined_at, Membership.id)
+    )
+
+
+def change_role(league_id: int, user: User, target_user_id: int, role: str) -> dict:
+    league_access(league_id, user, Need.owner)
+    target = _target_membership(league_id, target_user_id)
+    if target.role == LeagueRole.owner:
+        raise Conflict("The owner's role cannot be changed: transfer ownership instead")
+    if target.role != LeagueRole(role):
+        target.role = LeagueRole(role)
+        _event(league_id, user, "role_changed", user_id=target_user_id, role=role)
+        _commit("Could not change the role")
+    return {"user_id": target.user_id, "role": target.role}
+
+
+def remove_member(league_id: int, user: User, target_user_id: int) -> None:
+    access = league_access(league_id, user, Need.manager)
+    target = _target_membership(league_id, target_user_id)
+    if target.user_id == user.id:
+        raise Conflict("Use leave to leave a league")
+    if target.role == LeagueRole.owner:
+        raise Conflict("The owner cannot be removed")
+    if target.role == LeagueRole.manager and access.role != LeagueRole.owner and not user.is_admin:
+        raise Conflict("Only the owner can remove a manager")
+    _end_membership(access, target, user, "member_removed")
+
+
+def transfer_ownership(league_id: int, user: User, target_user_id: int) -> dict:
+    access = league_access(league_id, user, Need.owner, lock=True)
+    target = _target_membership(league_id, target_user_id)
+    if target.role == LeagueRole.owner:
+        raise Conflict("This member already owns the league")
+    current_owner = _target_membership(league_id, access.league.owner_id)
+    current_owner.role = LeagueRole.manager
+    target.role = LeagueRole.owner
+    access.league.owner_id = target.user_id
+    _event(league_id, user, "ownership_transferred", from_user_id=current_owner.user_id, to_user_id=target.user_id)
+    _commit("Could not transfer ownership")
+    return present(league_access(league_id, user, Need.view))
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+def list_teams(league_id: int, user: User):
+    """Every team the league has had, active ones first; teams that left keep their history."""
+    league_access(league_id, user, Need.member)
+    return (
+        select(FantasyTeam)
+        .where(FantasyTeam.league_id == league_id)
+        .order_by(FantasyTeam.left_at.is_not(None), FantasyTeam.joined_at, FantasyTeam.id)
+    )
+
+
+def get_team(team_id: int, user: User) -> FantasyTeam:
+    return team_access(team_id, user)[0]
+
+
+def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
+    team, access = team_access(team_id, user)
+    if team.user_id != user.id and not user.is_admin:
+        raise Forbidden("You can only rename your own team")
+    if not team.active:
+        raise Conflict("This team has left the league")
+    if _team_name_taken(team.league_id, name, except_user_id=team.user_id):
+        raise Conflict("Team name already taken in this league", errors={"json": {"name": ["Already taken"]}})
+    if team.name != name:
+        old = team.name
+        team.name, team.name_key = name, name.lower()
+        _event(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
+        _commit("Team name already taken in this league")
+    return team
