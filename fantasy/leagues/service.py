@@ -213,11 +213,11 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
 
 
 def join_public(league_id: int, user: User, team_name: str) -> FantasyTeam:
-    league = league_access(league_id, user, Need.view, lock=True).league
-    if league.visibility != Visibility.public:
-        # Only an active member sees a private league; they get the 409 of _join.
-        raise Conflict("You are already a member of this league")
-    return _join(league, user, team_name)
+    access = league_access(league_id, user, Need.view, lock=True)
+    if access.league.visibility != Visibility.public and access.membership is None:
+        # Only admins see a private league they are not in; it is joined with its invite code.
+        raise Conflict("Private leagues are joined with their invite code")
+    return _join(access.league, user, team_name)
 
 
 def join_by_code(invite_code: str, user: User, team_name: str) -> FantasyTeam:
