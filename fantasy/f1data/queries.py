@@ -1,8 +1,9 @@
 """Read side of the F1 data: select statements for the API and the season driver standings aggregate."""
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from fantasy.errors import NotFound, Unprocessable
 from fantasy.extensions import db
+from fantasy.f1data import standings
 from fantasy.f1data.models import (
     Constructor,
     Driver,
@@ -64,30 +65,23 @@ def constructors(season: int | None = None):
 
 
 def driver_standings(year: int) -> list[dict]:
-    """Official points (race + sprint) summed per driver in one aggregate; ties share a position."""
+    """The drivers' championship over the stored rounds: official points (race + sprint), ties by countback.
+
+    One grouped query (a row per driver and finishing position, a few hundred for a season) and an in-memory
+    sort over the season's ~20 drivers.
+    """
     _season(year)
-    totals = (
-        select(SessionResult.driver_id,
-               func.sum(SessionResult.points).label("points"),
-               func.sum(case((and_(SessionResult.session == SessionKind.race, SessionResult.position == 1), 1),
-                             else_=0)).label("wins"))
+    groups = db.session.execute(
+        select(SessionResult.driver_id, SessionResult.session == SessionKind.race, SessionResult.classified,
+               SessionResult.position, func.count(), func.sum(SessionResult.points))
         .join(Race, Race.id == SessionResult.race_id)
         .where(Race.season_year == year, SessionResult.session.in_(CHAMPIONSHIP_SESSIONS))
-        .group_by(SessionResult.driver_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Driver, totals.c.points, totals.c.wins)
-        .join(totals, totals.c.driver_id == Driver.id)
-        .order_by(totals.c.points.desc(), totals.c.wins.desc(), Driver.id)
+        .group_by(SessionResult.driver_id, SessionResult.session, SessionResult.classified, SessionResult.position)
     ).all()
-    standings, previous = [], None
-    for index, (driver, points, wins) in enumerate(rows, start=1):
-        key = (points or 0, wins)
-        position = standings[-1]["position"] if key == previous else index
-        standings.append({"position": position, "driver": driver, "points": points or 0, "wins": wins})
-        previous = key
-    return standings
+    records = standings.tally(groups)
+    drivers = {d.id: d for d in db.session.scalars(select(Driver).where(Driver.id.in_(records)))}
+    return [{"position": position, "driver": drivers[record.driver_id], "points": record.points,
+             "wins": record.wins} for position, record in standings.rank(records.values())]
 
 
 def check_known(rows: list[dict]) -> None:
