@@ -111,6 +111,8 @@ class Config:
 
     # Background jobs (§10)
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
+    # How long finished job results stay in Redis.
+    JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 
     PRODUCTION = False
 

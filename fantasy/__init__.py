@@ -17,11 +17,12 @@ from fantasy.extensions import api, db, jwt, limiter, migrate
 from fantasy.f1data.admin_routes import f1_admin_blp
 from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
+from fantasy.drafts.routes import drafts_blp
 from fantasy.health.routes import health_blp
 from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp)
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp)
 CLI_GROUPS = (users_cli, f1_cli)
 
 

@@ -13,3 +13,5 @@ from fantasy.f1data.models import (  # noqa: F401
     SessionResult,
 )
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401
+from fantasy.drafts.models import Draft, Pick, PickQueue  # noqa: F401
+from fantasy.scoring.models import DriverScore  # noqa: F401

@@ -1,31 +1,12 @@
 """Races on the join paths: capacity holds under concurrent joins, on every engine."""
-import threading
-
 from sqlalchemy import func, select
 
+from concurrency import race
 from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam
 
 API = "/api/v1"
 CONTENDERS = 20
-
-
-def race(app, requests):
-    """Fire every request at once from its own thread and client; return the statuses."""
-    barrier = threading.Barrier(len(requests))
-    statuses = [None] * len(requests)
-
-    def run(index, send):
-        client = app.test_client()
-        barrier.wait()
-        statuses[index] = send(client).status_code
-
-    threads = [threading.Thread(target=run, args=(index, send)) for index, send in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
 
 
 def active_teams(app, league_id) -> int:

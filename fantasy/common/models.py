@@ -1,7 +1,7 @@
 """Column types and mixins shared by every domain's models."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.clock import utcnow
@@ -28,3 +28,8 @@ class UTCDateTime(TypeDecorator):
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+def db_enum(kind, name: str) -> Enum:
+    """An enum column stored as VARCHAR, so adding a value never needs an ALTER TYPE on PostgreSQL."""
+    return Enum(kind, name=name, native_enum=False, length=20, validate_strings=True)

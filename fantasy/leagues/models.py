@@ -2,17 +2,12 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.clock import utcnow
-from fantasy.common.models import TimestampMixin, UTCDateTime
+from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
 from fantasy.extensions import db
-
-
-def _enum(kind, name: str) -> Enum:
-    # Stored as VARCHAR so adding a value never needs an ALTER TYPE on PostgreSQL.
-    return Enum(kind, name=name, native_enum=False, length=20, validate_strings=True)
 
 
 class LeagueMode(str, enum.Enum):
@@ -60,12 +55,12 @@ class League(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(60), nullable=False)
     description: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     season: Mapped[int] = mapped_column(Integer, nullable=False)
-    mode: Mapped[LeagueMode] = mapped_column(_enum(LeagueMode, "league_mode"), nullable=False)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "league_visibility"), nullable=False, index=True)
+    mode: Mapped[LeagueMode] = mapped_column(db_enum(LeagueMode, "league_mode"), nullable=False)
+    visibility: Mapped[Visibility] = mapped_column(db_enum(Visibility, "league_visibility"), nullable=False, index=True)
     max_teams: Mapped[int] = mapped_column(Integer, nullable=False)
     picks_per_team: Mapped[int] = mapped_column(Integer, nullable=False)
-    draft_method: Mapped[DraftMethod] = mapped_column(_enum(DraftMethod, "draft_method"), nullable=False)
-    order_strategy: Mapped[OrderStrategy] = mapped_column(_enum(OrderStrategy, "order_strategy"), nullable=False)
+    draft_method: Mapped[DraftMethod] = mapped_column(db_enum(DraftMethod, "draft_method"), nullable=False)
+    order_strategy: Mapped[OrderStrategy] = mapped_column(db_enum(OrderStrategy, "order_strategy"), nullable=False)
     pick_seconds: Mapped[int] = mapped_column(Integer, nullable=False)
     draft_opens_hours: Mapped[int] = mapped_column(Integer, nullable=False)
     autopick_on_lock: Mapped[bool] = mapped_column(Boolean, nullable=False)
@@ -81,7 +76,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    role: Mapped[LeagueRole] = mapped_column(_enum(LeagueRole, "league_role"), nullable=False)
+    role: Mapped[LeagueRole] = mapped_column(db_enum(LeagueRole, "league_role"), nullable=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

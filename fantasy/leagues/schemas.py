@@ -3,9 +3,9 @@ from marshmallow import fields, validate
 
 from fantasy.common.schemas import StrictSchema
 from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
+from fantasy.scoring.rules import PRESET_SESSIONS
 
 NAME = validate.Regexp(r"^(?=.*\S)[\s\S]{3,60}$", error="3 to 60 characters, not only spaces")
-PRESET_RULESETS = ("standard", "inverted", "fantasy")
 
 
 class LeagueSettingsSchema(StrictSchema):
@@ -26,7 +26,7 @@ class LeagueSettingsSchema(StrictSchema):
     )
     autopick_on_lock = fields.Boolean(metadata={"description": "Default: true"})
     ruleset = fields.String(
-        validate=validate.OneOf(PRESET_RULESETS), metadata={"description": "A preset ruleset name (§8); default standard"}
+        validate=validate.OneOf(sorted(PRESET_SESSIONS)), metadata={"description": "A preset ruleset name (§8); default standard"}
     )
 
 

@@ -1,0 +1,47 @@
+"""The pick clock: each turn's deadline and its one-off expiry job on rq-scheduler."""
+import logging
+from datetime import timedelta
+
+import redis
+from flask import current_app
+from rq_scheduler import Scheduler
+
+from fantasy.common.clock import utcnow
+from fantasy.common.redis import get_redis
+from fantasy.drafts.models import Draft, DraftState
+from fantasy.jobs.queues import HIGH
+
+log = logging.getLogger(__name__)
+
+
+def expiry_job_id(draft_id: int, pick_number: int) -> str:
+    """Deterministic: the same turn never gets two jobs, and a pick can cancel its turn's job."""
+    return f"draft-{draft_id}-pick-{pick_number}-expiry"
+
+
+def start_turn(draft: Draft, pick_seconds: int) -> None:
+    """Set the deadline of the turn now on the clock (none without a pick clock or once complete)."""
+    if draft.state == DraftState.open and pick_seconds > 0:
+        draft.pick_deadline = utcnow() + timedelta(seconds=pick_seconds)
+    else:
+        draft.pick_deadline = None
+
+
+def schedule_expiry(draft: Draft) -> None:
+    """After commit: cancel the previous turn's job and schedule this turn's. A late or duplicate run is
+    harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never a pick."""
+    try:
+        scheduler = Scheduler(queue_name=HIGH, connection=get_redis())
+        if draft.current_pick > 1:
+            scheduler.cancel(expiry_job_id(draft.id, draft.current_pick - 1))
+        if draft.pick_deadline is not None:
+            scheduler.enqueue_at(
+                draft.pick_deadline,
+                "fantasy.jobs.drafts.expire_turn",
+                draft.id,
+                draft.current_pick,
+                job_id=expiry_job_id(draft.id, draft.current_pick),
+                job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"],
+            )
+    except redis.RedisError:
+        log.warning("pick clock not scheduled", extra={"draft_id": draft.id, "pick": draft.current_pick})

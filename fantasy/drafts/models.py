@@ -1,0 +1,77 @@
+"""Drafts, picks and each team's private pick queue."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fantasy.common.clock import utcnow
+from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
+from fantasy.extensions import db
+from fantasy.leagues.models import DraftMethod
+
+
+class DraftState(str, enum.Enum):
+    scheduled = "scheduled"
+    open = "open"
+    complete = "complete"  # every pick made, before the lock
+    locked = "locked"      # the weekend's first scored session started (or a replay manager locked it)
+    scored = "scored"
+
+
+class Draft(TimestampMixin, db.Model):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("league_id", "race_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), nullable=False, index=True)
+    state: Mapped[DraftState] = mapped_column(db_enum(DraftState, "draft_state"), nullable=False, index=True)
+    # Team ids in first-round order; set when the draft opens.
+    order: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    method: Mapped[DraftMethod] = mapped_column(db_enum(DraftMethod, "draft_method"), nullable=False)
+    picks_per_team: Mapped[int] = mapped_column(Integer, nullable=False)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    locks_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The pick number (1-based) on the clock; total + 1 once every pick is made.
+    current_pick: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    pick_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def total_picks(self) -> int:
+        return len(self.order or ()) * self.picks_per_team
+
+
+class Pick(db.Model):
+    __tablename__ = "picks"
+    __table_args__ = (
+        # A driver once per league and race; a slot once per draft; a team's drivers distinct.
+        UniqueConstraint("league_id", "race_id", "driver_id"),
+        UniqueConstraint("draft_id", "pick_number"),
+        UniqueConstraint("draft_id", "team_id", "driver_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), nullable=False)
+    pick_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    team_id: Mapped[int] = mapped_column(ForeignKey("fantasy_teams.id", ondelete="CASCADE"), nullable=False, index=True)
+    driver_id: Mapped[int] = mapped_column(ForeignKey("drivers.id"), nullable=False)
+    autopicked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    picked_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PickQueue(db.Model):
+    """A team's ranked wish list for one draft; only that team sees it, the autopicker uses it."""
+
+    __tablename__ = "pick_queues"
+    __table_args__ = (UniqueConstraint("draft_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
+    team_id: Mapped[int] = mapped_column(ForeignKey("fantasy_teams.id", ondelete="CASCADE"), nullable=False)
+    driver_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+
+

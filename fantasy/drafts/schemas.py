@@ -1,0 +1,59 @@
+"""Request and response shapes for drafts, picks, order and queues."""
+from marshmallow import fields, validate
+
+from fantasy.common.schemas import StrictSchema
+from fantasy.drafts.models import DraftState
+from fantasy.leagues.models import DraftMethod
+
+
+
+class PickRequestSchema(StrictSchema):
+    driver_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class PickSchema(StrictSchema):
+    id = fields.Integer()
+    pick_number = fields.Integer()
+    team_id = fields.Integer()
+    driver_id = fields.Integer()
+    autopicked = fields.Boolean()
+    picked_at = fields.DateTime()
+
+
+class OrderSchema(StrictSchema):
+    team_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True, validate=validate.Length(min=2, max=22),
+    )
+
+
+class QueueSchema(StrictSchema):
+    driver_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True, validate=validate.Length(max=30),
+        metadata={"description": "Ranked drivers for the autopicker; private to your team"},
+    )
+
+
+class OrderEntrySchema(StrictSchema):
+    team_id = fields.Integer()
+    name = fields.String()
+
+
+class DraftStateSchema(StrictSchema):
+    id = fields.Integer()
+    league_id = fields.Integer()
+    race_id = fields.Integer()
+    state = fields.Enum(DraftState)
+    method = fields.Enum(DraftMethod)
+    picks_per_team = fields.Integer()
+    opens_at = fields.DateTime(allow_none=True)
+    locks_at = fields.DateTime(allow_none=True)
+    order = fields.List(fields.Nested(OrderEntrySchema))
+    current_pick = fields.Integer(allow_none=True)
+    on_the_clock = fields.Integer(allow_none=True, metadata={"description": "Team id whose turn it is"})
+    pick_deadline = fields.DateTime(allow_none=True)
+    picks = fields.List(fields.Nested(PickSchema))
+    available_driver_ids = fields.List(fields.Integer())
+    my_team_id = fields.Integer(allow_none=True)
+    my_queue = fields.List(fields.Integer())

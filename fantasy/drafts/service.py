@@ -1,0 +1,386 @@
+"""Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
+import logging
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from fantasy.auth.models import User
+from fantasy.common.clock import utcnow
+from fantasy.drafts import clock, order
+from fantasy.drafts.eligibility import best_available, eligible_driver_ids
+from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
+from fantasy.drafts.timing import draft_window
+from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
+from fantasy.extensions import db
+from fantasy.f1data.models import Driver, Race, RaceStatus
+from fantasy.leagues.access import LeagueAccess, Need, league_access
+from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueMode, OrderStrategy
+from fantasy.scoring.standings import season_totals
+
+log = logging.getLogger(__name__)
+
+PICKING = (DraftState.open,)
+BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _race_of_season(league: League, race_id: int) -> Race:
+    race = db.session.get(Race, race_id)
+    if race is None or race.season_year != league.season:
+        raise NotFound("No such race in this league's season")
+    return race
+
+
+def _active_team_ids(league_id: int) -> list[int]:
+    """Active teams in join order (the order newcomers are appended in)."""
+    return db.session.scalars(
+        select(FantasyTeam.id)
+        .where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None))
+        .order_by(FantasyTeam.joined_at, FantasyTeam.id)
+    ).all()
+
+
+def _my_team(league_id: int, user: User) -> FantasyTeam:
+    team = db.session.scalars(
+        select(FantasyTeam).where(
+            FantasyTeam.league_id == league_id, FantasyTeam.user_id == user.id, FantasyTeam.left_at.is_(None)
+        )
+    ).first()
+    if team is None:
+        raise Forbidden("You have no team in this league")
+    return team
+
+
+def ensure_draft(league: League, race: Race) -> Draft:
+    """The league's draft for `race`, created as scheduled (with its live timing) on first use."""
+    draft = db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).first()
+    if draft is not None:
+        return draft
+    opens_at, locks_at = draft_window(race, league) if league.mode == LeagueMode.live else (None, None)
+    draft = Draft(
+        league_id=league.id, race_id=race.id, state=DraftState.scheduled, method=league.draft_method,
+        picks_per_team=league.picks_per_team, opens_at=opens_at, locks_at=locks_at,
+    )
+    db.session.add(draft)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # created meanwhile by a concurrent request
+        return db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).one()
+    return draft
+
+
+def _locked_draft(league_id: int, race_id: int) -> Draft:
+    """The draft row under a row lock: every change to a draft is serialised through it."""
+    draft = db.session.scalars(
+        select(Draft).where(Draft.league_id == league_id, Draft.race_id == race_id).with_for_update()
+    ).first()
+    if draft is None:
+        raise NotFound("This draft has not been opened")
+    return draft
+
+
+def _taken(draft: Draft) -> set[int]:
+    return set(db.session.scalars(select(Pick.driver_id).where(Pick.draft_id == draft.id)).all())
+
+
+def _audit(league_id: int, actor: User | None, kind: str, **data) -> None:
+    db.session.add(LeagueEvent(league_id=league_id, actor_id=actor.id if actor else None, kind=kind, data=data))
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+
+def _previous_order(draft: Draft) -> list[int] | None:
+    race = db.session.get(Race, draft.race_id)
+    return db.session.scalar(
+        select(Draft.order)
+        .join(Race, Race.id == Draft.race_id)
+        .where(Draft.league_id == draft.league_id, Draft.state != DraftState.scheduled, Race.round < race.round)
+        .order_by(Race.round.desc())
+        .limit(1)
+    )
+
+
+def _first_order(league: League, draft: Draft) -> list[int]:
+    """First-round order by the league's strategy; the season's first draft is random (CSPRNG)."""
+    active = _active_team_ids(league.id)
+    if league.order_strategy == OrderStrategy.manual and draft.order:
+        return order.carry_over(draft.order, active)  # set by a manager before the draft opened
+    previous = _previous_order(draft)
+    if previous is None or league.order_strategy == OrderStrategy.random:
+        return order.random_order(active)
+    if league.order_strategy == OrderStrategy.reverse_standings:
+        return order.reverse_standings(season_totals(league.id), active)
+    # rotation, and manual until a manager sets the order
+    return order.rotation(previous, active)
+
+
+def _open(league: League, draft: Draft) -> None:
+    if draft.state != DraftState.scheduled:
+        raise Conflict(f"The draft is already {draft.state.value}")
+    team_order = _first_order(league, draft)
+    if len(team_order) < 2:
+        raise Conflict("A draft needs at least two teams")
+    draft.order = team_order
+    draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
+    draft.state, draft.current_pick = DraftState.open, 1
+    clock.start_turn(draft, league.pick_seconds)
+    _audit(league.id, None, "draft_opened", race_id=draft.race_id, order=team_order)
+
+
+def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
+    """A replay manager opens a round on demand: one draft at a time, rounds in calendar order."""
+    access = league_access(league_id, user, Need.manager, lock=True)
+    league = access.league
+    if league.mode != LeagueMode.replay:
+        raise Conflict("Live drafts open on the clock, before each race weekend")
+    race = _race_of_season(league, race_id)
+    running = db.session.scalar(
+        select(Draft.id).where(Draft.league_id == league.id, Draft.state.in_((DraftState.open, DraftState.complete)))
+    )
+    if running is not None:
+        raise Conflict("Another round's draft is still running: lock it first")
+    later = db.session.scalar(
+        select(Race.round)
+        .join(Draft, Draft.race_id == Race.id)
+        .where(Draft.league_id == league.id, Draft.state != DraftState.scheduled, Race.round >= race.round)
+        .limit(1)
+    )
+    if later is not None:
+        raise Conflict("This round, or a later one, has already been drafted")
+    draft = ensure_draft(league, race)
+    _open(league, draft)
+    _commit("The draft changed meanwhile, try again")
+    clock.schedule_expiry(draft)
+    return draft_state(league_id, race_id, user)
+
+
+# --- picking -----------------------------------------------------------------------------------
+
+
+def _commit(message: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message) from None
+
+
+def _record_pick(draft: Draft, race: Race, team_id: int, driver_id: int, autopicked: bool) -> Pick:
+    if db.session.get(Driver, driver_id) is None:
+        raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
+    if driver_id not in eligible_driver_ids(race):
+        raise Unprocessable("This driver is not in this race", errors={"json": {"driver_id": ["Not eligible"]}})
+    if driver_id in _taken(draft):
+        raise Conflict("This driver has already been picked in this draft")
+    pick = Pick(
+        draft_id=draft.id, league_id=draft.league_id, race_id=draft.race_id, pick_number=draft.current_pick,
+        team_id=team_id, driver_id=driver_id, autopicked=autopicked, picked_at=utcnow(),
+    )
+    db.session.add(pick)
+    draft.current_pick += 1
+    if draft.current_pick > draft.total_picks:
+        draft.state, draft.pick_deadline = DraftState.complete, None
+    return pick
+
+
+def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
+    access = league_access(league_id, user, Need.member)
+    team = _my_team(league_id, user)
+    race = _race_of_season(access.league, race_id)
+    draft = _locked_draft(league_id, race_id)
+    if draft.state not in PICKING:
+        raise Conflict(f"Picks are closed: the draft is {draft.state.value}")
+    on_clock = order.team_on_turn(draft.order, draft.method, draft.current_pick)
+    if on_clock != team.id:
+        raise Conflict("It is not your turn")
+    pick = _record_pick(draft, race, team.id, driver_id, autopicked=False)
+    clock.start_turn(draft, access.league.pick_seconds)
+    _commit("That slot or driver was just taken, try again")
+    clock.schedule_expiry(draft)
+    return pick
+
+
+def _autopick(draft: Draft, race: Race) -> Pick:
+    """Pick for the team on the clock: its queue first, then the best available driver."""
+    team_id = order.team_on_turn(draft.order, draft.method, draft.current_pick)
+    available = set(eligible_driver_ids(race)) - _taken(draft)
+    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id))
+    driver_id = next((driver for driver in queue or () if driver in available), None)
+    if driver_id is None:
+        driver_id = best_available(race, available)
+    if driver_id is None:
+        raise Conflict("No driver is left to pick")
+    return _record_pick(draft, race, team_id, driver_id, autopicked=True)
+
+
+def expire_turn(draft_id: int, pick_number: int) -> bool:
+    """The pick clock ran out: autopick if that turn is still unfilled. Safe to run late or twice."""
+    draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).first()
+    if (
+        draft is None
+        or draft.state not in PICKING
+        or draft.current_pick != pick_number
+        or draft.pick_deadline is None
+        or draft.pick_deadline > utcnow()
+    ):
+        db.session.rollback()
+        return False
+    league = db.session.get(League, draft.league_id)
+    _autopick(draft, db.session.get(Race, draft.race_id))
+    clock.start_turn(draft, league.pick_seconds)
+    _commit("The draft changed meanwhile")
+    clock.schedule_expiry(draft)
+    return True
+
+
+# --- locking -----------------------------------------------------------------------------------
+
+
+def _lock(league: League, draft: Draft) -> int:
+    """Freeze the draft; fill every empty slot first when the league autopicks on lock."""
+    filled = 0
+    race = db.session.get(Race, draft.race_id)
+    if draft.state == DraftState.open and league.autopick_on_lock:
+        while draft.state == DraftState.open:
+            _autopick(draft, race)
+            filled += 1
+    draft.state, draft.pick_deadline = DraftState.locked, None
+    _audit(league.id, None, "draft_locked", race_id=draft.race_id, autopicked=filled)
+    return filled
+
+
+def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
+    access = league_access(league_id, user, Need.manager)
+    if access.league.mode != LeagueMode.replay:
+        raise Conflict("Live drafts lock on the clock, at the weekend's first scored session")
+    _race_of_season(access.league, race_id)
+    draft = _locked_draft(league_id, race_id)
+    if draft.state not in (DraftState.open, DraftState.complete):
+        raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
+    _lock(access.league, draft)
+    _commit("The draft changed meanwhile, try again")
+    return draft_state(league_id, race_id, user)
+
+
+def draft_tick(now=None) -> dict:
+    """Open live drafts whose window started and lock those whose lock time came. Idempotent."""
+    now = now or utcnow()
+    opened = locked = 0
+    due = db.session.scalars(
+        select(Draft.id).where(Draft.state.in_((DraftState.open, DraftState.complete)), Draft.locks_at <= now)
+    ).all()
+    for draft_id in due:
+        draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).one()
+        if draft.state in (DraftState.open, DraftState.complete):
+            _lock(db.session.get(League, draft.league_id), draft)
+            locked += 1
+        db.session.commit()
+    for league in db.session.scalars(select(League).where(League.mode == LeagueMode.live)).all():
+        race = db.session.scalars(
+            select(Race)
+            .where(Race.season_year == league.season, Race.status != RaceStatus.cancelled, Race.starts_at > now)
+            .order_by(Race.round)
+            .limit(1)
+        ).first()
+        if race is None:
+            continue
+        opens_at, locks_at = draft_window(race, league)
+        if not opens_at <= now < locks_at:
+            continue
+        draft = ensure_draft(league, race)
+        if draft.state == DraftState.scheduled and len(_active_team_ids(league.id)) >= 2:
+            _open(league, draft)
+            opened += 1
+            db.session.commit()
+            clock.schedule_expiry(draft)
+        else:
+            db.session.commit()
+    return {"opened": opened, "locked": locked}
+
+
+# --- order and queue ---------------------------------------------------------------------------
+
+
+def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> dict:
+    access = league_access(league_id, user, Need.manager, lock=True)
+    league = access.league
+    if league.order_strategy != OrderStrategy.manual:
+        raise Conflict(f"This league's order strategy is {league.order_strategy.value}, not manual")
+    race = _race_of_season(league, race_id)
+    ensure_draft(league, race)
+    draft = _locked_draft(league_id, race_id)
+    if draft.state not in BEFORE_FIRST_PICK or draft.current_pick != 1:
+        raise Conflict("The order can only change before the first pick")
+    errors = order.check_permutation(team_ids, _active_team_ids(league_id))
+    if errors:
+        raise Unprocessable("The order must list every active team exactly once", errors={"json": errors})
+    draft.order = list(team_ids)
+    _audit(league_id, user, "order_changed", race_id=race_id, order=list(team_ids))
+    _commit("The draft changed meanwhile, try again")
+    return draft_state(league_id, race_id, user)
+
+
+def get_queue(league_id: int, race_id: int, user: User) -> dict:
+    access = league_access(league_id, user, Need.member)
+    team = _my_team(league_id, user)
+    draft = ensure_draft(access.league, _race_of_season(access.league, race_id))
+    db.session.commit()
+    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team.id))
+    return {"driver_ids": queue or []}
+
+
+def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -> dict:
+    access = league_access(league_id, user, Need.member)
+    team = _my_team(league_id, user)
+    race = _race_of_season(access.league, race_id)
+    draft = ensure_draft(access.league, race)
+    if draft.state not in BEFORE_FIRST_PICK:
+        raise Conflict(f"The draft is {draft.state.value}: the queue no longer matters")
+    if len(set(driver_ids)) != len(driver_ids):
+        raise Unprocessable("Each driver may be queued once", errors={"json": {"driver_ids": ["Duplicates"]}})
+    unknown = sorted(set(driver_ids) - set(eligible_driver_ids(race)))
+    if unknown:
+        raise Unprocessable("Some drivers are not in this race", errors={"json": {"driver_ids": [f"Not eligible: {unknown}"]}})
+    queue = db.session.scalars(select(PickQueue).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team.id)).first()
+    if queue is None:
+        queue = PickQueue(draft_id=draft.id, team_id=team.id)
+        db.session.add(queue)
+    queue.driver_ids = list(driver_ids)
+    _commit("The queue changed meanwhile, try again")
+    return {"driver_ids": queue.driver_ids}
+
+
+# --- the state view ----------------------------------------------------------------------------
+
+
+def draft_state(league_id: int, race_id: int, user: User) -> dict:
+    access: LeagueAccess = league_access(league_id, user, Need.member)
+    race = _race_of_season(access.league, race_id)
+    draft = ensure_draft(access.league, race)
+    db.session.commit()
+    teams = dict(db.session.execute(select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league_id)).all())
+    picks = db.session.scalars(select(Pick).where(Pick.draft_id == draft.id).order_by(Pick.pick_number)).all()
+    taken = {pick.driver_id for pick in picks}
+    on_clock = None
+    if draft.state == DraftState.open:
+        on_clock = order.team_on_turn(draft.order, draft.method, draft.current_pick)
+    my_team = db.session.scalar(
+        select(FantasyTeam.id).where(
+            FantasyTeam.league_id == league_id, FantasyTeam.user_id == user.id, FantasyTeam.left_at.is_(None)
+        )
+    )
+    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == my_team))
+    return {
+        "id": draft.id, "league_id": league_id, "race_id": race.id, "state": draft.state,
+        "method": draft.method, "picks_per_team": draft.picks_per_team,
+        "opens_at": draft.opens_at, "locks_at": draft.locks_at,
+        "order": [{"team_id": team_id, "name": teams.get(team_id)} for team_id in draft.order or []],
+        "current_pick": draft.current_pick if draft.state == DraftState.open else None,
+        "on_the_clock": on_clock, "pick_deadline": draft.pick_deadline,
+        "picks": picks,
+        "available_driver_ids": [driver for driver in eligible_driver_ids(race) if driver not in taken],
+        "my_team_id": my_team, "my_queue": queue or [],
+    }

@@ -1,0 +1,18 @@
+"""Draft jobs: the pick clock's expiry and the periodic draft tick."""
+import logging
+
+from fantasy.drafts import service
+
+log = logging.getLogger(__name__)
+
+
+def expire_turn(draft_id: int, pick_number: int) -> bool:
+    picked = service.expire_turn(draft_id, pick_number)
+    log.info("pick clock expired", extra={"draft_id": draft_id, "pick": pick_number, "autopicked": picked})
+    return picked
+
+
+def draft_tick() -> dict:
+    counts = service.draft_tick()
+    log.info("draft tick", extra=counts)
+    return counts

@@ -1,0 +1,1 @@
+"""Scoring rulesets and the scores they give (§8)."""

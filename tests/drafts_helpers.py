@@ -1,0 +1,73 @@
+"""Shared set-up for draft tests: real F1 data from the bundled snapshot, leagues with teams."""
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from fantasy.drafts.models import Draft
+from fantasy.extensions import db
+from fantasy.f1data import service as f1data
+from fantasy.f1data.models import Driver, Race
+
+API = "/api/v1"
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def f1(app):
+    with app.app_context():
+        f1data.load_snapshot()
+
+
+def race_id(app, season: int, round_: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Race.id).where(Race.season_year == season, Race.round == round_))
+
+
+def driver_id(app, ref: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Driver.id).where(Driver.ref == ref))
+
+
+def draft_row(app, league_id: int, race: int) -> Draft:
+    with app.app_context():
+        return db.session.scalars(select(Draft).where(Draft.league_id == league_id, Draft.race_id == race)).one()
+
+
+class League:
+    """A league of `size` teams, driven through the API; `players[team_id]` is that team's user."""
+
+    def __init__(self, client, make_user, size=3, name="Draft League", **settings):
+        self.client = client
+        owner = make_user(f"user{next(_serial)}")
+        body = {"name": name, "season": 2023, "mode": "replay", "max_teams": 10, **settings}
+        league = client.post(f"{API}/leagues", json=body, headers=owner["headers"]).get_json()
+        assert "id" in league, league
+        self.id, self.owner = league["id"], owner
+        self.players = {}
+        for number in range(1, size):
+            user = make_user(f"user{next(_serial)}")
+            team = client.post(
+                f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": f"{name} {number}"},
+                headers=user["headers"],
+            ).get_json()
+            self.players[team["id"]] = user
+        owner_team = client.get(f"{API}/leagues/{self.id}/teams", headers=owner["headers"]).get_json()[0]
+        self.players[owner_team["id"]] = owner
+
+    def url(self, race: int, tail: str = "") -> str:
+        return f"{API}/leagues/{self.id}/drafts/{race}{tail}"
+
+    def state(self, race: int) -> dict:
+        return self.client.get(self.url(race), headers=self.owner["headers"]).get_json()
+
+    def open(self, race: int):
+        return self.client.post(self.url(race, "/open"), headers=self.owner["headers"])
+
+    def lock(self, race: int):
+        return self.client.post(self.url(race, "/lock"), headers=self.owner["headers"])
+
+    def pick(self, race: int, driver: int, team_id: int | None = None):
+        """Pick as `team_id`, or as the team on the clock."""
+        team_id = team_id or self.state(race)["on_the_clock"]
+        return self.client.post(self.url(race, "/picks"), json={"driver_id": driver}, headers=self.players[team_id]["headers"])
