@@ -1,12 +1,15 @@
 """SQLite as a real multi-process database for the default run: WAL, foreign keys, writer locks.
 
 pysqlite's own transaction handling defers BEGIN and never takes the write lock up front, so two
-requests could both read a count and both insert. Emitting BEGIN IMMEDIATE ourselves makes every
-transaction take the write lock at its start (readers still run in parallel under WAL), which gives
-the default run the same guarantees the row locks give on PostgreSQL.
+requests could both read a count and both insert. Writes (every request but GET/HEAD, and every job and
+CLI command) therefore begin with BEGIN IMMEDIATE, which takes the write lock at the start, the same
+guarantee the row locks give on PostgreSQL. GET/HEAD begin deferred, so under WAL they read while a
+writer works instead of queueing behind it. (A GET that writes, such as creating a scheduled draft on
+first view, may then meet a concurrent writer and answer 503 "retry"; that is rare and harmless.)
 """
 import sqlite3
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,8 +28,10 @@ def _on_connect(dbapi_connection, connection_record) -> None:
 
 
 def _on_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def init_sqlite() -> None:
