@@ -1,4 +1,4 @@
-"""Background processes: `python worker.py worker` (RQ on high, default, low) or `python worker.py scheduler`."""
+"""Background processes: `python worker.py worker [--burst]` (RQ on high, default, low) or `... scheduler`."""
 import sys
 
 from rq import Worker
@@ -8,12 +8,14 @@ from fantasy import create_app
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue
 
-USAGE = "usage: python worker.py worker|scheduler"
+USAGE = "usage: python worker.py worker [--burst] | python worker.py scheduler"
+# --burst drains the queues and exits: for one-off runs and end-to-end tests.
+COMMANDS = (("worker",), ("worker", "--burst"), ("scheduler",))
 
 
-def run_worker() -> None:
+def run_worker(burst: bool = False) -> None:
     worker = Worker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis())
-    worker.work(with_scheduler=False)
+    worker.work(burst=burst, with_scheduler=False)
 
 
 def run_scheduler(interval: int) -> None:
@@ -21,14 +23,15 @@ def run_scheduler(interval: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] not in ("worker", "scheduler"):
+    command = tuple(argv[1:])
+    if command not in COMMANDS:
         print(USAGE, file=sys.stderr)
         return 2
     app = create_app()
     # Jobs run inside this app context (RQ forks a work horse that inherits it).
     with app.app_context():
-        if argv[1] == "worker":
-            run_worker()
+        if command[0] == "worker":
+            run_worker(burst="--burst" in command)
         else:
             run_scheduler(app.config["SCHEDULER_INTERVAL_SECONDS"])
     return 0

@@ -33,6 +33,8 @@ RESULT_ENDPOINTS = {SessionKind.race: "results", SessionKind.sprint: "sprint", S
 REFERENCE_ENDPOINTS = ("seasons", "circuits", "drivers", "constructors", "races")
 SYNC_STEPS = len(REFERENCE_ENDPOINTS) + len(RESULT_ENDPOINTS) + 1  # fetches, then the one write
 PENDING_JOB_STATES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
+# On top of the client's own retries within one run: an upstream outage may last minutes, not seconds.
+SYNC_RETRY = Retry(max=3, interval=[30, 120, 600])
 
 
 def build_client(**options) -> JolpicaClient:
@@ -173,7 +175,7 @@ def enqueue_sync(year: int, round: int | None = None) -> dict:
         existing = None
     if existing is not None and existing.get_status(refresh=False) in PENDING_JOB_STATES:
         return {"job_id": job_id, "status": existing.get_status(refresh=False).value}
-    queued = queue.enqueue(job, year, round, job_id=job_id, retry=Retry(max=3, interval=[30, 120, 600]),
+    queued = queue.enqueue(job, year, round, job_id=job_id, retry=SYNC_RETRY,
                            result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600)
     return {"job_id": queued.id, "status": queued.get_status(refresh=False).value}
 
