@@ -61,6 +61,8 @@ def main() -> int:
     try:
         _run_step(["flask", "db", "upgrade"], env)
         _run_step(["flask", "users", "bootstrap-admin"], env)
+        # Real F1 data before anything is served: live if the upstream answers within seconds, else bundled.
+        _run_step(["flask", "f1", "bootstrap"], env)
         commands = {
             "web": [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             "worker": [sys.executable, "worker.py", "worker"],

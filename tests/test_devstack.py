@@ -44,7 +44,9 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
         for key, value in os.environ.items()
         if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")
     }
-    env.update(INSTANCE_PATH=str(tmp_path / "instance"), PORT=str(port))
+    # A port nobody listens on: the live F1 data attempt fails at once, as offline, whatever this machine's network.
+    env.update(INSTANCE_PATH=str(tmp_path / "instance"), PORT=str(port),
+               JOLPICA_BASE_URL=f"http://127.0.0.1:{free_port()}/ergast/f1/")
     stack = subprocess.Popen(
         [sys.executable, "-m", "fantasy.devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -53,6 +55,9 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
         base = f"http://127.0.0.1:{port}"
         assert wait_for(lambda: requests.get(f"{base}/readyz", timeout=2).status_code == 200, 60)
         assert requests.get(f"{base}/docs", timeout=2).status_code == 200
+        # F1 data was loaded at start-up, from the bundled snapshot.
+        seasons = requests.get(f"{base}/api/v1/seasons", timeout=2).json()
+        assert [season["year"] for season in seasons] == [2025, 2023]
         assert (tmp_path / "instance" / "fantasy.db").exists()
         queue_redis = redis.Redis(unix_socket_path=str(tmp_path / "instance" / "redis.sock"))
         assert wait_for(lambda: len(Worker.all(connection=queue_redis)) == 1, 20)
@@ -66,6 +71,7 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
         output, _ = stack.communicate(timeout=40)
     assert stack.returncode == 0, output
     assert "[devstack] stopped" in output
+    assert "source=snapshot requests=" in output
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     with pytest.raises(redis.ConnectionError):

@@ -1,4 +1,4 @@
-"""`flask f1 ...`: sync a season from Jolpica, record a snapshot of it, load a snapshot offline."""
+"""`flask f1 ...`: sync a season from Jolpica, record a snapshot of it, load a snapshot offline, bootstrap."""
 from pathlib import Path
 
 import click
@@ -7,16 +7,21 @@ from flask.cli import AppGroup
 from fantasy.errors import AppError
 from fantasy.f1data import offline, service
 
-f1_cli = AppGroup("f1", help="Real F1 data: sync, snapshot, load.")
+f1_cli = AppGroup("f1", help="Real F1 data: sync, snapshot, load, bootstrap.")
+
+
+def _call(action, *args):
+    """Run a service call; domain errors become a clean CLI failure."""
+    try:
+        return action(*args)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
 
 
 def _run(label: str, steps: int, action):
-    """Run a service call under a progress bar; domain errors become a clean CLI failure."""
+    """Run a service call under a progress bar."""
     with click.progressbar(length=steps, label=label) as bar:
-        try:
-            return action(lambda step: bar.update(1))
-        except AppError as error:
-            raise click.ClickException(error.message) from None
+        return _call(action, lambda step: bar.update(1))
 
 
 @f1_cli.command("sync")
@@ -45,8 +50,12 @@ def snapshot(season, directory):
                 default=offline.BUNDLED)
 def load(directory):
     """Load a snapshot DIRECTORY (default: the bundled one) offline through the normal ingest."""
-    try:
-        summary = service.load_snapshot(directory)
-    except AppError as error:
-        raise click.ClickException(error.message) from None
-    click.echo(summary.line())
+    click.echo(_call(service.load_snapshot, directory).line())
+
+
+@f1_cli.command("bootstrap")
+@click.option("--season", type=click.IntRange(1950, 2100), help="The season to try live (default: this year's).")
+def bootstrap(season):
+    """Store F1 data once: the season from the upstream if it answers quickly, else the bundled snapshot."""
+    source, summary = _call(service.bootstrap, season)
+    click.echo(f"source={source} " + (summary.line() if summary else "(F1 data already stored: nothing fetched)"))

@@ -7,6 +7,7 @@ from flask import current_app
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from sqlalchemy import select
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
@@ -22,7 +23,7 @@ from fantasy.f1data.ingest import (
     manual_row,
     state_for,
 )
-from fantasy.f1data.models import ResultSource, SessionKind
+from fantasy.f1data.models import ResultSource, Season, SessionKind
 from fantasy.jobs.queues import DEFAULT, get_queue
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ SYNC_STEPS = len(REFERENCE_ENDPOINTS) + len(RESULT_ENDPOINTS) + 1  # fetches, th
 PENDING_JOB_STATES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 # On top of the client's own retries within one run: an upstream outage may last minutes, not seconds.
 SYNC_RETRY = Retry(max=3, interval=[30, 120, 600])
+# The default run's live attempt: a few seconds to connect and a single try, so an offline machine falls
+# back to the bundled snapshot at once instead of backing off for minutes.
+BOOTSTRAP_CLIENT = {"timeout": (3.05, 10), "max_attempts": 1, "max_wait": 5}
 
 
 def build_client(**options) -> JolpicaClient:
@@ -161,6 +165,28 @@ def _merge_rounds(races: list[dict], more: list[dict]) -> list[dict]:
     by_round = {race["round"]: race for race in races}
     by_round.update({race["round"]: race for race in more})
     return list(by_round.values())
+
+
+def bootstrap(year: int | None = None) -> tuple[str, Summary | None]:
+    """Make sure F1 data is stored: the season live from the upstream, else the bundled snapshot.
+
+    Returns where the data came from ("stored" when some season already was: nothing is fetched then, so
+    every start of the default run stays cheap) and the write summary.
+    """
+    if db.session.scalar(select(Season.year).limit(1)) is not None:
+        return "stored", None
+    year = year or utcnow().year
+    try:
+        with build_client(**BOOTSTRAP_CLIENT) as client:
+            summary = sync_season(year, client=client)
+        if db.session.get(Season, year) is not None:
+            return "upstream", summary
+        reason = "no such season upstream yet"
+    except (NotFound, ServiceUnavailable) as error:
+        db.session.rollback()
+        reason = error.message
+    log.warning("f1_bootstrap_fallback season=%s reason=%r", year, reason)
+    return "snapshot", load_snapshot()
 
 
 def enqueue_sync(year: int, round: int | None = None) -> dict:
