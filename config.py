@@ -111,6 +111,8 @@ class Config:
 
     # Background jobs (§10)
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
+    # Standings are invalidated by version counters; the TTL only bounds memory.
+    STANDINGS_CACHE_SECONDS = env_int("STANDINGS_CACHE_SECONDS", 3600)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 

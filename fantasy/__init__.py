@@ -19,10 +19,13 @@ from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
 from fantasy.drafts.routes import drafts_blp
 from fantasy.health.routes import health_blp
+from fantasy.scoring.routes import scoring_admin_blp, standings_blp
+from fantasy.scoring.subscriptions import subscribe
 from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp)
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
+              standings_blp, scoring_admin_blp)
 CLI_GROUPS = (users_cli, f1_cli)
 
 
@@ -61,6 +64,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         "swagger_ui_assets",
         lambda filename: send_from_directory(swagger_ui_path, filename),
     )
+    subscribe()
     for group in CLI_GROUPS:
         app.cli.add_command(group)
     return app

@@ -11,6 +11,7 @@ from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
+from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.f1data.models import Driver, Race, RaceStatus
 from fantasy.leagues.access import LeagueAccess, Need, league_access
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueMode, OrderStrategy
@@ -262,6 +263,7 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
         raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
     _lock(access.league, draft)
     _commit("The draft changed meanwhile, try again")
+    enqueue_score_race(race_id)  # the stored historical results score the round
     return draft_state(league_id, race_id, user)
 
 
@@ -269,6 +271,7 @@ def draft_tick(now=None) -> dict:
     """Open live drafts whose window started and lock those whose lock time came. Idempotent."""
     now = now or utcnow()
     opened = locked = 0
+    locked_races = set()
     due = db.session.scalars(
         select(Draft.id).where(Draft.state.in_((DraftState.open, DraftState.complete)), Draft.locks_at <= now)
     ).all()
@@ -277,7 +280,10 @@ def draft_tick(now=None) -> dict:
         if draft.state in (DraftState.open, DraftState.complete):
             _lock(db.session.get(League, draft.league_id), draft)
             locked += 1
+            locked_races.add(draft.race_id)
         db.session.commit()
+    for race_id in locked_races:  # results may already be in (a late tick): score them now
+        enqueue_score_race(race_id)
     for league in db.session.scalars(select(League).where(League.mode == LeagueMode.live)).all():
         race = db.session.scalars(
             select(Race)

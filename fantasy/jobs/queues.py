@@ -1,13 +1,37 @@
-"""The three RQ queues, on the app's Redis connection."""
-from rq import Queue
+"""The three RQ queues on the app's Redis connection, and de-duplicated enqueueing."""
+from flask import current_app
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from fantasy.common.redis import get_redis
 
 HIGH, DEFAULT, LOW = "high", "default", "low"
 QUEUE_NAMES = (HIGH, DEFAULT, LOW)
+WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+# Bounded retries with growing delays (seconds) for jobs whose work is idempotent.
+RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
 def get_queue(name: str = DEFAULT) -> Queue:
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
     return Queue(name, connection=get_redis())
+
+
+def enqueue_unique(queue_name: str, func, *args, job_id: str) -> Job:
+    """Enqueue under a deterministic id unless that job is still waiting to run (then reuse it).
+
+    A job already running or finished is enqueued again: the work it did may be stale by now.
+    """
+    queue = get_queue(queue_name)
+    try:
+        existing = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        existing = None
+    if existing is not None and existing.get_status(refresh=False) in WAITING:
+        return existing
+    return queue.enqueue(
+        func, *args, job_id=job_id, retry=RETRY,
+        result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"], failure_ttl=7 * 24 * 3600,
+    )

@@ -1,25 +1,160 @@
-"""Team totals derived where they are read: picks joined to the shared driver scores."""
+"""Standings and team scores, derived where they are read from picks and the shared driver scores (§8).
+
+Order: points, then more race wins within the league, then the higher best single pick, then the
+earlier join; teams equal on all of these share a rank (1, 2, 2, 4). A race win is the top race score
+in the league (teams level at the top each get one). Movement compares the season rank with the rank
+after the league's previous scored race.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
 from sqlalchemy import func, select
 
+from fantasy.auth.models import User
 from fantasy.drafts.models import Draft, DraftState, Pick
+from fantasy.errors import NotFound
 from fantasy.extensions import db
-from fantasy.leagues.models import League
+from fantasy.f1data.models import Driver, Race
+from fantasy.leagues.access import Need, league_access, team_access
+from fantasy.leagues.models import FantasyTeam, League
+from fantasy.scoring import cache
 from fantasy.scoring.models import DriverScore
+from fantasy.scoring.rules import ruleset_key
+
+ZERO = Decimal(0)
+
+
+def points_text(value: Decimal) -> str:
+    """Points as a fixed two-decimal string (official points can be halves), the same on every engine."""
+    return f"{value:.2f}"
+
+
+@dataclass
+class Line:
+    team_id: int
+    points: Decimal = ZERO
+    wins: int = 0
+    best_pick: Decimal | None = None
+    joined_at: str = ""
+
+
+def _race_scores(league: League) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
+    """The league's scored races (race id, round) and, per race, each team's (points, best pick).
+
+    One indexed aggregate over the league's picks joined to its ruleset's driver scores; a picked driver
+    without a score (did not take part) counts 0.
+    """
+    races = db.session.execute(
+        select(Draft.race_id, Race.round).join(Race, Race.id == Draft.race_id)
+        .where(Draft.league_id == league.id, Draft.state == DraftState.scored).order_by(Race.round)
+    ).all()
+    points = func.coalesce(DriverScore.points, 0)
+    rows = db.session.execute(
+        select(Pick.race_id, Pick.team_id, func.sum(points), func.max(points))
+        .join(Draft, Draft.id == Pick.draft_id)
+        .outerjoin(DriverScore, (DriverScore.ruleset == ruleset_key(league.ruleset))
+                   & (DriverScore.race_id == Pick.race_id) & (DriverScore.driver_id == Pick.driver_id))
+        .where(Pick.league_id == league.id, Draft.state == DraftState.scored)
+        .group_by(Pick.race_id, Pick.team_id)
+    ).all()
+    per_race: dict[int, dict[int, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for race_id, team_id, total, best in rows:
+        per_race[race_id][team_id] = (Decimal(total), Decimal(best))
+    return [tuple(race) for race in races], per_race
+
+
+def _rank(lines: list[Line]) -> list[dict]:
+    def key(line: Line):
+        best = line.best_pick if line.best_pick is not None else Decimal("-Infinity")
+        return (-line.points, -line.wins, -best, line.joined_at)
+
+    ordered = sorted(lines, key=lambda line: (key(line), line.team_id))
+    ranked, previous_key, rank = [], None, 0
+    for index, line in enumerate(ordered, start=1):
+        if key(line) != previous_key:
+            rank, previous_key = index, key(line)
+        ranked.append({"team_id": line.team_id, "rank": rank, "points": points_text(line.points), "race_wins": line.wins,
+                       "best_pick": None if line.best_pick is None else points_text(line.best_pick)})
+    return ranked
+
+
+def _season_lines(teams: dict[int, str], races, per_race, upto: int | None = None) -> list[Line]:
+    lines = {team_id: Line(team_id, joined_at=joined) for team_id, joined in teams.items()}
+    for race_id, _round in races[:upto]:
+        scores = per_race.get(race_id, {})
+        top = max((total for total, _ in scores.values()), default=None)
+        for team_id, (total, best) in scores.items():
+            line = lines[team_id]
+            line.points += total
+            line.wins += total == top
+            line.best_pick = best if line.best_pick is None else max(line.best_pick, best)
+    return list(lines.values())
+
+
+def _compute(league: League, race_id: int | None) -> list[dict]:
+    teams = dict(db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
+    ).all())
+    teams = {team_id: joined.isoformat() for team_id, joined in teams.items()}
+    races, per_race = _race_scores(league)
+    if race_id is not None:
+        if race_id not in {race for race, _ in races}:
+            raise NotFound("This race has not been scored in this league")
+        lines = _season_lines(teams, [(race_id, 0)], per_race)
+        return [{**row, "movement": None} for row in _rank(lines)]
+    current = _rank(_season_lines(teams, races, per_race))
+    if len(races) < 2:
+        return [{**row, "movement": None} for row in current]
+    before = {row["team_id"]: row["rank"] for row in _rank(_season_lines(teams, races, per_race, upto=-1))}
+    return [{**row, "movement": before[row["team_id"]] - row["rank"]} for row in current]
+
+
+def standings(league_id: int, user: User, race_id: int | None = None) -> list[dict]:
+    """Season standings (or one race's), cached per league and invalidated by score versions."""
+    league = league_access(league_id, user, Need.member).league
+    key = cache.entry_key(ruleset_key(league.ruleset), league.id, f"race-{race_id}" if race_id else "season")
+    rows = cache.get(key)
+    names = dict(db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league.id)
+    ).all())
+    if rows is None or {row["team_id"] for row in rows} != set(names):
+        rows = _compute(league, race_id)
+        cache.put(key, rows)
+    return [{**row, "team_name": names[row["team_id"]]} for row in rows]
 
 
 def season_totals(league_id: int) -> dict[int, float]:
-    """Each team's season points over the league's scored drafts (one indexed aggregate)."""
+    """Each team's season points over the league's scored drafts (for reverse-standings order)."""
     league = db.session.get(League, league_id)
+    races, per_race = _race_scores(league)
+    totals: dict[int, float] = defaultdict(float)
+    for race_id, _round in races:
+        for team_id, (total, _best) in per_race.get(race_id, {}).items():
+            totals[team_id] += float(total)
+    return dict(totals)
+
+
+def team_scores(team_id: int, user: User) -> list[dict]:
+    """A team's scored races with every pick's points and line items."""
+    team, access = team_access(team_id, user)
+    key = ruleset_key(access.league.ruleset)
     rows = db.session.execute(
-        select(Pick.team_id, func.coalesce(func.sum(DriverScore.points), 0))
-        .join(Draft, Draft.id == Pick.draft_id)
-        .join(
-            DriverScore,
-            (DriverScore.race_id == Pick.race_id)
-            & (DriverScore.driver_id == Pick.driver_id)
-            & (DriverScore.ruleset == league.ruleset),
-        )
-        .where(Pick.league_id == league_id, Draft.state == DraftState.scored)
-        .group_by(Pick.team_id)
+        select(Race.id, Race.round, Race.name, Pick.pick_number, Pick.driver_id, Driver.ref, Pick.autopicked,
+               DriverScore.points, DriverScore.breakdown)
+        .join(Draft, Draft.id == Pick.draft_id).join(Race, Race.id == Pick.race_id).join(Driver, Driver.id == Pick.driver_id)
+        .outerjoin(DriverScore, (DriverScore.ruleset == key) & (DriverScore.race_id == Pick.race_id)
+                   & (DriverScore.driver_id == Pick.driver_id))
+        .where(Pick.team_id == team.id, Draft.state == DraftState.scored)
+        .order_by(Race.round, Pick.pick_number)
     ).all()
-    return {team_id: float(total) for team_id, total in rows}
+    races: dict[int, dict] = {}
+    for race_id, round_, name, number, driver_id, ref, autopicked, points, breakdown in rows:
+        race = races.setdefault(race_id, {"race_id": race_id, "round": round_, "race_name": name,
+                                          "points": ZERO, "picks": []})
+        if points is None:  # substituted: the driver appears in none of the weekend's classifications
+            points, breakdown = ZERO, {"did_not_take_part": "0.00"}
+        race["points"] += points
+        race["picks"].append({"pick_number": number, "driver_id": driver_id, "driver_ref": ref,
+                              "autopicked": autopicked, "points": points_text(points), "breakdown": breakdown})
+    return [{**race, "points": points_text(race["points"])} for race in races.values()]

@@ -1,0 +1,32 @@
+"""Scoring jobs: score one race, triggered by result changes, replay locks and admins."""
+import logging
+
+from fantasy.common.redis import get_redis
+from fantasy.errors import NotFound
+from fantasy.extensions import db
+from fantasy.f1data.models import Race
+from fantasy.jobs.queues import DEFAULT, enqueue_unique
+from fantasy.scoring import service
+
+log = logging.getLogger(__name__)
+LOCK_SECONDS = 600
+
+
+def score_race(race_id: int) -> dict:
+    """Score a race under a Redis lock so two workers never score the same race at once."""
+    with get_redis().lock(f"lock:score-race:{race_id}", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS):
+        summary = service.score_race(race_id)
+    log.info("score race job", extra=summary)
+    return summary
+
+
+def enqueue_score_race(race_id: int, **_signal_kwargs) -> str:
+    """Queue scoring of a race (also the `results_changed` subscriber: it takes the signal's kwargs)."""
+    return enqueue_unique(DEFAULT, score_race, race_id, job_id=f"score-race-{race_id}").id
+
+
+def request_rescore(race_id: int) -> str:
+    """An admin asks for a race to be re-scored for every league."""
+    if db.session.get(Race, race_id) is None:
+        raise NotFound(f"No race {race_id}")
+    return enqueue_score_race(race_id)

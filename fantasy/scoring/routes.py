@@ -1,0 +1,41 @@
+"""Standings, team scores and the admin re-score endpoint (§8, §11)."""
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Page
+
+from fantasy.common.api import Blueprint
+from fantasy.jobs.scoring import request_rescore
+from fantasy.scoring import standings
+from fantasy.scoring.schemas import JobSchema, RaceScoreSchema, StandingRowSchema, StandingsQuerySchema
+
+standings_blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings and scores")
+scoring_admin_blp = Blueprint("scoring_admin", __name__, url_prefix="/api/v1/admin", description="Admin operations")
+
+
+@standings_blp.route("/leagues/<int:league_id>/standings")
+class LeagueStandings(MethodView):
+    @standings_blp.login_required()
+    @standings_blp.arguments(StandingsQuerySchema, location="query")
+    @standings_blp.response(200, StandingRowSchema(many=True))
+    @standings_blp.paginate(Page)
+    def get(self, args, league_id):
+        """Season standings, or one race's with ?race_id= (members only)"""
+        return standings.standings(league_id, current_user, args.get("race_id"))
+
+
+@standings_blp.route("/teams/<int:team_id>/scores")
+class TeamScores(MethodView):
+    @standings_blp.login_required()
+    @standings_blp.response(200, RaceScoreSchema(many=True))
+    def get(self, team_id):
+        """A team's points per scored race, with every pick's line items"""
+        return standings.team_scores(team_id, current_user)
+
+
+@scoring_admin_blp.route("/races/<int:race_id>/rescore")
+class Rescore(MethodView):
+    @scoring_admin_blp.login_required(admin=True)
+    @scoring_admin_blp.response(202, JobSchema)
+    def post(self, race_id):
+        """Re-score a race for every league (queued)"""
+        return {"job_id": request_rescore(race_id)}

@@ -1,0 +1,264 @@
+"""Scoring a race for leagues, idempotently; corrections; standings, tie-breaks, cache and team scores."""
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.drafts.models import Pick
+from fantasy.extensions import db
+from fantasy.f1data import service as f1data
+from fantasy.f1data.ingest import ROW_FIELDS
+from fantasy.f1data.models import Race, RaceStatus, SessionKind, SessionResult
+from fantasy.jobs import scoring as scoring_jobs
+from fantasy.leagues.models import FantasyTeam
+from fantasy.scoring.models import DriverScore
+from fantasy.scoring.standings import Line, _rank
+
+pytestmark = pytest.mark.usefixtures("f1")
+
+
+def play_round(app, league: League, season_round: int, picks: list[str] | None = None) -> int:
+    """Open a replay round, pick the given drivers in turn (autopick the rest at lock), lock, score."""
+    race = race_id(app, 2023, season_round)
+    assert league.open(race).status_code == 200
+    for ref in picks or []:
+        assert league.pick(race, driver_id(app, ref)).status_code == 201
+    assert league.lock(race).status_code == 200
+    with app.app_context():
+        scoring_jobs.score_race(race)
+    return race
+
+
+def official_points(app, race: int) -> dict[int, Decimal]:
+    with app.app_context():
+        return dict(db.session.execute(
+            select(SessionResult.driver_id, SessionResult.points)
+            .where(SessionResult.race_id == race, SessionResult.session.in_([SessionKind.race, SessionKind.sprint]))
+        ).all())
+
+
+def team_picks(app, league_id: int) -> dict[int, list[int]]:
+    with app.app_context():
+        rows = db.session.execute(select(Pick.team_id, Pick.driver_id).where(Pick.league_id == league_id)).all()
+    picks: dict[int, list[int]] = {}
+    for team_id, driver in rows:
+        picks.setdefault(team_id, []).append(driver)
+    return picks
+
+
+def standings(client, league: League, **query):
+    response = client.get(f"{API}/leagues/{league.id}/standings", query_string=query, headers=league.owner["headers"])
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def score_rows(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            select(DriverScore.id, DriverScore.ruleset, DriverScore.race_id, DriverScore.driver_id,
+                   DriverScore.points, DriverScore.breakdown, DriverScore.computed_at).order_by(DriverScore.id)
+        ).all()
+
+
+def correct(app, race: int, session: SessionKind, change) -> None:
+    """Correct a stored classification through the admin ingest path: `change(rows)` edits the dicts."""
+    with app.app_context():
+        rows = [{name: getattr(row, name) for name in ROW_FIELDS if name != "classified"}
+                for row in db.session.scalars(select(SessionResult).where(
+                    SessionResult.race_id == race, SessionResult.session == session))]
+        change(rows)
+        f1data.correct_results(race, session, rows, actor_id=None)
+
+
+def test_standard_team_totals_equal_official_points_of_their_picks(app, client, make_user):
+    league = League(client, make_user)
+    race = play_round(app, league, 1, ["max_verstappen", "perez"])
+    official = official_points(app, race)
+    expected = {team: sum(official[driver] for driver in drivers) for team, drivers in team_picks(app, league.id).items()}
+    rows = standings(client, league)
+    assert {row["team_id"]: Decimal(row["points"]) for row in rows} == expected
+    assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
+    assert rows[0]["points"] == str(max(expected.values()))
+
+
+def test_scoring_twice_changes_no_row(app, client, make_user):
+    league = League(client, make_user)
+    race = play_round(app, league, 1)
+    before = score_rows(app)
+    assert len(before) == 20  # one per driver of the weekend, for the one ruleset in use
+    with app.app_context():
+        summary = scoring_jobs.score_race(race)
+    assert summary["rulesets_changed"] == 0
+    assert score_rows(app) == before
+
+
+def test_rulesets_are_scored_once_each_and_shared(app, client, make_user):
+    leagues = [League(client, make_user, name="Standard A"), League(client, make_user, name="Standard B"),
+               League(client, make_user, name="Fantasy C", ruleset="fantasy")]
+    race = race_id(app, 2023, 1)
+    for league in leagues[:-1]:
+        league.open(race)
+        league.lock(race)
+    with app.app_context():
+        assert scoring_jobs.score_race(race)["rulesets"] == 1
+    leagues[-1].open(race)
+    leagues[-1].lock(race)
+    with app.app_context():
+        summary = scoring_jobs.score_race(race)
+    assert (summary["rulesets"], summary["rulesets_changed"], summary["leagues_newly_scored"]) == (2, 1, 1)
+    rows = score_rows(app)
+    assert sorted({row.ruleset for row in rows}) == ["fantasy", "standard"] and len(rows) == 40
+
+
+def test_a_correction_changes_exactly_the_affected_totals_and_the_cache_follows(app, client, make_user):
+    league = League(client, make_user)
+    race = play_round(app, league, 1, ["max_verstappen", "perez", "alonso"])
+    first = {row["team_id"]: row["points"] for row in standings(client, league)}
+    standings(client, league)  # cached now
+    before = {row.driver_id: row for row in score_rows(app)}
+    alonso = driver_id(app, "alonso")
+    alonso_team = next(team for team, drivers in team_picks(app, league.id).items() if alonso in drivers)
+
+    def penalise_alonso(rows):  # stewards strip Alonso's podium points
+        for row in rows:
+            if row["driver_id"] == alonso:
+                row["points"] = Decimal(0)
+
+    correct(app, race, SessionKind.race, penalise_alonso)
+    with app.app_context():
+        summary = scoring_jobs.score_race(race)
+    assert summary["leagues_corrected"] == 1
+    after = {row.driver_id: row for row in score_rows(app)}
+    assert {driver for driver in after if after[driver].points != before[driver].points} == {alonso}
+    assert after[alonso].id == before[alonso].id  # updated in place
+    fresh = {row["team_id"]: row["points"] for row in standings(client, league)}
+    assert Decimal(fresh[alonso_team]) == Decimal(first[alonso_team]) - before[alonso].points
+    assert {team for team in fresh if fresh[team] != first[team]} == {alonso_team}
+
+
+def test_race_standings_and_movement(app, client, make_user):
+    league = League(client, make_user)
+    race1 = play_round(app, league, 1)
+    race9 = play_round(app, league, 9)
+    season = standings(client, league)
+    assert all(row["movement"] is not None for row in season)
+    per_race = {race: {row["team_id"]: Decimal(row["points"]) for row in standings(client, league, race_id=race)}
+                for race in (race1, race9)}
+    for row in season:
+        assert Decimal(row["points"]) == per_race[race1][row["team_id"]] + per_race[race9][row["team_id"]]
+    first_ranks = {row["team_id"]: row["rank"] for row in standings(client, league, race_id=race1)}
+    for row in season:
+        assert row["movement"] == first_ranks[row["team_id"]] - row["rank"]
+    assert client.get(f"{API}/leagues/{league.id}/standings", query_string={"race_id": race_id(app, 2023, 5)},
+                      headers=league.owner["headers"]).status_code == 404
+
+
+def test_team_scores_have_per_pick_breakdowns(app, client, make_user):
+    league = League(client, make_user)
+    race = play_round(app, league, 9, ["max_verstappen"])
+    verstappen_team = next(team for team, drivers in team_picks(app, league.id).items()
+                           if driver_id(app, "max_verstappen") in drivers)
+    response = client.get(f"{API}/teams/{verstappen_team}/scores", headers=league.owner["headers"])
+    assert response.status_code == 200
+    [austria] = response.get_json()
+    assert austria["race_id"] == race
+    pick = next(pick for pick in austria["picks"] if pick["driver_ref"] == "max_verstappen")
+    assert pick["points"] == "26.00" and pick["breakdown"] == {"race_official": "26.00"}
+    assert Decimal(austria["points"]) == sum(Decimal(pick["points"]) for pick in austria["picks"])
+
+
+def test_a_substituted_driver_scores_zero_with_the_reason(app, client, make_user):
+    league = League(client, make_user)
+    race2 = race_id(app, 2023, 2)  # no classification stored yet: drafted from round 1's drivers
+    league.open(race2)
+    league.pick(race2, driver_id(app, "de_vries"))
+    league.lock(race2)
+    round1, de_vries = race_id(app, 2023, 1), driver_id(app, "de_vries")
+    with app.app_context():
+        rows = [{name: getattr(row, name) for name in ROW_FIELDS if name != "classified"}
+                for row in db.session.scalars(select(SessionResult).where(
+                    SessionResult.race_id == round1, SessionResult.session == SessionKind.race))]
+        rows = [row for row in rows if row["driver_id"] != de_vries]
+        f1data.correct_results(race2, SessionKind.race, rows, actor_id=None)
+        scoring_jobs.score_race(race2)
+    team = next(team for team, drivers in team_picks(app, league.id).items() if de_vries in drivers)
+    scores = client.get(f"{API}/teams/{team}/scores", headers=league.owner["headers"]).get_json()
+    pick = next(pick for pick in scores[0]["picks"] if pick["driver_ref"] == "de_vries")
+    assert pick["points"] == "0.00" and pick["breakdown"] == {"did_not_take_part": "0.00"}
+
+
+def test_a_cancelled_race_scores_nothing(app, client, make_user):
+    league = League(client, make_user)
+    race = race_id(app, 2023, 5)
+    league.open(race)
+    league.lock(race)
+    with app.app_context():
+        db.session.execute(update(Race).where(Race.id == race).values(status=RaceStatus.cancelled))
+        db.session.commit()
+        summary = scoring_jobs.score_race(race)
+    assert summary["scored"] and summary["leagues_newly_scored"] == 1
+    assert score_rows(app) == []
+    assert {row["points"] for row in standings(client, league)} == {"0.00"}
+
+
+def test_scoring_waits_for_a_race_classification(app, client, make_user):
+    league = League(client, make_user)
+    race = race_id(app, 2023, 5)
+    league.open(race)
+    league.lock(race)
+    with app.app_context():
+        assert scoring_jobs.score_race(race)["scored"] is False
+    assert league.state(race)["state"] == "locked"
+
+
+def test_standings_are_members_only(app, client, make_user):
+    league = League(client, make_user)
+    stranger = make_user("stranger")
+    assert client.get(f"{API}/leagues/{league.id}/standings", headers=stranger["headers"]).status_code == 404
+
+
+# --- tie-breaks --------------------------------------------------------------------------------
+
+EARLY, LATE = "2025-01-01T00:00:00+00:00", "2025-02-01T00:00:00+00:00"
+
+
+def ranks(lines):
+    return [(row["team_id"], row["rank"]) for row in _rank(lines)]
+
+
+def test_points_decide_first():
+    assert ranks([Line(1, Decimal(10), 5, Decimal(10), EARLY), Line(2, Decimal(20), 0, Decimal(1), LATE)]) == [
+        (2, 1), (1, 2)]
+
+
+def test_then_more_race_wins():
+    assert ranks([Line(1, Decimal(20), 1, Decimal(10), EARLY), Line(2, Decimal(20), 2, Decimal(5), LATE)]) == [
+        (2, 1), (1, 2)]
+
+
+def test_then_the_higher_best_pick():
+    assert ranks([Line(1, Decimal(20), 1, Decimal(10), EARLY), Line(2, Decimal(20), 1, Decimal(12), LATE)]) == [
+        (2, 1), (1, 2)]
+
+
+def test_then_the_earlier_join():
+    assert ranks([Line(2, Decimal(20), 1, Decimal(10), LATE), Line(1, Decimal(20), 1, Decimal(10), EARLY)]) == [
+        (1, 1), (2, 2)]
+
+
+def test_a_full_tie_shares_the_rank():
+    lines = [Line(1, Decimal(30), 2, Decimal(15), EARLY), Line(2, Decimal(20), 1, Decimal(10), EARLY),
+             Line(3, Decimal(20), 1, Decimal(10), EARLY), Line(4, Decimal(5), 0, Decimal(5), EARLY)]
+    assert [rank for _, rank in ranks(lines)] == [1, 2, 2, 4]
+
+
+def test_full_tie_in_a_real_league_shares_the_rank(app, client, make_user):
+    league = League(client, make_user, size=4, autopick_on_lock=False)
+    with app.app_context():
+        same = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        db.session.execute(update(FantasyTeam).where(FantasyTeam.league_id == league.id).values(joined_at=same))
+        db.session.commit()
+    play_round(app, league, 1)  # nobody picks: every team 0 on every rule
+    assert [row["rank"] for row in standings(client, league)] == [1, 1, 1, 1]
