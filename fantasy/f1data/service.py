@@ -5,8 +5,6 @@ from pathlib import Path
 
 from flask import current_app
 from rq import Retry
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from fantasy.common.clock import utcnow
@@ -24,7 +22,7 @@ from fantasy.f1data.ingest import (
     state_for,
 )
 from fantasy.f1data.models import ResultSource, Season, SessionKind
-from fantasy.jobs.queues import DEFAULT, get_queue
+from fantasy.jobs.queues import DEFAULT, enqueue_unique
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("fantasy.audit")
@@ -33,7 +31,6 @@ audit = logging.getLogger("fantasy.audit")
 RESULT_ENDPOINTS = {SessionKind.race: "results", SessionKind.sprint: "sprint", SessionKind.qualifying: "qualifying"}
 REFERENCE_ENDPOINTS = ("seasons", "circuits", "drivers", "constructors", "races")
 SYNC_STEPS = len(REFERENCE_ENDPOINTS) + len(RESULT_ENDPOINTS) + 1  # fetches, then the one write
-PENDING_JOB_STATES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 # On top of the client's own retries within one run: an upstream outage may last minutes, not seconds.
 SYNC_RETRY = Retry(max=3, interval=[30, 120, 600])
 # The default run's live attempt: a few seconds to connect and a single try, so an offline machine falls
@@ -194,15 +191,7 @@ def enqueue_sync(year: int, round: int | None = None) -> dict:
     from fantasy.jobs.f1data import sync_season as job  # the job module imports this one
 
     job_id = f"f1-sync-{year}" + (f"-round-{round}" if round else "")
-    queue = get_queue(DEFAULT)
-    try:
-        existing = Job.fetch(job_id, connection=queue.connection)
-    except NoSuchJobError:
-        existing = None
-    if existing is not None and existing.get_status(refresh=False) in PENDING_JOB_STATES:
-        return {"job_id": job_id, "status": existing.get_status(refresh=False).value}
-    queued = queue.enqueue(job, year, round, job_id=job_id, retry=SYNC_RETRY,
-                           result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600)
+    queued = enqueue_unique(DEFAULT, job, year, round, job_id=job_id, retry=SYNC_RETRY)
     return {"job_id": queued.id, "status": queued.get_status(refresh=False).value}
 
 

@@ -19,7 +19,7 @@ def get_queue(name: str = DEFAULT) -> Queue:
     return Queue(name, connection=get_redis())
 
 
-def enqueue_unique(queue_name: str, func, *args, job_id: str) -> Job:
+def enqueue_unique(queue_name: str, func, *args, job_id: str, retry: Retry = RETRY) -> Job:
     """Enqueue under a deterministic id unless that job is still waiting to run (then reuse it).
 
     A job already running or finished is enqueued again: the work it did may be stale by now.
@@ -32,6 +32,6 @@ def enqueue_unique(queue_name: str, func, *args, job_id: str) -> Job:
     if existing is not None and existing.get_status(refresh=False) in WAITING:
         return existing
     return queue.enqueue(
-        func, *args, job_id=job_id, retry=RETRY,
+        func, *args, job_id=job_id, retry=retry,
         result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"], failure_ttl=7 * 24 * 3600,
     )
