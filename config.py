@@ -1,5 +1,6 @@
 """Application settings: the only module that reads os.environ (and `.env`)."""
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,6 +114,8 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
     # Standings are invalidated by version counters; the TTL only bounds memory.
     STANDINGS_CACHE_SECONDS = env_int("STANDINGS_CACHE_SECONDS", 3600)
+    # An event stream is closed after this long; EventSource reconnects with a new ticket.
+    EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 
@@ -129,6 +132,9 @@ class TestingConfig(Config):
         "TEST_DATABASE_URL", f"sqlite:///{instance_path() / 'test.db'}"
     )
     REDIS_URL = os.environ.get("TEST_REDIS_URL", f"unix://{instance_path() / 'test-redis.sock'}")
+    # Fresh keys per test process: the suite also runs on PostgreSQL, where the public dev secret is refused.
+    SECRET_KEY = secrets.token_urlsafe(48)
+    JWT_SECRET_KEY = secrets.token_urlsafe(48)
     # A fast hash keeps the suite quick; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
@@ -144,6 +150,8 @@ class ProductionConfig(Config):
         "pool_size": env_int("DB_POOL_SIZE", 5),
         "max_overflow": env_int("DB_MAX_OVERFLOW", 5),
     }
+    # Behind a PaaS router every client would otherwise share the router's address in the rate limits.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1)
 
 
 def check_production(config) -> None:
@@ -159,6 +167,18 @@ def check_production(config) -> None:
             raise RuntimeError("DATABASE_URL and REDIS_URL must be set in production")
 
 
+def check_dev_secret(config) -> None:
+    """Refuse the public development secret once the database is a server: that run is a deployment."""
+    if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        return
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        if config.get(name) == DEV_SECRET:
+            raise RuntimeError(
+                f"{name} is the public development secret but DATABASE_URL is not SQLite: "
+                "set FANTASY_ENV=production and real secrets"
+            )
+
+
 CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
@@ -169,6 +189,8 @@ CONFIGS = {
 def get_config(name: str | None = None) -> type[Config]:
     name = name or os.environ.get("FANTASY_ENV", "development")
     try:
-        return CONFIGS[name]
+        config = CONFIGS[name]
     except KeyError:
         raise ValueError(f"FANTASY_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from None
+    check_dev_secret({key: getattr(config, key) for key in dir(config) if key.isupper()})
+    return config

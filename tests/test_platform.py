@@ -1,12 +1,22 @@
 """The API shell: probes, docs, envelope, request ids, headers, CORS, limits, production settings."""
 import json
-import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import jwt as pyjwt
 import pytest
 import redis
+from dotenv import dotenv_values
+from flask import request
 
 from config import DEV_SECRET
 from fantasy import create_app
+from fantasy.devstack import bind_host
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.smoke
 
@@ -152,3 +162,55 @@ def test_production_refuses_weak_secrets(backing_urls, secret):
 def test_production_starts_with_strong_secrets(backing_urls):
     overrides = {**backing_urls, "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40}
     assert create_app("production", overrides=overrides).config["PRODUCTION"] is True
+
+
+def test_every_procfile_process_runs_in_production():
+    commands = [line.split(":", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
+    steps = [step.strip() for command in commands for step in command.split("&&")]
+    assert len(steps) == 5
+    assert all(step.startswith("FANTASY_ENV=production ") for step in steps), steps
+
+
+def test_development_run_on_a_server_database_refuses_the_dev_secret(tmp_path):
+    # What a deploy that forgot FANTASY_ENV and JWT_SECRET_KEY looks like; a fresh process reads the environment.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("FANTASY_ENV", "SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")}
+    env.update(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none", SECRET_KEY="s" * 40,
+               INSTANCE_PATH=str(tmp_path))
+    started = subprocess.run([sys.executable, "-c", "from fantasy import create_app; create_app()"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert "JWT_SECRET_KEY is the public development secret" in started.stderr
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'dev.db'}"
+    default_run = subprocess.run([sys.executable, "-c", "from fantasy import create_app; create_app()"],
+                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert default_run.returncode == 0, default_run.stderr
+
+
+def test_tokens_signed_with_the_public_dev_secret_never_verify_in_tests(app, client, make_user):
+    admin = make_user("root", admin=True)
+    assert app.config["JWT_SECRET_KEY"] != DEV_SECRET
+    now = int(time.time())
+    claims = {"sub": str(admin["id"]), "type": "access", "fresh": False, "jti": "x", "fam": "f",
+              "iat": now, "nbf": now, "exp": now + 600}
+    forged = pyjwt.encode(claims, DEV_SECRET, algorithm="HS256")
+    assert_envelope(client.get("/api/v1/admin/users", headers={"Authorization": f"Bearer {forged}"}), 401)
+
+
+def test_make_run_listens_on_loopback_with_the_example_settings():
+    assert bind_host(dotenv_values(ROOT / ".env.example")) == "127.0.0.1"
+    assert bind_host({}) == "127.0.0.1"
+    assert bind_host({"HOST": "0.0.0.0"}) == "0.0.0.0"
+
+
+def client_address(app, **headers) -> str:
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    return app.test_client().get("/whoami", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"}).text
+
+
+def test_production_trusts_one_proxy_by_default_and_other_runs_none(backing_urls):
+    strong = {**backing_urls, "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40}
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    assert client_address(create_app("production", overrides=strong), **forwarded) == "203.0.113.7"
+    assert client_address(create_app("testing", overrides=dict(backing_urls)), **forwarded) == "10.0.0.1"
+
