@@ -214,3 +214,17 @@ def test_production_trusts_one_proxy_by_default_and_other_runs_none(backing_urls
     assert client_address(create_app("production", overrides=strong), **forwarded) == "203.0.113.7"
     assert client_address(create_app("testing", overrides=dict(backing_urls)), **forwarded) == "10.0.0.1"
 
+
+def test_ci_installs_make_and_venv_support_on_a_bare_machine(tmp_path):
+    # A machine with none of the tools: each stub below stands in for one command .ci/run calls first.
+    stubs = {"id": "echo 1000", "dirname": f"echo {ROOT / '.ci'}", "ls": "exit 2", "python3": "exit 1",
+             "sudo": 'exec "$@"', "apt-get": f'echo "$@" >> {tmp_path / "apt.log"}; [ "$1" != install ]'}
+    for name, body in stubs.items():
+        stub = tmp_path / name
+        stub.write_text(f"#!/bin/sh\n{body}\n")
+        stub.chmod(0o755)
+    run = subprocess.run(["/bin/bash", str(ROOT / ".ci" / "run")], env={"PATH": str(tmp_path)},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    install = [line.split() for line in (tmp_path / "apt.log").read_text().splitlines() if line.startswith("install")]
+    assert install and {"redis-server", "postgresql", "make", "python3-venv"} <= set(install[0])
