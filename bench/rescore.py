@@ -1,0 +1,203 @@
+"""Re-scoring benchmark (§12): a result correction for one race, beside the naive materialization.
+
+For each size the generator loads a fresh dataset; then, per repetition, the race classification of one
+scored round is corrected (P1 and P2 swap places, as after a penalty) and we time
+  * product: the score-race job (`fantasy.jobs.scoring.score_race`: Redis lock, driver scores for every
+    ruleset in use, version bumps, the corrected-leagues signal) plus the next standings read of an affected
+    league, which must miss the cache and equal a recompute from the database;
+  * naive: the same correction materialized per pick in a scratch schema `bench_naive` (insert every pick's
+    points, aggregate team race scores, update season totals), set-based SQL in one transaction.
+
+    python bench/rescore.py --sizes 10000,100000,1000000 --repeat 3
+"""
+import argparse
+import json
+import statistics
+import time
+
+from _env import connect, log, make_app, timed
+import generate
+
+SWAP = """UPDATE session_results a SET position = b.position, position_text = b.position_text, points = b.points,
+                 status = b.status, time_ms = b.time_ms, laps = b.laps, fastest_lap_rank = b.fastest_lap_rank
+          FROM session_results b
+          WHERE a.race_id = %(race)s AND b.race_id = %(race)s AND a.session = 'race' AND b.session = 'race'
+            AND a.id <> b.id AND a.id IN %(ids)s AND b.id IN %(ids)s"""
+
+NAIVE_SETUP = """
+DROP SCHEMA IF EXISTS bench_naive CASCADE;
+CREATE SCHEMA bench_naive;
+CREATE TABLE bench_naive.league_rulesets (league_id int PRIMARY KEY, ruleset_key varchar(64) NOT NULL);
+CREATE TABLE bench_naive.pick_points (pick_id int PRIMARY KEY, team_id int NOT NULL, race_id int NOT NULL,
+                                      points numeric(8, 2) NOT NULL);
+CREATE INDEX ON bench_naive.pick_points (race_id);
+CREATE TABLE bench_naive.team_race_scores (race_id int, team_id int, points numeric(10, 2) NOT NULL,
+                                           PRIMARY KEY (race_id, team_id));
+CREATE TABLE bench_naive.team_season_totals (team_id int PRIMARY KEY, points numeric(10, 2) NOT NULL);
+"""
+
+# One correction of race %(race)s, the naive way: every pick's points, then team race scores, then totals.
+NAIVE_CORRECTION = [
+    "DELETE FROM bench_naive.pick_points WHERE race_id = %(race)s",
+    """INSERT INTO bench_naive.pick_points (pick_id, team_id, race_id, points)
+       SELECT p.id, p.team_id, p.race_id, coalesce(ds.points, 0)
+       FROM picks p
+       JOIN drafts d ON d.id = p.draft_id AND d.state = 'scored'
+       JOIN bench_naive.league_rulesets lr ON lr.league_id = p.league_id
+       LEFT JOIN driver_scores ds ON ds.ruleset = lr.ruleset_key AND ds.race_id = p.race_id
+                                 AND ds.driver_id = p.driver_id
+       WHERE p.race_id = %(race)s""",
+    "DELETE FROM bench_naive.team_race_scores WHERE race_id = %(race)s",
+    """INSERT INTO bench_naive.team_race_scores (race_id, team_id, points)
+       SELECT race_id, team_id, sum(points) FROM bench_naive.pick_points WHERE race_id = %(race)s
+       GROUP BY race_id, team_id""",
+    """UPDATE bench_naive.team_season_totals t SET points = s.points
+       FROM (SELECT team_id, sum(points) AS points FROM bench_naive.team_race_scores GROUP BY team_id) s
+       WHERE t.team_id = s.team_id""",
+]
+
+
+def setup_naive(race_ids: list[int]) -> None:
+    """Scratch tables, each league's ruleset key, and a first materialization of every scored round."""
+    from fantasy.scoring.rules import ruleset_key
+
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute(NAIVE_SETUP)
+    cur.execute("SELECT DISTINCT ruleset::text FROM leagues")
+    keys = {text: ruleset_key(json.loads(text)) for (text,) in cur.fetchall()}
+    for text, key in keys.items():
+        cur.execute("INSERT INTO bench_naive.league_rulesets SELECT id, %s FROM leagues WHERE ruleset::text = %s",
+                    (key, text))
+    cur.execute("INSERT INTO bench_naive.team_season_totals SELECT id, 0 FROM fantasy_teams")
+    for race_id in race_ids:
+        for statement in NAIVE_CORRECTION:
+            cur.execute(statement, {"race": race_id})
+    conn.commit()
+    conn.autocommit = True
+    cur.execute("VACUUM ANALYZE bench_naive.pick_points")
+    cur.execute("VACUUM ANALYZE bench_naive.team_race_scores")
+    cur.execute("VACUUM ANALYZE bench_naive.team_season_totals")
+    conn.close()
+
+
+def correct(race_id: int) -> None:
+    """Swap the race classification of P1 and P2 (applied twice, it is undone)."""
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM session_results WHERE race_id = %s AND session = 'race' AND position IN (1, 2)",
+                (race_id,))
+    ids = tuple(row for (row,) in cur.fetchall())
+    cur.execute(SWAP, {"race": race_id, "ids": ids})
+    conn.commit()
+    conn.close()
+
+
+def affected_league(race_id: int) -> tuple[int, int]:
+    """A league (and its owner) where P1 and P2 went to different teams, so the swap moves its standings."""
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute(
+        """SELECT l.id, l.owner_id FROM picks p JOIN leagues l ON l.id = p.league_id
+           JOIN session_results sr ON sr.race_id = p.race_id AND sr.driver_id = p.driver_id AND sr.session = 'race'
+           WHERE p.race_id = %s AND sr.position IN (1, 2) AND p.league_id <= 100
+           GROUP BY l.id HAVING count(DISTINCT p.team_id) = 2 ORDER BY l.id LIMIT 1""",
+        (race_id,),
+    )
+    league_id, owner_id = cur.fetchone()
+    conn.close()
+    return league_id, owner_id
+
+
+def naive(race_id: int) -> float:
+    conn = connect()
+    cur = conn.cursor()
+    started = time.perf_counter()
+    for statement in NAIVE_CORRECTION:
+        cur.execute(statement, {"race": race_id})
+    conn.commit()
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def product(app, race_id: int, league_id: int, user_id: int) -> tuple[float, float, dict]:
+    """The job, then the first standings read of an affected league (checked to be fresh)."""
+    from fantasy.auth.models import User
+    from fantasy.extensions import db
+    from fantasy.jobs.scoring import score_race
+    from fantasy.leagues.models import League
+    from fantasy.scoring import standings
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        before = standings.standings(league_id, user)  # warm: this league's standings are cached
+        db.session.remove()
+    with app.app_context():
+        started = time.perf_counter()
+        summary = score_race(race_id)
+        job = time.perf_counter() - started
+        db.session.remove()
+    with app.app_context():
+        started = time.perf_counter()
+        after = standings.standings(league_id, db.session.get(User, user_id))
+        read = time.perf_counter() - started
+        fresh = standings._compute(db.session.get(League, league_id), None)
+        names = {row["team_id"]: row["team_name"] for row in after}
+        if after != [{**row, "team_name": names[row["team_id"]]} for row in fresh]:
+            raise SystemExit("standings read after the correction is stale")
+        if after == before:
+            raise SystemExit("the correction did not change this league's standings: pick another league")
+        db.session.remove()
+    return job, read, summary
+
+
+def run_size(app, teams: int, repeat: int) -> dict:
+    log(f"=== {teams:,} teams ===")
+    generated = generate.generate(teams, 2023, "bench-not-a-login")
+    generate.score_all(app, generated["races"], generated["timings"])
+    race_id = generated["races"][0]
+    with timed("naive setup (untimed in the result)"):
+        setup_naive(generated["races"])
+    league_id, user_id = affected_league(race_id)
+    rows = []
+    for attempt in range(repeat):
+        correct(race_id)
+        job, read, summary = product(app, race_id, league_id, user_id)
+        naive_seconds = naive(race_id)
+        log(f"run {attempt + 1}: job {job:.3f} s + fresh read {read:.3f} s = {job + read:.3f} s; "
+            f"naive {naive_seconds:.3f} s; {summary}")
+        rows.append({"job": job, "read": read, "product": job + read, "naive": naive_seconds,
+                     "leagues_corrected": summary["leagues_corrected"], "rulesets": summary["rulesets"]})
+    median = {key: statistics.median(row[key] for row in rows) for key in ("job", "read", "product", "naive")}
+    median["speedup"] = median["naive"] / median["product"]
+    log(f"median at {teams:,} teams: product {median['product']:.3f} s (job {median['job']:.3f} + read "
+        f"{median['read']:.3f}), naive {median['naive']:.3f} s, {median['speedup']:.1f}x")
+    return {"teams": teams, "generation": generated["timings"], "runs": rows, "median": median}
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", help="write the results here too")
+    args = parser.parse_args(argv)
+    generate.migrate()
+    app = make_app()
+    generate.ensure_f1(app)
+    results = [run_size(app, int(size), args.repeat) for size in args.sizes.split(",")]
+    print("\n| teams | job (s) | fresh read (s) | job + read (s) | naive (s) | naive / product | target |")
+    print("|---:|---:|---:|---:|---:|---:|---|")
+    for result in results:
+        m = result["median"]
+        ok = m["product"] <= 2 and m["speedup"] >= 10
+        print(f"| {result['teams']:,} | {m['job']:.3f} | {m['read']:.3f} | {m['product']:.3f} | {m['naive']:.2f} | "
+              f"{m['speedup']:.0f}x | {'met' if ok else 'MISSED'} (<= 2 s, >= 10x) |")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+    return results
+
+
+if __name__ == "__main__":
+    main()
