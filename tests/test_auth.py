@@ -225,6 +225,45 @@ def test_admin_bootstrap_from_settings_and_cli(app, runner):
     assert sorted(admins) == ["admin", "ops"]
 
 
+def role_of(app, username: str) -> str:
+    with app.app_context():
+        return db.session.scalars(select(User.role).where(User.username_key == username)).one().value
+
+
+def test_bootstrap_never_promotes_whoever_registered_the_admin_email_first(app, runner, auth):
+    auth.register("mallory", email="OPS@example.com", password="mallory's own password")
+    app.config.update(ADMIN_EMAIL="ops@example.com", ADMIN_PASSWORD="the real admin password")
+    try:
+        refused = runner.invoke(args=["users", "bootstrap-admin"])
+    finally:
+        app.config.update(ADMIN_EMAIL="", ADMIN_PASSWORD="")
+    assert refused.exit_code != 0
+    assert "admin refused" in refused.output and "does not match" in refused.output
+    assert role_of(app, "mallory") == "user"
+
+
+def test_bootstrap_promotes_an_existing_account_that_has_the_admin_password(app, runner, auth):
+    auth.register("ops", password="the real admin password")
+    app.config.update(ADMIN_EMAIL="ops@example.com", ADMIN_PASSWORD="the real admin password")
+    try:
+        promoted = runner.invoke(args=["users", "bootstrap-admin"])
+    finally:
+        app.config.update(ADMIN_EMAIL="", ADMIN_PASSWORD="")
+    assert promoted.exit_code == 0 and "promoted" in promoted.output
+    assert role_of(app, "ops") == "admin"
+
+
+def test_create_admin_promotes_an_existing_account_only_with_promote(app, runner, auth):
+    auth.register("carol")
+    args = ["users", "create-admin", "--email", "carol@example.com", "--password", PASSWORD]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code != 0 and "--promote" in refused.output
+    assert role_of(app, "carol") == "user"
+    promoted = runner.invoke(args=[*args, "--promote"])
+    assert promoted.exit_code == 0 and "promoted" in promoted.output
+    assert role_of(app, "carol") == "admin"
+
+
 # --- token misuse matrix -------------------------------------------------------------------------
 
 

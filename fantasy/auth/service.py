@@ -108,15 +108,29 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     return tokens.issue_pair(user)
 
 
-def ensure_admin(email: str, password: str, username: str) -> tuple[User, bool]:
-    """Create the admin account if no user has this email; promote an existing one. Idempotent."""
+def ensure_admin(email: str, password: str, username: str, *, promote: bool | None = None) -> tuple[User, str]:
+    """Create the admin account, or make the existing account with this email an admin. Idempotent.
+
+    Whoever registers the admin email first must not become admin by it, so an existing account is
+    promoted only when `promote` says so (an operator's explicit choice) or, with `promote` left None,
+    when its password is `password` (ownership proven). Returns the user and "created", "promoted" or
+    "already present".
+    """
     user = db.session.scalars(select(User).where(User.email_key == email.lower())).first()
     if user is None:
-        return register(username, email, password, role=Role.admin), True
-    if user.role != Role.admin:
-        user.role = Role.admin
-        db.session.commit()
-    return user, False
+        return register(username, email, password, role=Role.admin), "created"
+    if user.role == Role.admin:
+        return user, "already present"
+    if promote is None:
+        promote = check_password_hash(user.password_hash, password)
+        if not promote:
+            raise Conflict("An account with this email exists and the admin password does not match it: not promoting it")
+    if not promote:
+        raise Conflict("An account with this email exists and is not an admin")
+    user.role = Role.admin
+    db.session.commit()
+    log.warning("user promoted to admin", extra={"user_id": user.id})
+    return user, "promoted"
 
 
 def list_users():
