@@ -1,11 +1,12 @@
 """Accounts and tokens (§5): every flow, the token-misuse matrix, and bad input."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import jwt as pyjwt
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, bearer
+from conftest import PASSWORD, AuthActions, bearer
 from fantasy.auth.models import User
 from fantasy.extensions import db
 
@@ -329,11 +330,18 @@ def test_token_without_family_is_refused(auth, client, app):
     assert_401(me(client, forge(app, claims)))
 
 
-def test_short_access_lifetime_setting(backing_urls):
+def test_access_lifetime_setting_sets_the_token_expiry(app, backing_urls):
     from fantasy import create_app
 
-    app = create_app("testing", overrides={**backing_urls, "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=1)})
-    assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds() == 1
+    short_lived = create_app("testing", overrides={**backing_urls, "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=60)})
+    short = short_lived.test_client()
+    AuthActions(short).register("alice")
+    tokens = AuthActions(short).login("alice")
+    claims = pyjwt.decode(tokens["access_token"], short_lived.config["JWT_SECRET_KEY"], algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == 60 and tokens["expires_in"] == 60
+    assert me(short, tokens["access_token"]).status_code == 200
+    with time_machine.travel(datetime.fromtimestamp(claims["exp"] + 1, timezone.utc)):
+        assert "expired" in assert_401(me(short, tokens["access_token"]))["message"]
 
 
 # --- bad input ---------------------------------------------------------------------------------
