@@ -226,6 +226,16 @@ def test_role_changes_are_owner_only_and_never_touch_the_owner(client, crew):
     assert client.patch(f"{url}/999999", json={"role": "member"}, headers=owner["headers"]).status_code == 404
 
 
+def test_a_manager_removing_another_manager_is_forbidden(client, crew):
+    league, owner, manager, member = crew
+    url = f"{API}/leagues/{league['id']}/members"
+    client.patch(f"{url}/{member['id']}", json={"role": "manager"}, headers=owner["headers"])
+    refused = client.delete(f"{url}/{member['id']}", headers=manager["headers"])
+    assert refused.status_code == 403 and "owner" in refused.get_json()["message"]
+    assert {row["username"] for row in client.get(url, headers=owner["headers"]).get_json()} == {"olivia", "manny", "mia"}
+    assert client.delete(f"{url}/{member['id']}", headers=owner["headers"]).status_code == 204
+
+
 def test_remove_member_keeps_team_history(client, app, crew):
     league, owner, manager, member = crew
     url = f"{API}/leagues/{league['id']}/members"

@@ -291,7 +291,7 @@ def remove_member(league_id: int, user: User, target_user_id: int) -> None:
     if target.role == LeagueRole.owner:
         raise Conflict("The owner cannot be removed")
     if target.role == LeagueRole.manager and access.role != LeagueRole.owner and not user.is_admin:
-        raise Conflict("Only the owner can remove a manager")
+        raise Forbidden("Only the league's owner can remove a manager")
     _end_membership(access, target, user, "member_removed")
 
 
