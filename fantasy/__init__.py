@@ -8,6 +8,7 @@ from fantasy.admin.routes import admin_blp
 from fantasy.auth.cli import users_cli
 from fantasy.auth.routes import auth_blp, users_blp
 from fantasy.auth.tokens import init_tokens
+from fantasy.common.api import IdConverter
 from fantasy.common.http import init_http
 from fantasy.common.observability import configure_logging, init_request_context
 from fantasy.common.redis import init_redis
@@ -19,13 +20,16 @@ from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
 from fantasy.drafts.routes import drafts_blp
 from fantasy.health.routes import health_blp
+from fantasy.notifications.hooks import subscribe as subscribe_notifications
+from fantasy.notifications.routes import notifications_blp
+from fantasy.common.outbox import init_outbox
 from fantasy.scoring.routes import scoring_admin_blp, standings_blp
 from fantasy.scoring.subscriptions import subscribe
 from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
 BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
-              standings_blp, scoring_admin_blp)
+              standings_blp, scoring_admin_blp, notifications_blp)
 CLI_GROUPS = (users_cli, f1_cli)
 
 
@@ -49,6 +53,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     jwt.init_app(app)
     init_tokens(jwt)
     limiter.init_app(app)
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
 
@@ -65,6 +70,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         lambda filename: send_from_directory(swagger_ui_path, filename),
     )
     subscribe()
+    init_outbox()
+    subscribe_notifications()
     for group in CLI_GROUPS:
         app.cli.add_command(group)
     return app

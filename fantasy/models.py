@@ -15,3 +15,4 @@ from fantasy.f1data.models import (  # noqa: F401
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401
 from fantasy.drafts.models import Draft, Pick, PickQueue  # noqa: F401
 from fantasy.scoring.models import DriverScore  # noqa: F401
+from fantasy.notifications.models import Notification  # noqa: F401

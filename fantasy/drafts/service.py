@@ -128,7 +128,7 @@ def _open(league: League, draft: Draft) -> None:
     draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
     draft.state, draft.current_pick = DraftState.open, 1
     clock.start_turn(draft, league.pick_seconds)
-    _audit(league.id, None, "draft_opened", race_id=draft.race_id, order=team_order)
+    _audit(league.id, None, "draft_opened", race_id=draft.race_id, draft_id=draft.id, order=team_order)
 
 
 def open_replay_round(league_id: int, race_id: int, user: User) -> dict:

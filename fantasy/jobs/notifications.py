@@ -1,0 +1,20 @@
+"""Notification jobs on the low queue: turn one event into stored notifications and live messages."""
+import logging
+
+from flask import current_app
+
+from fantasy.jobs.queues import LOW, RETRY, get_queue
+from fantasy.notifications import service
+
+log = logging.getLogger(__name__)
+
+
+def deliver(kind: str, payload: dict) -> int:
+    count = service.deliver(kind, payload)
+    log.info("notifications delivered", extra={"kind": kind, "count": count, "league_id": payload.get("league_id")})
+    return count
+
+
+def enqueue_delivery(kind: str, payload: dict) -> None:
+    get_queue(LOW).enqueue(deliver, kind, payload, retry=RETRY,
+                           result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])

@@ -1,0 +1,66 @@
+"""Where notifications come from: league audit events, picks, scoring signals and admin alerts.
+
+Database-side events are caught as rows are inserted and acted on only after the commit (the outbox);
+the delivery itself runs on the `low` queue, while picks are also published to the league's live channel
+at once, because a draft room cannot wait for a queue.
+"""
+import json
+
+from sqlalchemy import event
+from sqlalchemy.orm import object_session
+
+from fantasy.common.outbox import defer
+from fantasy.common.redis import get_redis
+from fantasy.drafts.models import Pick
+from fantasy.f1data.events import results_poll_gave_up
+from fantasy.jobs.notifications import enqueue_delivery
+from fantasy.leagues.models import LeagueEvent
+from fantasy.notifications.service import LEAGUE_CHANNEL, MEMBER_EVENTS
+from fantasy.scoring.events import race_scored, scores_corrected
+
+NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
+
+
+def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
+    if target.kind not in NOTIFYING_EVENTS:
+        return
+    payload = {"league_id": target.league_id, "actor_id": target.actor_id, "data": dict(target.data or {}),
+               "race_id": (target.data or {}).get("race_id"), "draft_id": (target.data or {}).get("draft_id")}
+    defer(object_session(target), lambda: enqueue_delivery(target.kind, payload))
+
+
+def _pick_inserted(mapper, connection, target: Pick) -> None:
+    data = {"pick_number": target.pick_number, "team_id": target.team_id, "driver_id": target.driver_id,
+            "autopicked": target.autopicked}
+    payload = {"league_id": target.league_id, "race_id": target.race_id, "draft_id": target.draft_id, "data": data}
+    live = json.dumps({"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data})
+
+    def publish_and_deliver():
+        get_redis().publish(LEAGUE_CHANNEL.format(target.league_id), live)
+        enqueue_delivery("pick", payload)
+
+    defer(object_session(target), publish_and_deliver)
+
+
+def _scored(race_id, league_ids, **_):
+    enqueue_delivery("race_scored", {"race_id": race_id, "league_ids": league_ids})
+
+
+def _corrected(race_id, league_ids, **_):
+    enqueue_delivery("scores_corrected", {"race_id": race_id, "league_ids": league_ids})
+
+
+def _gave_up(race_id, session=None, **_):
+    enqueue_delivery("admin_alert", {"race_id": race_id, "data": {
+        "message": "Results polling gave up: no final classification after 7 days",
+        "session": getattr(session, "value", session)}})
+
+
+def subscribe() -> None:
+    """Idempotent: listeners and receivers are registered once however many apps are created."""
+    if not event.contains(LeagueEvent, "after_insert", _league_event_inserted):
+        event.listen(LeagueEvent, "after_insert", _league_event_inserted)
+        event.listen(Pick, "after_insert", _pick_inserted)
+    race_scored.connect(_scored)
+    scores_corrected.connect(_corrected)
+    results_poll_gave_up.connect(_gave_up)

@@ -1,0 +1,68 @@
+"""Notification inbox and the live event stream (§9, §11)."""
+from flask import Response, stream_with_context
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from fantasy.common.api import Blueprint
+from fantasy.common.pagination import paginate
+from fantasy.notifications import service, stream
+from fantasy.notifications.schemas import (
+    NotificationQuerySchema,
+    NotificationSchema,
+    ReadAllSchema,
+    StreamQuerySchema,
+    TicketSchema,
+)
+
+notifications_blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Notifications and live events")
+
+
+@notifications_blp.route("/notifications")
+class Notifications(MethodView):
+    @notifications_blp.login_required()
+    @notifications_blp.arguments(NotificationQuerySchema, location="query")
+    @notifications_blp.response(200, NotificationSchema(many=True))
+    @notifications_blp.paginate()
+    def get(self, args, pagination_parameters):
+        """My notifications, newest first (?unread=true for unread only)"""
+        return paginate(service.inbox(current_user, args["unread"]), pagination_parameters)
+
+
+@notifications_blp.route("/notifications/<int:notification_id>/read")
+class ReadNotification(MethodView):
+    @notifications_blp.login_required()
+    @notifications_blp.response(200, NotificationSchema)
+    def post(self, notification_id):
+        """Mark one of my notifications read"""
+        return service.mark_read(current_user, notification_id)
+
+
+@notifications_blp.route("/notifications/read-all")
+class ReadAll(MethodView):
+    @notifications_blp.login_required()
+    @notifications_blp.response(200, ReadAllSchema)
+    def post(self):
+        """Mark all my notifications read"""
+        return service.mark_all_read(current_user)
+
+
+@notifications_blp.route("/events/ticket")
+class StreamTicket(MethodView):
+    @notifications_blp.login_required()
+    @notifications_blp.response(201, TicketSchema)
+    def post(self):
+        """A single-use ticket (valid one minute) for opening the event stream"""
+        return service.issue_ticket(current_user)
+
+
+@notifications_blp.route("/events")
+class Events(MethodView):
+    @notifications_blp.arguments(StreamQuerySchema, location="query")
+    @notifications_blp.response(200, description="text/event-stream of notifications and picks")
+    def get(self, args):
+        """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
+        user, channels = service.redeem_ticket(args["ticket"])
+        response = Response(stream_with_context(stream.frames(channels, user.id)), mimetype="text/event-stream")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream
+        return response

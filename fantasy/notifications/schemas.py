@@ -1,0 +1,31 @@
+"""Shapes for notifications and stream tickets."""
+from marshmallow import fields
+
+from fantasy.common.schemas import StrictSchema
+
+
+class NotificationQuerySchema(StrictSchema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "Only unread notifications"})
+
+
+class NotificationSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    league_id = fields.Integer(allow_none=True)
+    race_id = fields.Integer(allow_none=True)
+    data = fields.Dict()
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class ReadAllSchema(StrictSchema):
+    updated = fields.Integer()
+
+
+class TicketSchema(StrictSchema):
+    ticket = fields.String()
+    expires_in = fields.Integer()
+
+
+class StreamQuerySchema(StrictSchema):
+    ticket = fields.String(required=True, metadata={"description": "From POST /events/ticket; single use"})

@@ -1,0 +1,161 @@
+"""Notification use cases: deliver an event to its recipients, the inbox, read marks, stream tickets."""
+import json
+import logging
+import secrets
+
+from sqlalchemy import func, insert, select, update
+
+from fantasy.auth.models import Role, User
+from fantasy.common.clock import utcnow
+from fantasy.common.redis import get_redis
+from fantasy.drafts import order
+from fantasy.drafts.models import Draft, DraftState
+from fantasy.errors import NotFound, Unauthorized
+from fantasy.extensions import db
+from fantasy.leagues.models import FantasyTeam, Membership
+from fantasy.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+USER_CHANNEL = "events:user:{}"
+LEAGUE_CHANNEL = "events:league:{}"
+TICKET = "events:ticket:{}"
+TICKET_SECONDS = 60
+
+# League audit events that members hear about, and what the notification is called.
+MEMBER_EVENTS = {
+    "member_joined": "member_joined",
+    "member_left": "member_left",
+    "member_removed": "member_left",
+    "draft_opened": "draft_open",
+    "order_changed": "order_changed",
+    "draft_locked": "draft_locked",
+}
+
+
+def _members(league_id: int, exclude: int | None = None) -> list[int]:
+    statement = select(Membership.user_id).where(Membership.league_id == league_id, Membership.left_at.is_(None))
+    if exclude is not None:
+        statement = statement.where(Membership.user_id != exclude)
+    return db.session.scalars(statement).all()
+
+
+def _team_user(team_id: int) -> int | None:
+    return db.session.scalar(select(FantasyTeam.user_id).where(FantasyTeam.id == team_id, FantasyTeam.left_at.is_(None)))
+
+
+def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int | None, data: dict) -> int:
+    """One row per recipient in one statement, then a live event on each recipient's channel."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return 0
+    now = utcnow()
+    rows = [{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "data": data,
+             "created_at": now} for user_id in user_ids]
+    ids = db.session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows).all()
+    db.session.commit()
+    with get_redis().pipeline(transaction=False) as pipe:
+        for user_id, notification_id in zip(user_ids, ids):
+            message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id, "data": data}
+            pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))
+        pipe.execute()
+    return len(user_ids)
+
+
+def _next_on_clock(draft_id: int) -> int | None:
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or draft.state != DraftState.open:
+        return None
+    return order.team_on_turn(draft.order, draft.method, draft.current_pick)
+
+
+def deliver(kind: str, payload: dict) -> int:
+    """Create the notifications one event means (§9); returns how many were stored."""
+    league_id, race_id = payload.get("league_id"), payload.get("race_id")
+    data = payload.get("data", {})
+    if kind in MEMBER_EVENTS:
+        count = _store_and_publish(_members(league_id, exclude=payload.get("actor_id")), MEMBER_EVENTS[kind],
+                                   league_id, race_id, data)
+        if kind == "member_removed":
+            count += _store_and_publish([data["user_id"]], "member_removed", league_id, None, {})
+        if kind == "draft_opened":
+            count += _your_turn(payload["draft_id"], league_id, race_id)
+        return count
+    if kind == "role_changed":
+        return _store_and_publish([data["user_id"]], "role_changed", league_id, None, data)
+    if kind == "ownership_transferred":
+        return _store_and_publish([data["from_user_id"], data["to_user_id"]], "role_changed", league_id, None, data)
+    if kind == "pick":
+        owner = _team_user(data["team_id"]) if data["autopicked"] else None
+        count = _store_and_publish([owner] if owner else [], "autopicked", league_id, race_id, data)
+        return count + _your_turn(payload["draft_id"], league_id, race_id)
+    if kind in ("race_scored", "scores_corrected"):
+        return sum(_store_and_publish(_members(league), kind, league, race_id, {}) for league in payload["league_ids"])
+    if kind == "admin_alert":
+        admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True))).all()
+        return _store_and_publish(admins, "admin_alert", None, race_id, data)
+    log.warning("unknown notification kind", extra={"kind": kind})
+    return 0
+
+
+def _your_turn(draft_id: int, league_id: int, race_id: int) -> int:
+    team_id = _next_on_clock(draft_id)
+    user_id = _team_user(team_id) if team_id else None
+    return _store_and_publish([user_id] if user_id else [], "your_turn", league_id, race_id, {"team_id": team_id})
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+
+def inbox(user: User, unread_only: bool):
+    statement = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        statement = statement.where(Notification.read_at.is_(None))
+    return statement.order_by(Notification.id.desc())
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound("No such notification")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User) -> dict:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
+    )
+    db.session.commit()
+    return {"updated": result.rowcount}
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+# --- stream tickets ----------------------------------------------------------------------------
+
+
+def issue_ticket(user: User) -> dict:
+    """A single-use, one-minute ticket to open the event stream: EventSource cannot send headers, and a
+    long-lived token in a URL ends up in logs."""
+    ticket = secrets.token_urlsafe(24)
+    get_redis().set(TICKET.format(ticket), user.id, ex=TICKET_SECONDS)
+    return {"ticket": ticket, "expires_in": TICKET_SECONDS}
+
+
+def redeem_ticket(ticket: str) -> tuple[User, list[str]]:
+    """The ticket's user and the channels their stream listens to (their own, and their leagues')."""
+    user_id = get_redis().getdel(TICKET.format(ticket))
+    user = db.session.get(User, int(user_id)) if user_id else None
+    if user is None or not user.is_active:
+        raise Unauthorized("Unknown, used or expired stream ticket")
+    leagues = db.session.scalars(
+        select(Membership.league_id).where(Membership.user_id == user.id, Membership.left_at.is_(None))
+    ).all()
+    return user, [USER_CHANNEL.format(user.id), *(LEAGUE_CHANNEL.format(league) for league in leagues)]

@@ -1,0 +1,39 @@
+"""The Server-Sent Events stream: a user's notifications and their leagues' picks, from Redis pub/sub.
+
+Every web process subscribes its open streams to Redis, so an event published by any process (another
+gunicorn worker, an RQ worker) reaches every stream. A stream ends after STREAM_SECONDS so long-lived
+connections are recycled; EventSource reconnects on its own (with a new ticket).
+"""
+import json
+import time
+
+from flask import current_app
+
+from fantasy.common.redis import get_redis
+
+HEARTBEAT_SECONDS = 15
+POLL_SECONDS = 1.0
+
+
+def frames(channels: list[str], user_id: int):
+    """Yield SSE frames until the stream's time is up; the pub/sub connection is closed on exit."""
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(*channels)
+    deadline = time.monotonic() + current_app.config["EVENT_STREAM_SECONDS"]
+    last_frame = time.monotonic()
+    try:
+        yield f"retry: 3000\nevent: ready\ndata: {json.dumps({'user_id': user_id})}\n\n"
+        while time.monotonic() < deadline:
+            # Short polls: subscribe confirmations also come back as None, and a heartbeat is only
+            # due after HEARTBEAT_SECONDS of silence.
+            message = pubsub.get_message(timeout=POLL_SECONDS)
+            if message is not None:
+                body = message["data"].decode() if isinstance(message["data"], bytes) else message["data"]
+                kind = json.loads(body).get("type", "message")
+                yield f"event: {kind}\ndata: {body}\n\n"
+                last_frame = time.monotonic()
+            elif time.monotonic() - last_frame >= HEARTBEAT_SECONDS:
+                yield ": keep-alive\n\n"
+                last_frame = time.monotonic()
+    finally:
+        pubsub.close()

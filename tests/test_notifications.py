@@ -1,0 +1,206 @@
+"""Notifications (§9): who hears of what, the inbox, read marks, the outbox, stream tickets and frames."""
+import json
+import queue
+import threading
+
+import pytest
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+from sqlalchemy import select
+
+from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.common.redis import get_redis
+from fantasy.extensions import db
+from fantasy.f1data.events import results_poll_gave_up
+from fantasy.f1data.models import SessionKind
+from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+from fantasy.leagues.models import LeagueEvent
+from fantasy.notifications.models import Notification
+
+pytestmark = pytest.mark.usefixtures("f1")
+
+
+class ThreadWorker(SimpleWorker):
+    """A real RQ worker that can run off the main thread (signals belong to the main thread)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+
+def drain(app) -> None:
+    """Run every queued job with a real RQ worker (burst mode), on a thread of its own like a worker
+    process: no request context of the test (an open event stream) leaks into the jobs."""
+
+    def work():
+        with app.app_context():
+            ThreadWorker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis()).work(burst=True)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=120)
+
+
+def inbox(client, user, **query) -> list[dict]:
+    response = client.get(f"{API}/notifications", query_string=query, headers=user["headers"])
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def kinds(client, user) -> list[str]:
+    return sorted(item["kind"] for item in inbox(client, user))
+
+
+def test_joining_notifies_the_other_members(app, client, make_user):
+    league = League(client, make_user, size=2)
+    drain(app)
+    members = list(league.players.values())
+    first_joiner = next(user for user in members if user is not league.owner)
+    assert kinds(client, league.owner) == ["member_joined"]
+    assert kinds(client, first_joiner) == []
+
+
+def test_draft_open_pick_turns_and_autopicks(app, client, make_user):
+    league = League(client, make_user, size=3)
+    round1 = race_id(app, 2023, 1)
+    drain(app)
+    client.post(f"{API}/notifications/read-all", headers=league.owner["headers"])
+    state = league.open(round1).get_json()
+    drain(app)
+    first, second = state["order"][0]["team_id"], state["order"][1]["team_id"]
+    assert "draft_open" in kinds(client, league.players[second])
+    assert [item["kind"] for item in inbox(client, league.players[first]) if item["kind"] == "your_turn"] == ["your_turn"]
+    league.pick(round1, driver_id(app, "max_verstappen"))
+    drain(app)
+    assert "your_turn" in kinds(client, league.players[second])
+    league.lock(round1)
+    drain(app)
+    third = state["order"][2]["team_id"]
+    autopicks = [item for item in inbox(client, league.players[third]) if item["kind"] == "autopicked"]
+    assert len(autopicks) == 2 and {item["data"]["team_id"] for item in autopicks} == {third}
+    assert "draft_locked" in kinds(client, league.players[third])
+    # Locking a replay round queued its scoring; the drain ran it, and members heard of it.
+    assert "race_scored" in kinds(client, league.players[third])
+
+
+def test_role_changes_reach_the_member(app, client, make_user):
+    league = League(client, make_user, size=2)
+    member_team, member = next((team, user) for team, user in league.players.items() if user is not league.owner)
+    client.patch(f"{API}/leagues/{league.id}/members/{member['id']}", json={"role": "manager"},
+                 headers=league.owner["headers"])
+    drain(app)
+    [note] = [item for item in inbox(client, member) if item["kind"] == "role_changed"]
+    assert note["data"]["role"] == "manager" and note["league_id"] == league.id
+
+
+def test_inbox_unread_filter_and_read_marks(app, client, make_user):
+    league = League(client, make_user, size=3)
+    drain(app)
+    owner = league.owner
+    items = inbox(client, owner)
+    assert len(items) == 2 and all(item["read_at"] is None for item in items)
+    read = client.post(f"{API}/notifications/{items[0]['id']}/read", headers=owner["headers"])
+    assert read.status_code == 200 and read.get_json()["read_at"]
+    assert [item["id"] for item in inbox(client, owner, unread="true")] == [items[1]["id"]]
+    assert client.post(f"{API}/notifications/read-all", headers=owner["headers"]).get_json() == {"updated": 1}
+    assert inbox(client, owner, unread="true") == []
+
+
+def test_other_users_notifications_are_404(app, client, make_user):
+    league = League(client, make_user, size=2)
+    drain(app)
+    note = inbox(client, league.owner)[0]
+    stranger = make_user("stranger")
+    assert client.post(f"{API}/notifications/{note['id']}/read", headers=stranger["headers"]).status_code == 404
+    assert client.post(f"{API}/notifications/999999/read", headers=stranger["headers"]).status_code == 404
+    assert inbox(client, league.owner)[0]["read_at"] is None
+
+
+def test_nothing_is_sent_for_a_rolled_back_change(app, make_user):
+    owner = make_user("owner")
+    with app.app_context():
+        from fantasy.leagues.models import League as LeagueRow
+        league = LeagueRow(name="Ghost", season=2023, mode="replay", visibility="private", max_teams=4,
+                           picks_per_team=1, draft_method="snake", order_strategy="rotation", pick_seconds=0,
+                           draft_opens_hours=96, autopick_on_lock=True, ruleset="standard", invite_code="ghost-code",
+                           owner_id=owner["id"])
+        db.session.add(league)
+        db.session.flush()
+        db.session.add(LeagueEvent(league_id=league.id, actor_id=None, kind="member_joined", data={}))
+        db.session.flush()
+        db.session.rollback()
+        assert get_queue("low").count == 0
+
+
+def test_admins_hear_when_polling_gives_up(app, client, make_user):
+    admin = make_user("root", admin=True)
+    make_user("plain")
+    with app.app_context():
+        results_poll_gave_up.send(race_id(app, 2023, 5), session=SessionKind.race)
+    drain(app)
+    [alert] = inbox(client, admin)
+    assert alert["kind"] == "admin_alert" and alert["data"]["session"] == "race"
+    with app.app_context():
+        assert db.session.scalar(select(Notification.user_id).where(Notification.kind == "admin_alert")) == admin["id"]
+
+
+def test_stream_ticket_is_single_use(app, client, make_user):
+    user = make_user("streamer")
+    ticket = client.post(f"{API}/events/ticket", headers=user["headers"]).get_json()["ticket"]
+    first = client.get(f"{API}/events", query_string={"ticket": ticket}, buffered=False)
+    assert first.status_code == 200 and first.mimetype == "text/event-stream"
+    first.close()
+    again = client.get(f"{API}/events", query_string={"ticket": ticket})
+    assert again.status_code == 401
+    assert client.get(f"{API}/events", query_string={"ticket": "forged"}).status_code == 401
+    assert client.get(f"{API}/events").status_code == 422
+    assert client.post(f"{API}/events/ticket").status_code == 401
+
+
+class Stream:
+    """An event stream read on a thread of its own, as a browser would (the stream's request context
+    must not leak into the test's thread), with frames handed over through a queue."""
+
+    def __init__(self, app, ticket: str):
+        self.frames: queue.Queue[str] = queue.Queue()
+        self.response = None
+        self.thread = threading.Thread(target=self._read, args=(app, ticket), daemon=True)
+        self.thread.start()
+
+    def _read(self, app, ticket):
+        self.response = app.test_client().get(f"{API}/events", query_string={"ticket": ticket}, buffered=False)
+        for frame in self.response.response:
+            self.frames.put(frame.decode())
+
+    def next_event(self, timeout: float = 10) -> str:
+        """The next frame that is not a keep-alive comment."""
+        while True:
+            frame = self.frames.get(timeout=timeout)
+            if not frame.startswith(":"):
+                return frame
+
+
+def payload(frame: str) -> dict:
+    return json.loads(frame.split("data: ", 1)[1])
+
+
+def test_stream_carries_my_notifications_and_my_leagues_picks(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "EVENT_STREAM_SECONDS", 4)  # the stream then ends by itself
+    league = League(client, make_user, size=2)
+    round1 = race_id(app, 2023, 1)
+    on_clock = league.open(round1).get_json()["on_the_clock"]
+    drain(app)
+    waiting = next(user for team, user in league.players.items() if team != on_clock)  # picks next
+    ticket = client.post(f"{API}/events/ticket", headers=waiting["headers"]).get_json()["ticket"]
+    stream = Stream(app, ticket)
+    assert stream.next_event().startswith("retry: 3000\nevent: ready")
+    hamilton = driver_id(app, "hamilton")
+    league.pick(round1, hamilton)
+    frame = stream.next_event()
+    assert frame.startswith("event: pick\n") and payload(frame)["data"]["driver_id"] == hamilton
+    drain(app)
+    frame = stream.next_event()
+    assert frame.startswith("event: your_turn\n") and payload(frame)["league_id"] == league.id
+    stream.thread.join(timeout=10)
+    assert not stream.thread.is_alive()
