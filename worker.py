@@ -7,6 +7,7 @@ from rq_scheduler import Scheduler
 from fantasy import create_app
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+from fantasy.jobs.schedule import reconcile
 
 USAGE = "usage: python worker.py worker [--burst] | python worker.py scheduler"
 # --burst drains the queues and exits: for one-off runs and end-to-end tests.
@@ -15,11 +16,15 @@ COMMANDS = (("worker",), ("worker", "--burst"), ("scheduler",))
 
 def run_worker(burst: bool = False) -> None:
     worker = Worker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis())
-    worker.work(burst=burst, with_scheduler=False)
+    # RQ's own scheduler moves retries that wait (Retry intervals) back to their queue; rq-scheduler runs
+    # the periodic and pick-clock jobs. Without it a retry with backoff would never run.
+    worker.work(burst=burst, with_scheduler=True)
 
 
 def run_scheduler(interval: int) -> None:
-    Scheduler(connection=get_redis(), interval=interval).run()
+    scheduler = Scheduler(connection=get_redis(), interval=interval)
+    reconcile(scheduler)
+    scheduler.run()
 
 
 def main(argv: list[str]) -> int:

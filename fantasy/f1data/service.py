@@ -48,10 +48,11 @@ def _window() -> timedelta:
 
 
 def fetch_season(client: JolpicaClient, year: int, round: int | None = None, *, skip_missing: bool = False,
-                 progress=None) -> SeasonData:
+                 progress=None, sessions=tuple(RESULT_ENDPOINTS)) -> SeasonData:
     """Everything about a season (or one round's classifications) in memory, before any write.
 
     `skip_missing` treats a 404 as "not in this source" (snapshots hold what was recorded); live, a 404 fails.
+    `sessions` narrows the classifications fetched (the results poll asks only for the sessions it awaits).
     """
     data = SeasonData(year=year)
     tick = progress or (lambda step: None)
@@ -72,8 +73,8 @@ def fetch_season(client: JolpicaClient, year: int, round: int | None = None, *, 
         data.circuits, data.drivers, data.constructors = (fetch(n, year) for n in REFERENCE_ENDPOINTS[1:4])
         data.calendar = fetch("races", year)
         data.full_calendar = data.calendar is not None
-    for session, name in RESULT_ENDPOINTS.items():
-        races = fetch(name, year, round)
+    for session in sessions:
+        races = fetch(RESULT_ENDPOINTS[session], year, round)
         if races is not None:
             data.results[session] = races
     return data
@@ -104,12 +105,12 @@ def _store(datasets: list[SeasonData], requests_made: int) -> Summary:
 
 
 def sync_season(year: int, round: int | None = None, *, client: JolpicaClient | None = None,
-                progress=None) -> Summary:
-    """Fetch a season (or one round) from the upstream and store it in one transaction."""
+                progress=None, sessions=tuple(RESULT_ENDPOINTS)) -> Summary:
+    """Fetch a season (or one round, or some of its sessions) from the upstream and store it in one transaction."""
     owned = client is None
     client = client or build_client()
     try:
-        data = fetch_season(client, year, round, progress=progress)
+        data = fetch_season(client, year, round, progress=progress, sessions=sessions)
     except UpstreamNotFound:
         raise NotFound(f"The upstream has no season {year}" + (f" round {round}" if round else "")) from None
     except UpstreamError as error:

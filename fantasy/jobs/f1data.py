@@ -1,13 +1,42 @@
 """F1 data jobs: thin wrappers that take ids and call the f1data service."""
 import logging
 
-from fantasy.f1data import service
+from fantasy.common.clock import utcnow
+from fantasy.common.redis import get_redis
+from fantasy.errors import NotFound
+from fantasy.f1data import polling, service
 
 log = logging.getLogger(__name__)
+# Outlives the poll job's 10-minute timeout, so it never expires under a running tick; a killed one frees it later.
+POLL_LOCK_SECONDS = 15 * 60
 
 
 def sync_season(season: int, round: int | None = None) -> str:
     """Sync a season (or one round) from the upstream; a failure raises so RQ retries it."""
     summary = service.sync_season(season, round)
     log.info("job=f1_sync season=%s round=%s %s", season, round, summary.line())
+    return summary.line()
+
+
+def sync_current_season() -> str:
+    """The daily calendar sync: this year's season, which the upstream lists only once it is announced."""
+    season = utcnow().year
+    try:
+        return sync_season(season)
+    except NotFound:
+        log.warning("job=f1_calendar_sync season=%s outcome=not_published_yet", season)
+        return "not published yet"
+
+
+def results_poll_tick() -> str:
+    """One results poll; a tick that finds the previous one still running skips rather than overlaps."""
+    lock = get_redis().lock("lock:results-poll-tick", timeout=POLL_LOCK_SECONDS)
+    if not lock.acquire(blocking=False):
+        log.info("job=results_poll outcome=skipped reason=previous_tick_running")
+        return "skipped"
+    try:
+        summary = polling.poll_results()
+    finally:
+        lock.release()
+    log.info("job=results_poll %s", summary.line())
     return summary.line()

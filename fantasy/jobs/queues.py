@@ -11,6 +11,8 @@ QUEUE_NAMES = (HIGH, DEFAULT, LOW)
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 # Bounded retries with growing delays (seconds) for jobs whose work is idempotent.
 RETRY = Retry(max=3, interval=[10, 60, 300])
+# Failed jobs stay a week for admins to inspect and requeue; the cleanup job sweeps what outlives it.
+FAILURE_TTL_SECONDS = 7 * 24 * 3600
 
 
 def get_queue(name: str = DEFAULT) -> Queue:
@@ -33,5 +35,5 @@ def enqueue_unique(queue_name: str, func, *args, job_id: str, retry: Retry = RET
         return existing
     return queue.enqueue(
         func, *args, job_id=job_id, retry=retry,
-        result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"], failure_ttl=7 * 24 * 3600,
+        result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"], failure_ttl=FAILURE_TTL_SECONDS,
     )

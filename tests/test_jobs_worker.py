@@ -1,0 +1,154 @@
+"""Real `worker.py` processes: the scheduler reconciles at start-up, retries wait and run, races have one effect."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from rq import Retry
+from rq.job import Job, JobStatus
+from rq_scheduler import Scheduler
+from sqlalchemy import select
+
+from drafts_helpers import League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.common.redis import get_redis
+from fantasy.extensions import db
+from fantasy.jobs import scoring as scoring_jobs
+from fantasy.jobs.queues import DEFAULT, HIGH, enqueue_unique, get_queue
+from fantasy.jobs.schedule import PERIODIC_JOBS
+from fantasy.scoring.models import DriverScore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(backing_urls, instance: Path, *command: str) -> subprocess.Popen:
+    """`python worker.py ...` as its own process on the test's database and Redis."""
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")}
+    env.update(FANTASY_ENV="development", DATABASE_URL=backing_urls["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=backing_urls["REDIS_URL"], INSTANCE_PATH=str(instance), SCHEDULER_INTERVAL_SECONDS="1",
+               SECRET_KEY="s" * 40, JWT_SECRET_KEY="j" * 40)
+    return subprocess.Popen([sys.executable, "worker.py", *command], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> str:
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, output
+    return output
+
+
+def wait_for(predicate, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, backing_urls, tmp_path):
+    with app.app_context():
+        scheduler = Scheduler(connection=get_redis())
+        expiry_at = datetime.now(timezone.utc) + timedelta(hours=1)
+        scheduler.enqueue_at(expiry_at, "fantasy.jobs.drafts.expire_turn", 1, 1, job_id="draft-1-pick-1-expiry")
+
+        process = start(backing_urls, tmp_path, "scheduler")
+        try:
+            # Interval jobs are due at start-up, so the draft tick reaches its queue within a scheduler pass.
+            assert wait_for(lambda: "periodic-draft-tick" in get_queue(HIGH).get_job_ids()), process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
+        assert "periodic_reconcile created=4 unchanged=0 replaced=0 removed=0" in output
+        scheduled = {job.id for job in scheduler.get_jobs()}
+        assert scheduled == {d.id for d in PERIODIC_JOBS} | {"draft-1-pick-1-expiry"}
+
+        finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        tick = Job.fetch("periodic-draft-tick", connection=get_redis())
+        assert (tick.get_status(), tick.return_value()) == (JobStatus.FINISHED, {"opened": 0, "locked": 0})
+        assert "periodic-draft-tick" in {job.id for job in scheduler.get_jobs()}  # still periodic after its run
+
+
+def test_a_retry_with_backoff_runs_when_its_delay_is_over(app, backing_urls, tmp_path):
+    with app.app_context():
+        job = get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", 424242, job_id="retry-me",
+                                         retry=Retry(max=1, interval=1))
+        finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        job.refresh()
+        assert (job.get_status(refresh=False), job.retries_left) == (JobStatus.SCHEDULED, 0)
+        time.sleep(1.5)
+        second = finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        assert job.get_status(refresh=True) == JobStatus.FAILED
+        assert "retry-me" in second and "No race 424242" in job.latest_result().exc_string
+
+
+def test_enqueueing_the_same_job_twice_gives_one_job(app):
+    with app.app_context():
+        first = scoring_jobs.enqueue_score_race(7)
+        second = scoring_jobs.enqueue_score_race(7, session="race")
+        again = enqueue_unique(DEFAULT, "fantasy.jobs.scoring.score_race", 7, job_id="score-race-7")
+        assert first == second == again.id == "score-race-7"
+        assert get_queue(DEFAULT).get_job_ids() == ["score-race-7"]
+
+
+@pytest.fixture
+def locked_round(app, client, make_user, f1):
+    """A replay league whose round 1 draft is locked (autopicked), with no score yet and no job queued."""
+    league = League(client, make_user)
+    race = race_id(app, 2023, 1)
+    assert league.open(race).status_code == 200
+    assert league.lock(race).status_code == 200
+    with app.app_context():
+        get_queue(DEFAULT).empty()
+    return race
+
+
+def score_rows(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            select(DriverScore.id, DriverScore.driver_id, DriverScore.points, DriverScore.computed_at)
+            .order_by(DriverScore.id)
+        ).all()
+
+
+def test_two_threads_scoring_one_race_at_once_write_it_once(app, locked_round):
+    barrier, summaries = threading.Barrier(2), []
+
+    def score():
+        with app.app_context():
+            barrier.wait()
+            summaries.append(scoring_jobs.score_race(locked_round))
+
+    threads = [threading.Thread(target=score) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(s["rulesets_changed"] for s in summaries) == [0, 1]
+    assert sorted(s["leagues_newly_scored"] for s in summaries) == [0, 1]
+    rows = score_rows(app)
+    assert len(rows) == 20 and [row.id for row in rows] == list(range(1, 21))
+    assert len({row.computed_at for row in rows}) == 1
+
+
+def test_two_worker_processes_with_a_copy_each_of_one_race_score_it_once(app, backing_urls, tmp_path, locked_round):
+    with app.app_context():
+        copies = [get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", locked_round, job_id=f"copy-{n}")
+                  for n in (1, 2)]
+    workers = [start(backing_urls, tmp_path / str(n), "worker", "--burst") for n in (1, 2)]
+    for worker in workers:
+        finish(worker)
+
+    with app.app_context():
+        results = [job.return_value(refresh=True) for job in copies]
+    assert all(result["scored"] for result in results)
+    assert sorted(result["rulesets_changed"] for result in results) == [0, 1]
+    rows = score_rows(app)
+    assert len(rows) == 20 and len({row.computed_at for row in rows}) == 1
