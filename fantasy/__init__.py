@@ -7,6 +7,7 @@ from config import check_production, database_url, get_config, limiter_storage_u
 from fantasy.admin.routes import admin_blp
 from fantasy.auth.cli import users_cli
 from fantasy.auth.routes import auth_blp, users_blp
+from fantasy.demo.cli import demo_cli
 from fantasy.auth.tokens import init_tokens
 from fantasy.common.api import IdConverter
 from fantasy.common.http import init_http
@@ -30,7 +31,7 @@ from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
 BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
               standings_blp, scoring_admin_blp, notifications_blp)
-CLI_GROUPS = (users_cli, f1_cli)
+CLI_GROUPS = (users_cli, f1_cli, demo_cli)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

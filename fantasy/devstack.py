@@ -68,6 +68,8 @@ def main() -> int:
         _run_step(["flask", "users", "bootstrap-admin"], env)
         # Real F1 data before anything is served: live if the upstream answers within seconds, else bundled.
         _run_step(["flask", "f1", "bootstrap"], env)
+        # Demo users and a replay league on first start; later starts print the same credentials.
+        _run_step(["flask", "demo", "seed"], env)
         commands = {
             "web": [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             "worker": [sys.executable, "worker.py", "worker"],
