@@ -1,0 +1,44 @@
+"""Our own processes (`worker.py`, the web server) started by tests on the test's database and Redis."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def process_env(backing_urls, instance: Path, **extra) -> dict:
+    """The environment of a child process: the test's backing services, its own instance folder."""
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")}
+    env.update(FANTASY_ENV="development", DATABASE_URL=backing_urls["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=backing_urls["REDIS_URL"], INSTANCE_PATH=str(instance), SCHEDULER_INTERVAL_SECONDS="1",
+               SECRET_KEY="s" * 40, JWT_SECRET_KEY="j" * 40, **extra)
+    return env
+
+
+def start(env: dict, *command: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> str:
+    """SIGTERM (a warm shutdown for RQ and gunicorn), then the output."""
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+def wait_for(predicate, timeout: float = 30, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False

@@ -1,0 +1,72 @@
+"""End to end: a replay league plays two rounds with a real worker process, the real scheduler and Redis.
+
+Round 1 starts with a pick clock that runs out (the scheduler moves the expiry job, the worker autopicks),
+the other picks are made by hand, the manager locks, the worker scores; round 9 likewise by hand. The
+standings must then equal the official points of every team's picks: the `standard` ruleset.
+"""
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from drafts_helpers import API, League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.drafts.models import Pick
+from fantasy.extensions import db
+from fantasy.f1data.models import SessionKind, SessionResult
+from processes import process_env, start, stop, wait_for
+
+pytestmark = pytest.mark.usefixtures("f1")
+
+
+@pytest.fixture
+def background(backing_urls, tmp_path):
+    env = process_env(backing_urls, tmp_path / "instance")
+    worker, scheduler = start(env, "worker.py", "worker"), start(env, "worker.py", "scheduler")
+    yield
+    outputs = [stop(worker), stop(scheduler)]
+    assert all("Traceback" not in output for output in outputs), outputs
+
+
+def official_points(app, league_id: int) -> dict[int, Decimal]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(Pick.team_id, SessionResult.points)
+            .join(SessionResult, (SessionResult.race_id == Pick.race_id) & (SessionResult.driver_id == Pick.driver_id))
+            .where(Pick.league_id == league_id, SessionResult.session.in_([SessionKind.race, SessionKind.sprint]))
+        ).all()
+    totals: dict[int, Decimal] = {}
+    for team_id, points in rows:
+        totals[team_id] = totals.get(team_id, Decimal(0)) + points
+    return totals
+
+
+def pick_all(app, league: League, race: int) -> None:
+    while (state := league.state(race))["state"] == "open":
+        response = league.pick(race, state["available_driver_ids"][0])
+        assert response.status_code in (201, 409), response.get_json()  # 409: the clock picked first
+
+
+def test_replay_league_plays_two_rounds_with_worker_and_scheduler(app, client, make_user, background):
+    league = League(client, make_user, size=3, pick_seconds=2)
+    round1, round9 = race_id(app, 2023, 1), race_id(app, 2023, 9)
+
+    opened = league.open(round1).get_json()
+    first_team = opened["on_the_clock"]
+    # Nobody picks: the pick clock's job, moved by the scheduler, autopicks for the first team.
+    assert wait_for(lambda: league.state(round1)["current_pick"] == 2, timeout=90)
+    [autopick] = league.state(round1)["picks"]
+    assert autopick["autopicked"] and autopick["team_id"] == first_team
+    pick_all(app, league, round1)
+    assert league.lock(round1).status_code == 200
+    assert wait_for(lambda: league.state(round1)["state"] == "scored", timeout=90)
+
+    league.open(round9)
+    pick_all(app, league, round9)
+    assert league.lock(round9).status_code == 200
+    assert wait_for(lambda: league.state(round9)["state"] == "scored", timeout=90)
+
+    standings = client.get(f"{API}/leagues/{league.id}/standings", headers=league.owner["headers"]).get_json()
+    expected = official_points(app, league.id)
+    assert {row["team_id"]: Decimal(row["points"]) for row in standings} == expected
+    assert sum(expected.values()) > 0
+    assert [row["rank"] for row in standings] == sorted(row["rank"] for row in standings)
