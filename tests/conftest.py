@@ -11,6 +11,7 @@ from fantasy.auth import service, tokens
 from fantasy.auth.models import Role
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
+from processes import TEST_SECRET
 
 PASSWORD = "correct horse battery"
 
@@ -40,7 +41,8 @@ def backing_urls(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def migrated_app(backing_urls):
-    app = create_app("testing", overrides=dict(backing_urls))
+    # The same strong secrets as the processes tests start, so their tokens are valid everywhere.
+    app = create_app("testing", overrides={**backing_urls, "SECRET_KEY": TEST_SECRET, "JWT_SECRET_KEY": TEST_SECRET})
     with app.app_context():
         upgrade()
     return app
