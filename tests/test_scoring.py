@@ -262,3 +262,13 @@ def test_full_tie_in_a_real_league_shares_the_rank(app, client, make_user):
         db.session.commit()
     play_round(app, league, 1)  # nobody picks: every team 0 on every rule
     assert [row["rank"] for row in standings(client, league)] == [1, 1, 1, 1]
+
+
+def test_reverse_standings_order_after_a_scored_race(app, client, make_user):
+    league = League(client, make_user, size=3, order_strategy="reverse_standings")
+    play_round(app, league, 1, ["max_verstappen", "perez", "alonso"])
+    totals = {row["team_id"]: (Decimal(row["points"]), row["rank"]) for row in standings(client, league)}
+    state = league.open(race_id(app, 2023, 9)).get_json()
+    order = [entry["team_id"] for entry in state["order"]]
+    assert [totals[team][0] for team in order] == sorted(total for total, _ in totals.values())
+    assert order[0] == max(totals, key=lambda team: totals[team][1])  # the last-placed team picks first
