@@ -4,6 +4,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import check_production, database_url, get_config, limiter_storage_uri
+from fantasy.admin.jobs_routes import admin_jobs_blp, init_rq_dashboard
 from fantasy.admin.routes import admin_blp
 from fantasy.auth.cli import users_cli
 from fantasy.auth.routes import auth_blp, users_blp
@@ -29,7 +30,7 @@ from fantasy.scoring.subscriptions import subscribe
 from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy import models  # noqa: F401  (every table registered for Alembic)
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
+BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, admin_jobs_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
               standings_blp, scoring_admin_blp, notifications_blp)
 CLI_GROUPS = (users_cli, f1_cli, demo_cli)
 
@@ -65,6 +66,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    init_rq_dashboard(app)
     app.add_url_rule(
         "/static/swagger-ui/<path:filename>",
         "swagger_ui_assets",

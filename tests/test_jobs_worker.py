@@ -1,8 +1,5 @@
 """Real `worker.py` processes: the scheduler reconciles at start-up, retries wait and run, races have one effect."""
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -21,20 +18,10 @@ from fantasy.jobs import scoring as scoring_jobs
 from fantasy.jobs.queues import DEFAULT, HIGH, enqueue_unique, get_queue
 from fantasy.jobs.schedule import PERIODIC_JOBS
 from fantasy.scoring.models import DriverScore
+from processes import process_env, start, stop, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def start(backing_urls, instance: Path, *command: str) -> subprocess.Popen:
-    """`python worker.py ...` as its own process on the test's database and Redis."""
-    instance.mkdir(parents=True, exist_ok=True)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")}
-    env.update(FANTASY_ENV="development", DATABASE_URL=backing_urls["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=backing_urls["REDIS_URL"], INSTANCE_PATH=str(instance), SCHEDULER_INTERVAL_SECONDS="1",
-               SECRET_KEY="s" * 40, JWT_SECRET_KEY="j" * 40)
-    return subprocess.Popen([sys.executable, "worker.py", *command], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def run(backing_urls, instance: Path, *command: str) -> subprocess.Popen:
+    return start(process_env(backing_urls, instance), "worker.py", *command)
 
 
 def finish(process: subprocess.Popen, timeout: float = 120) -> str:
@@ -43,33 +30,23 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> str:
     return output
 
 
-def wait_for(predicate, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, backing_urls, tmp_path):
     with app.app_context():
         scheduler = Scheduler(connection=get_redis())
         expiry_at = datetime.now(timezone.utc) + timedelta(hours=1)
         scheduler.enqueue_at(expiry_at, "fantasy.jobs.drafts.expire_turn", 1, 1, job_id="draft-1-pick-1-expiry")
 
-        process = start(backing_urls, tmp_path, "scheduler")
+        process = run(backing_urls, tmp_path, "scheduler")
         try:
             # Interval jobs are due at start-up, so the draft tick reaches its queue within a scheduler pass.
             assert wait_for(lambda: "periodic-draft-tick" in get_queue(HIGH).get_job_ids()), process
         finally:
-            process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=30)
+            output = stop(process)
         assert "periodic_reconcile created=4 unchanged=0 replaced=0 removed=0" in output
         scheduled = {job.id for job in scheduler.get_jobs()}
         assert scheduled == {d.id for d in PERIODIC_JOBS} | {"draft-1-pick-1-expiry"}
 
-        finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        finish(run(backing_urls, tmp_path, "worker", "--burst"))
         tick = Job.fetch("periodic-draft-tick", connection=get_redis())
         assert (tick.get_status(), tick.return_value()) == (JobStatus.FINISHED, {"opened": 0, "locked": 0})
         assert "periodic-draft-tick" in {job.id for job in scheduler.get_jobs()}  # still periodic after its run
@@ -79,11 +56,11 @@ def test_a_retry_with_backoff_runs_when_its_delay_is_over(app, backing_urls, tmp
     with app.app_context():
         job = get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", 424242, job_id="retry-me",
                                          retry=Retry(max=1, interval=1))
-        finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        finish(run(backing_urls, tmp_path, "worker", "--burst"))
         job.refresh()
         assert (job.get_status(refresh=False), job.retries_left) == (JobStatus.SCHEDULED, 0)
         time.sleep(1.5)
-        second = finish(start(backing_urls, tmp_path, "worker", "--burst"))
+        second = finish(run(backing_urls, tmp_path, "worker", "--burst"))
         assert job.get_status(refresh=True) == JobStatus.FAILED
         assert "retry-me" in second and "No race 424242" in job.latest_result().exc_string
 
@@ -142,7 +119,7 @@ def test_two_worker_processes_with_a_copy_each_of_one_race_score_it_once(app, ba
     with app.app_context():
         copies = [get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", locked_round, job_id=f"copy-{n}")
                   for n in (1, 2)]
-    workers = [start(backing_urls, tmp_path / str(n), "worker", "--burst") for n in (1, 2)]
+    workers = [run(backing_urls, tmp_path / str(n), "worker", "--burst") for n in (1, 2)]
     for worker in workers:
         finish(worker)
 

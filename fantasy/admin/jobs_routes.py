@@ -1,0 +1,102 @@
+"""Admin job endpoints (queues, failed and scheduled jobs, requeue) and rq-dashboard at /admin/rq, admins only."""
+from urllib.parse import urlsplit
+
+import rq_dashboard
+from flask import Response, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from marshmallow import fields
+
+from fantasy.admin import jobs_service
+from fantasy.common.api import Blueprint
+from fantasy.common.schemas import StrictSchema
+
+admin_jobs_blp = Blueprint("admin_jobs", __name__, url_prefix="/api/v1/admin", description="Admin: background jobs")
+DASHBOARD_PREFIX = "/admin/rq"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The dashboard also requeues a whole queue on a plain GET.
+WRITING_ENDPOINTS = ("rq_dashboard.requeue_all",)
+
+
+class QueueCountsSchema(StrictSchema):
+    name = fields.String()
+    queued = fields.Integer()
+    started = fields.Integer()
+    failed = fields.Integer()
+    finished = fields.Integer()
+    deferred = fields.Integer()
+    scheduled = fields.Integer(metadata={"description": "retries waiting out their backoff"})
+
+
+class FailedJobSchema(StrictSchema):
+    id = fields.String()
+    queue = fields.String()
+    func = fields.String()
+    ended_at = fields.DateTime(allow_none=True)
+    exception = fields.String(allow_none=True, metadata={"description": "last line, secrets redacted"})
+
+
+class ScheduledJobSchema(StrictSchema):
+    id = fields.String()
+    queue = fields.String()
+    func = fields.String()
+    next_run = fields.DateTime(allow_none=True)
+    cron = fields.String(allow_none=True)
+    interval = fields.Integer(allow_none=True, metadata={"description": "seconds"})
+
+
+class JobsOverviewSchema(StrictSchema):
+    queues = fields.List(fields.Nested(QueueCountsSchema))
+    failed = fields.List(fields.Nested(FailedJobSchema), metadata={"description": "newest first, at most 50"})
+    scheduled = fields.List(fields.Nested(ScheduledJobSchema))
+
+
+class RequeuedJobSchema(StrictSchema):
+    id = fields.String()
+    queue = fields.String()
+    status = fields.String()
+
+
+@admin_jobs_blp.route("/jobs")
+class Jobs(MethodView):
+    @admin_jobs_blp.login_required(admin=True)
+    @admin_jobs_blp.response(200, JobsOverviewSchema)
+    def get(self):
+        """Queues with their counts, recent failed jobs and scheduled jobs"""
+        return jobs_service.overview()
+
+
+@admin_jobs_blp.route("/jobs/<string:job_id>/requeue")
+class RequeueJob(MethodView):
+    @admin_jobs_blp.login_required(admin=True)
+    @admin_jobs_blp.response(202, RequeuedJobSchema)
+    @admin_jobs_blp.alt_response(404, description="No such job")
+    @admin_jobs_blp.alt_response(409, description="The job has not failed")
+    def post(self, job_id):
+        """Put a failed job back on its queue"""
+        return jobs_service.requeue_failed(job_id, current_user.id)
+
+
+def _dashboard_guard():
+    if request.blueprint != "rq_dashboard":
+        return None
+    # Browsers replay Basic credentials on any request to this host, so a write must come from our own pages.
+    if request.method not in SAFE_METHODS or request.endpoint in WRITING_ENDPOINTS:
+        source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+        if urlsplit(source).netloc != request.host:
+            return Response("Cross-site request refused\n", 403, mimetype="text/plain")
+    credentials = request.authorization
+    if credentials is not None and credentials.type == "basic" and jobs_service.is_admin_login(
+            credentials.username or "", credentials.password or ""):
+        return None
+    # A plain 401 with the challenge: the JSON error envelope would drop it and browsers would never ask.
+    return Response("Admins only\n", 401, {"WWW-Authenticate": 'Basic realm="rq-dashboard", charset="UTF-8"'},
+                    mimetype="text/plain")
+
+
+def init_rq_dashboard(app) -> None:
+    """Mount rq-dashboard on the app's Redis behind the admin guard (see STACK-NOTES for the why of each step)."""
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix=DASHBOARD_PREFIX)
+    rq_dashboard.web.setup_rq_connection(app)
+    app.before_request(_dashboard_guard)
