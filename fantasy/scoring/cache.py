@@ -1,8 +1,9 @@
 """Standings cache in Redis, invalidated by version counters (never by scanning keys).
 
-An entry's key carries the version of its league's ruleset scores and of the league's scored drafts;
-re-scoring bumps the counters, so the next read misses and recomputes. Reads bypass the cache when Redis
-is down; bumps do not (a scoring job must fail rather than leave a stale entry behind).
+An entry records the ruleset it was computed under and the versions of that ruleset's scores and of the
+league's scored drafts at the time; re-scoring bumps the counters, so the next read sees other versions and
+recomputes. A read fetches both counters and the entry in one MGET (one round trip: bench/README.md). Reads
+bypass the cache when Redis is down; bumps do not (a scoring job must fail rather than leave a stale entry).
 """
 import json
 import logging
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 RULESET_VERSION = "standings:v:ruleset:{}"
 LEAGUE_VERSION = "standings:v:league:{}"
-ENTRY = "standings:{}:{}:{}:{}"
+ENTRY = "standings:{}:{}"
 
 
 def bump(ruleset_keys, league_ids) -> None:
@@ -30,30 +31,35 @@ def bump(ruleset_keys, league_ids) -> None:
         pipe.execute()
 
 
-def entry_key(ruleset_key: str, league_id: int, scope: str) -> str | None:
-    """The cache key for this league's standings now, or None when Redis cannot be read."""
+class Entry:
+    """One league's standings (season or one race) as read from Redis: the rows when still current."""
+
+    def __init__(self, key: str | None, stamp: list | None, rows):
+        self.key, self.stamp, self.rows = key, stamp, rows
+
+
+def read(ruleset_key: str, league_id: int, scope: str) -> Entry:
+    """The current entry in one round trip; rows None on a miss (or when Redis cannot be read)."""
+    key = ENTRY.format(league_id, scope)
     try:
-        versions = get_redis().mget(RULESET_VERSION.format(ruleset_key), LEAGUE_VERSION.format(league_id))
+        ruleset_version, league_version, raw = get_redis().mget(
+            RULESET_VERSION.format(ruleset_key), LEAGUE_VERSION.format(league_id), key)
     except redis.RedisError:
         log.warning("standings cache bypassed: redis unavailable")
-        return None
-    return ENTRY.format(league_id, scope, *(int(version or 0) for version in versions))
+        return Entry(None, None, None)
+    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0)]
+    cached = json.loads(raw) if raw else None
+    rows = cached["rows"] if cached and cached.get("stamp") == stamp else None
+    return Entry(key, stamp, rows)
 
 
-def get(key: str | None):
-    if key is None:
-        return None
-    try:
-        raw = get_redis().get(key)
-    except redis.RedisError:
-        return None
-    return json.loads(raw) if raw else None
-
-
-def put(key: str | None, value) -> None:
-    if key is None:
+def write(entry: Entry, rows) -> None:
+    """Store rows computed after `entry` was read, under the versions read then: a bump meanwhile makes
+    the next read miss, so a slow writer can cost a recompute but never serve stale standings."""
+    if entry.key is None:
         return
     try:
-        get_redis().set(key, json.dumps(value), ex=current_app.config["STANDINGS_CACHE_SECONDS"])
+        get_redis().set(entry.key, json.dumps({"stamp": entry.stamp, "rows": rows}),
+                        ex=current_app.config["STANDINGS_CACHE_SECONDS"])
     except redis.RedisError:
         log.warning("standings cache not written: redis unavailable")

@@ -113,14 +113,14 @@ def _compute(league: League, race_id: int | None) -> list[dict]:
 def standings(league_id: int, user: User, race_id: int | None = None) -> list[dict]:
     """Season standings (or one race's), cached per league and invalidated by score versions."""
     league = league_access(league_id, user, Need.member).league
-    key = cache.entry_key(ruleset_key(league.ruleset), league.id, f"race-{race_id}" if race_id else "season")
-    rows = cache.get(key)
+    entry = cache.read(ruleset_key(league.ruleset), league.id, f"race-{race_id}" if race_id else "season")
+    rows = entry.rows
     names = dict(db.session.execute(
         select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league.id)
     ).all())
     if rows is None or {row["team_id"] for row in rows} != set(names):
         rows = _compute(league, race_id)
-        cache.put(key, rows)
+        cache.write(entry, rows)
     return [{**row, "team_name": names[row["team_id"]]} for row in rows]
 
 

@@ -1,0 +1,124 @@
+"""What one standings read costs, in process (no gunicorn, no network load generator): SQL statements and
+Redis commands per request (deterministic, so comparable across noisy runs) and the median time per request,
+cached and uncached, beside a bare JSON route in the same process; also with `pool_pre_ping` off (a
+production engine option), to size that change.
+
+    python bench/read_path.py --requests 500
+"""
+import argparse
+import statistics
+import time
+
+from _env import access_token, log, make_app
+
+
+def counters(app):
+    """Count SQL statements (incl. pre-ping) and Redis commands issued while a request runs."""
+    from sqlalchemy import event
+
+    from fantasy.extensions import db
+
+    counts = {"sql": 0, "redis": 0}
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _sql(*_args, **_kwargs):
+            counts["sql"] += 1
+
+        redis = app.extensions["redis"]
+        original = redis.execute_command
+
+        def execute_command(*args, **kwargs):
+            counts["redis"] += 1
+            return original(*args, **kwargs)
+
+        redis.execute_command = execute_command
+    return counts
+
+
+def per_request(client, path: str, headers: dict, requests: int, before=None) -> float:
+    samples = []
+    for _ in range(requests):
+        if before:
+            before()
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.get_json()
+    return statistics.median(samples) * 1000
+
+
+def measure(overrides: dict | None, requests: int) -> dict:
+    from flask import jsonify
+
+    app = make_app() if overrides is None else _app(overrides)
+    body = {}
+
+    @app.get("/bench-bare")
+    def bare():
+        return jsonify(body["rows"])
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {access_token(app, 1)}"}
+    path = "/api/v1/leagues/1/standings"
+    body["rows"] = client.get(path, headers=headers).get_json()
+    counts = counters(app)
+    result = {}
+    for name, target, prepare in (("bare", "/bench-bare", None), ("cached", path, None),
+                                  ("uncached", path, lambda: _drop(app))):
+        client.get(target, headers=headers)
+        counts.update(sql=0, redis=0)
+        client.get(target, headers=headers) if prepare is None else (prepare(), client.get(target, headers=headers))
+        calls = dict(counts)
+        if prepare is not None:  # the drop itself is one Redis command
+            calls["redis"] -= 1
+        result[name] = {"ms": per_request(client, target, headers, requests, prepare), **calls}
+    return result
+
+
+def _app(overrides: dict):
+    from _env import app_env
+
+    app_env()
+    from fantasy import create_app
+
+    return create_app(overrides=overrides)
+
+
+def _drop(app) -> None:
+    with app.app_context():
+        app.extensions["redis"].delete("standings:1:season")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args(argv)
+    from _env import app_env
+
+    app_env()  # before config is imported: it reads the environment then
+    from config import ProductionConfig
+
+    variants = {
+        "production settings": None,
+        "pool_pre_ping off": {"SQLALCHEMY_ENGINE_OPTIONS": {**ProductionConfig.SQLALCHEMY_ENGINE_OPTIONS,
+                                                            "pool_pre_ping": False}},
+    }
+    results = {}
+    for rounds in range(2):  # interleaved twice: the machine is shared
+        for name, overrides in variants.items():
+            results.setdefault(name, []).append(measure(overrides, args.requests))
+    print("\n| settings | endpoint | median ms/request (2 rounds) | SQL statements | Redis commands |")
+    print("|---|---|---:|---:|---:|")
+    for name, rounds in results.items():
+        for endpoint in ("bare", "cached", "uncached"):
+            ms = " / ".join(f"{run[endpoint]['ms']:.2f}" for run in rounds)
+            last = rounds[-1][endpoint]
+            print(f"| {name} | {endpoint} | {ms} | {last['sql']} | {last['redis']} |")
+    log("done")
+    return results
+
+
+if __name__ == "__main__":
+    main()

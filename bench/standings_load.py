@@ -1,0 +1,198 @@
+"""Standings read benchmark (§12): wrk against gunicorn (gunicorn.conf.py, WEB_CONCURRENCY=2), cached and
+uncached, beside a bare Flask JSON endpoint of the same body size on the same settings, in the same run.
+
+* cached: a set of leagues whose standings are warmed first; every request is a cache hit (still
+  authenticated: JWT, revocation check, user, league access, team names).
+* uncached: every request is for a league whose standings are not in Redis (the cache entries are deleted
+  before the run and each league is asked for once), so each one recomputes from PostgreSQL and writes the
+  cache. No bypass switch exists in the product; this is the real cold path.
+Each request carries the bearer token of the league's owner (bench/standings.lua reads "path token" lines).
+
+    python bench/standings_load.py --duration 10 --connections 64,8
+"""
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from _env import ROOT, access_token, app_env, connect, log, make_app
+
+BENCH = Path(__file__).resolve().parent
+LUA = BENCH / "standings.lua"
+PRODUCT_PORT, BARE_PORT, PROTOTYPE_PORT = 5601, 5602, 5604
+
+
+def targets(app, first: int, count: int, path: Path) -> int:
+    """Write `count` leagues from id `first` with their owners' tokens; returns how many exist."""
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("SELECT id, owner_id FROM leagues WHERE id >= %s ORDER BY id LIMIT %s", (first, count))
+    rows = cur.fetchall()
+    conn.close()
+    with app.app_context():
+        from flask_jwt_extended import create_access_token
+
+        lines = [f"/api/v1/leagues/{league}/standings {create_access_token(identity=str(owner), additional_claims={'fam': f'bench-{owner}'})}"
+                 for league, owner in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return len(rows)
+
+
+def serve(module: str, port: int, logfile: Path, extra_env: dict | None = None, chdir: Path = ROOT):
+    env = {**app_env(), "WEB_CONCURRENCY": "2", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "INFO",
+           **(extra_env or {})}
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), module],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logfile, "ab"), start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return process
+        except OSError:
+            time.sleep(0.2)
+            continue
+        return process
+    raise SystemExit(f"{module} did not start on {port}; see {logfile}")
+
+
+def stop(process) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk(url: str, connections: int, duration: int, targets_file: Path | None = None) -> dict:
+    env = {**os.environ}
+    env.pop("TARGETS", None)
+    if targets_file:
+        env["TARGETS"] = str(targets_file)
+    threads = min(2, connections)
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(LUA), url],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def warm(app, targets_file: Path, port: int = PRODUCT_PORT) -> None:
+    """Read every cached-set league once so the cached run only hits."""
+    import urllib.request
+
+    for line in targets_file.read_text().splitlines():
+        path, token = line.split(" ")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        urllib.request.urlopen(request).read()
+
+
+def drop_cached_standings(app) -> None:
+    from fantasy.common.redis import get_redis
+
+    with app.app_context():
+        redis = get_redis()
+        keys = [key for key in redis.scan_iter("standings:*", count=10000) if not key.startswith(b"standings:v:")]
+        for start in range(0, len(keys), 10000):
+            redis.delete(*keys[start:start + 10000])
+
+
+def capture(url: str, token: str, path: Path) -> int:
+    """Save one standings response for the bare endpoint to serve; returns its size."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        body = response.read()
+    path.write_bytes(body)
+    return len(body)
+
+
+def fmt(result: dict) -> str:
+    return (f"{result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  p95 {result['p95_us'] / 1000:6.2f} ms  "
+            f"p99 {result['p99_us'] / 1000:6.2f} ms  non-2xx {result['non_2xx']}  errors {result['socket_errors']}")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", default="64,8")
+    parser.add_argument("--cached-leagues", type=int, default=1000)
+    parser.add_argument("--uncached-leagues", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of bare/cached/uncached; medians reported")
+    parser.add_argument("--prototype", action="store_true",
+                        help="also measure bench/prototype_app.py (recommended engine settings) in the same run")
+    parser.add_argument("--json", help="write the results here too")
+    args = parser.parse_args(argv)
+    app = make_app()
+    work = Path(tempfile.mkdtemp(prefix="bench-standings-"))
+    cached_file, uncached_file = work / "cached.txt", work / "uncached.txt"
+    cached_count = targets(app, 1, args.cached_leagues, cached_file)
+    uncached_count = targets(app, args.cached_leagues + 1, args.uncached_leagues, uncached_file)
+    if not cached_count or not uncached_count:
+        raise SystemExit("no leagues: run bench/generate.py first")
+    first_path, first_token = cached_file.read_text().split("\n", 1)[0].split(" ")
+    product = serve("wsgi:app", PRODUCT_PORT, work / "product.log")
+    size = capture(f"http://127.0.0.1:{PRODUCT_PORT}{first_path}", first_token, work / "body.json")
+    bare = serve("bare_app:app", BARE_PORT, work / "bare.log", {"BARE_BODY_FILE": str(work / "body.json")}, chdir=BENCH)
+    bare_size = len(urllib.request.urlopen(f"http://127.0.0.1:{BARE_PORT}/bare").read())
+    prototype = serve("prototype_app:app", PROTOTYPE_PORT, work / "prototype.log", chdir=BENCH) if args.prototype else None
+    log(f"standings body {size} bytes, bare body {bare_size} bytes; logs in {work}")
+    product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
+    prototype_url = f"http://127.0.0.1:{PROTOTYPE_PORT}/"
+    results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
+    try:
+        wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
+        wrk(product_url, 64, 3, cached_file)
+        for connections in [int(c) for c in args.connections.split(",")]:
+            runs = {"bare": [], "cached": [], "uncached": []}
+            if prototype:
+                runs.update({"prototype cached": [], "prototype uncached": []})
+            for attempt in range(args.repeat):
+                runs["bare"].append(wrk(bare_url, connections, args.duration))
+                log(f"c={connections} bare     {fmt(runs['bare'][-1])}")
+                warm(app, cached_file)
+                runs["cached"].append(wrk(product_url, connections, args.duration, cached_file))
+                log(f"c={connections} cached   {fmt(runs['cached'][-1])}")
+                drop_cached_standings(app)
+                runs["uncached"].append(wrk(product_url, connections, args.duration, uncached_file))
+                served = runs["uncached"][-1]["requests"]
+                log(f"c={connections} uncached {fmt(runs['uncached'][-1])}"
+                    + (f"  (WRAPPED: {served} requests > {uncached_count} leagues)" if served > uncached_count else ""))
+                if prototype:
+                    warm(app, cached_file, PROTOTYPE_PORT)
+                    runs["prototype cached"].append(wrk(prototype_url, connections, args.duration, cached_file))
+                    log(f"c={connections} proto cached   {fmt(runs['prototype cached'][-1])}")
+                    drop_cached_standings(app)
+                    runs["prototype uncached"].append(wrk(prototype_url, connections, args.duration, uncached_file))
+                    log(f"c={connections} proto uncached {fmt(runs['prototype uncached'][-1])}")
+            results["runs"][connections] = {
+                kind: {key: statistics.median(run[key] for run in rows) for key in ("rps", "p50_us", "p95_us", "p99_us")}
+                | {"non_2xx": sum(run["non_2xx"] for run in rows), "socket_errors": sum(run["socket_errors"] for run in rows)}
+                for kind, rows in runs.items()
+            }
+    finally:
+        stop(product)
+        stop(bare)
+        if prototype:
+            stop(prototype)
+    print("\n| connections | endpoint | req/s | p50 ms | p95 ms | p99 ms | vs bare req/s | vs bare p99 | errors |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for connections, kinds in results["runs"].items():
+        base = kinds["bare"]
+        for kind, m in kinds.items():
+            print(f"| {connections} | {kind} | {m['rps']:.0f} | {m['p50_us'] / 1000:.2f} | {m['p95_us'] / 1000:.2f} | "
+                  f"{m['p99_us'] / 1000:.2f} | {m['rps'] / base['rps']:.0%} | {m['p99_us'] / base['p99_us']:.1f}x | "
+                  f"{m['non_2xx'] + m['socket_errors']} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()
