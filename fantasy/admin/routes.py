@@ -20,7 +20,7 @@ class Users(MethodView):
         return paginate(accounts.list_users(), pagination_parameters)
 
 
-@admin_blp.route("/users/<int:user_id>/deactivate")
+@admin_blp.route("/users/<id:user_id>/deactivate")
 class DeactivateUser(MethodView):
     @admin_blp.login_required(admin=True)
     @admin_blp.response(200, UserSchema)
@@ -30,7 +30,7 @@ class DeactivateUser(MethodView):
         return accounts.set_active(current_user, user_id, False)
 
 
-@admin_blp.route("/users/<int:user_id>/activate")
+@admin_blp.route("/users/<id:user_id>/activate")
 class ActivateUser(MethodView):
     @admin_blp.login_required(admin=True)
     @admin_blp.response(200, UserSchema)

@@ -1,16 +1,47 @@
-"""The project's smorest Blueprint: default pagination and documented bearer auth in one place."""
+"""The project's smorest Blueprint: the request parser, pagination, bounded id paths and documented bearer auth."""
+import json
 from functools import wraps
 
 import flask_smorest
 from flask_jwt_extended import current_user, jwt_required
+from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 
 from fantasy.common.pagination import PAGINATION
+from fantasy.common.schemas import MAX_ID
 from fantasy.errors import Forbidden
 
 BEARER = [{"bearerAuth": []}]
 
 
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: 1..MAX_ID, so an id no row can have is a 404 before any query."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map):
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+class Parser(FlaskParser):
+    """webargs' parser, except that JSON Python cannot hold is a 400 like any other bad JSON.
+
+    A 5,000-digit number (int digit limit) and nesting past the recursion limit both parse as JSON text but
+    raise ValueError/RecursionError rather than JSONDecodeError, which webargs would let through as a 500.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as error:
+            self._handle_invalid_json_error(error, req)
+
+
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+    PAGINATION_ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = PAGINATION
 
     def login_required(self, *, refresh: bool = False, admin: bool = False):

@@ -1,9 +1,13 @@
 """Page through a SELECT for smorest's @blp.paginate (page, page_size, X-Pagination)."""
 from sqlalchemy import func, select
 
+from fantasy.common.schemas import MAX_ID
+from fantasy.errors import Unprocessable
 from fantasy.extensions import db
 
 PAGINATION = {"page": 1, "page_size": 20, "max_page_size": 100}
+# No table holds more rows than ids; the cap keeps OFFSET far inside 64 bits on every engine.
+MAX_PAGE = MAX_ID
 
 
 def paginate(statement, pagination_parameters):
@@ -11,6 +15,10 @@ def paginate(statement, pagination_parameters):
 
     A SELECT of one entity yields model objects; a SELECT of several columns yields mappings.
     """
+    if pagination_parameters.page > MAX_PAGE:
+        raise Unprocessable(
+            "The request did not validate", errors={"query": {"page": [f"Must be at most {MAX_PAGE}."]}}
+        )
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pagination_parameters.item_count = total
     page_statement = statement.limit(pagination_parameters.page_size).offset(

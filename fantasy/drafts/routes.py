@@ -7,7 +7,7 @@ from fantasy.drafts import service
 from fantasy.drafts.schemas import DraftStateSchema, OrderSchema, PickRequestSchema, PickSchema, QueueSchema
 
 drafts_blp = Blueprint("drafts", __name__, url_prefix="/api/v1/leagues", description="Drafts and picks")
-DRAFT = "/<int:league_id>/drafts/<int:race_id>"
+DRAFT = "/<id:league_id>/drafts/<id:race_id>"
 
 
 @drafts_blp.route(DRAFT)

@@ -1,14 +1,13 @@
 """Request and response shapes for drafts, picks, order and queues."""
 from marshmallow import fields, validate
 
-from fantasy.common.schemas import StrictSchema
+from fantasy.common.schemas import Id, StrictSchema
 from fantasy.drafts.models import DraftState
 from fantasy.leagues.models import DraftMethod
 
 
-
 class PickRequestSchema(StrictSchema):
-    driver_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    driver_id = Id(required=True)
 
 
 class PickSchema(StrictSchema):
@@ -22,14 +21,14 @@ class PickSchema(StrictSchema):
 
 class OrderSchema(StrictSchema):
     team_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        Id(),
         required=True, validate=validate.Length(min=2, max=22),
     )
 
 
 class QueueSchema(StrictSchema):
     driver_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        Id(),
         required=True, validate=validate.Length(max=30),
         metadata={"description": "Ranked drivers for the autopicker; private to your team"},
     )

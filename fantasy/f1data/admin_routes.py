@@ -20,7 +20,7 @@ class Sync(MethodView):
         return service.enqueue_sync(data["season"], data.get("round"))
 
 
-@f1_admin_blp.route("/races/<int:race_id>/results/<any(race, sprint, qualifying):session>")
+@f1_admin_blp.route("/races/<id:race_id>/results/<any(race, sprint, qualifying):session>")
 class RaceResultsCorrection(MethodView):
     @f1_admin_blp.login_required(admin=True)
     @f1_admin_blp.arguments(ClassificationSchema)

@@ -28,7 +28,7 @@ class Seasons(MethodView):
         return paginate(queries.seasons(), pagination_parameters)
 
 
-@f1_blp.route("/seasons/<int:year>/races")
+@f1_blp.route("/seasons/<id:year>/races")
 class SeasonRaces(MethodView):
     @f1_blp.response(200, RaceSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
@@ -38,7 +38,7 @@ class SeasonRaces(MethodView):
         return paginate(queries.races_of_season(year), pagination_parameters)
 
 
-@f1_blp.route("/seasons/<int:year>/driver-standings")
+@f1_blp.route("/seasons/<id:year>/driver-standings")
 class DriverStandings(MethodView):
     @f1_blp.response(200, StandingSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
@@ -47,7 +47,7 @@ class DriverStandings(MethodView):
         return queries.driver_standings(year)
 
 
-@f1_blp.route("/races/<int:race_id>")
+@f1_blp.route("/races/<id:race_id>")
 class RaceById(MethodView):
     @f1_blp.response(200, RaceSchema)
     @f1_blp.alt_response(404, description=NOT_FOUND)
@@ -56,7 +56,7 @@ class RaceById(MethodView):
         return queries.get_race(race_id)
 
 
-@f1_blp.route("/races/<int:race_id>/results")
+@f1_blp.route("/races/<id:race_id>/results")
 class RaceResults(MethodView):
     @f1_blp.arguments(ResultsQuerySchema, location="query", as_kwargs=True)
     @f1_blp.response(200, SessionResultSchema(many=True))

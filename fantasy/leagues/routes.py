@@ -67,7 +67,7 @@ class JoinByCode(MethodView):
         return service.join_by_code(data["invite_code"], current_user, data["team_name"])
 
 
-@leagues_blp.route("/<int:league_id>")
+@leagues_blp.route("/<id:league_id>")
 class LeagueById(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.response(200, LeagueSchema)
@@ -92,7 +92,7 @@ class LeagueById(MethodView):
         service.delete_league(league_id, current_user)
 
 
-@leagues_blp.route("/<int:league_id>/join")
+@leagues_blp.route("/<id:league_id>/join")
 class JoinPublic(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.arguments(JoinSchema)
@@ -103,7 +103,7 @@ class JoinPublic(MethodView):
         return service.join_public(league_id, current_user, data["team_name"])
 
 
-@leagues_blp.route("/<int:league_id>/leave")
+@leagues_blp.route("/<id:league_id>/leave")
 class Leave(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.response(204)
@@ -112,7 +112,7 @@ class Leave(MethodView):
         service.leave(league_id, current_user)
 
 
-@leagues_blp.route("/<int:league_id>/invite-code")
+@leagues_blp.route("/<id:league_id>/invite-code")
 class InviteCode(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.response(201, InviteCodeSchema)
@@ -121,7 +121,7 @@ class InviteCode(MethodView):
         return service.regenerate_invite_code(league_id, current_user)
 
 
-@leagues_blp.route("/<int:league_id>/members")
+@leagues_blp.route("/<id:league_id>/members")
 class Members(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.response(200, MemberSchema(many=True))
@@ -131,7 +131,7 @@ class Members(MethodView):
         return paginate(service.list_members(league_id, current_user), pagination_parameters)
 
 
-@leagues_blp.route("/<int:league_id>/members/<int:user_id>")
+@leagues_blp.route("/<id:league_id>/members/<id:user_id>")
 class MemberById(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.arguments(RoleChangeSchema)
@@ -147,7 +147,7 @@ class MemberById(MethodView):
         service.remove_member(league_id, current_user, user_id)
 
 
-@leagues_blp.route("/<int:league_id>/transfer")
+@leagues_blp.route("/<id:league_id>/transfer")
 class Transfer(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.arguments(TransferSchema)
@@ -157,7 +157,7 @@ class Transfer(MethodView):
         return service.transfer_ownership(league_id, current_user, data["user_id"])
 
 
-@leagues_blp.route("/<int:league_id>/teams")
+@leagues_blp.route("/<id:league_id>/teams")
 class LeagueTeams(MethodView):
     @leagues_blp.login_required()
     @leagues_blp.response(200, TeamSchema(many=True))
@@ -167,7 +167,7 @@ class LeagueTeams(MethodView):
         return paginate(service.list_teams(league_id, current_user), pagination_parameters)
 
 
-@teams_blp.route("/<int:team_id>")
+@teams_blp.route("/<id:team_id>")
 class TeamById(MethodView):
     @teams_blp.login_required()
     @teams_blp.response(200, TeamSchema)

@@ -1,7 +1,7 @@
 """Request and response shapes for leagues, members and teams."""
 from marshmallow import fields, validate
 
-from fantasy.common.schemas import StrictSchema
+from fantasy.common.schemas import Id, StrictSchema
 from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.rules import PRESET_SESSIONS
 
@@ -93,7 +93,7 @@ class RoleChangeSchema(StrictSchema):
 
 
 class TransferSchema(StrictSchema):
-    user_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    user_id = Id(required=True)
 
 
 class TeamSchema(StrictSchema):
