@@ -46,6 +46,28 @@ def test_login_limit_is_per_account_as_well_as_per_ip(auth, client, second_clien
     assert other.login("bob")["access_token"]
 
 
+def attempts_from_many_addresses(client, logins) -> list[int]:
+    return [
+        client.post(
+            "/api/v1/auth/login", json={"login": login, "password": "wrong password!"},
+            environ_base={"REMOTE_ADDR": f"10.0.{number // 250}.{number % 250}"},
+        ).status_code
+        for number, login in enumerate(logins)
+    ]
+
+
+def test_username_and_email_share_one_account_limit(auth, client):
+    auth.register("alice")
+    spellings = ["alice", "ALICE@example.com", " Alice ", "alice@EXAMPLE.com", "ALICE"] * 2
+    assert attempts_from_many_addresses(client, spellings) == [401] * 10
+    assert attempts_from_many_addresses(client, ["alice@example.com"]) == [429]
+
+
+def test_unknown_logins_share_a_limit_whatever_their_case(client):
+    assert attempts_from_many_addresses(client, ["Nobody", "nobody "] * 5) == [401] * 10
+    assert attempts_from_many_addresses(client, ["NOBODY", "somebody"]) == [429, 401]
+
+
 def test_register_is_limited_to_five_a_minute_per_ip(client):
     statuses = [
         client.post(

@@ -32,8 +32,13 @@ class User(TimestampMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.admin
 
+    @staticmethod
+    def login_key(login: str) -> str:
+        """A login as the key columns store it: surrounding spaces and letter case don't count."""
+        return login.strip().lower()
+
     @classmethod
     def by_login(cls, login: str):
         """Select the user whose username or email matches, ignoring letter case."""
-        key = login.strip().lower()
+        key = cls.login_key(login)
         return select(cls).where((cls.username_key == key) | (cls.email_key == key))

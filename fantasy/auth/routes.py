@@ -21,13 +21,13 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description
 
 
 def login_account_key() -> str:
-    """Rate-limit key for one account, whatever the client's address."""
+    """Rate-limit key for one account, whatever the client's address or how the login names it."""
     # The blueprint's parser: a body that is not JSON Python can hold is the same 400 here as in the view.
     body = auth_blp.ARGUMENTS_PARSER.load_json(request, LoginSchema())
     login = body.get("login") if isinstance(body, dict) else None
     if LoginSchema(only=("login",)).validate({"login": login}):
         return get_remote_address()
-    return "account:" + login.strip().lower()
+    return service.login_limit_key(login)
 
 
 @auth_blp.route("/register")

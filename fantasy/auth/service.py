@@ -74,6 +74,12 @@ def authenticate(login: str, password: str) -> dict:
     return tokens.issue_pair(user)
 
 
+def login_limit_key(login: str) -> str:
+    """The login rate-limit bucket: one per account, whether it is named by username or email."""
+    user_id = db.session.scalar(User.by_login(login).with_only_columns(User.id))
+    return f"account:{user_id}" if user_id is not None else f"login:{User.login_key(login)}"
+
+
 def refresh(user: User, refresh_claims: dict) -> dict:
     return tokens.rotate(user, refresh_claims)
 
