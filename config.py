@@ -114,6 +114,8 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
     # Standings are invalidated by version counters; the TTL only bounds memory.
     STANDINGS_CACHE_SECONDS = env_int("STANDINGS_CACHE_SECONDS", 3600)
+    # Read notifications older than this are deleted by the daily cleanup.
+    NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.
     EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
     # How long finished job results stay in Redis.

@@ -204,3 +204,20 @@ def test_stream_carries_my_notifications_and_my_leagues_picks(app, client, make_
     assert frame.startswith("event: your_turn\n") and payload(frame)["league_id"] == league.id
     stream.thread.join(timeout=10)
     assert not stream.thread.is_alive()
+
+
+def test_cleanup_deletes_old_read_notifications_only(app, client, make_user):
+    league = League(client, make_user, size=3)
+    drain(app)
+    owner = league.owner
+    first, second = inbox(client, owner)
+    client.post(f"{API}/notifications/{first['id']}/read", headers=owner["headers"])
+    from datetime import timedelta
+
+    from fantasy.common.clock import utcnow
+    from fantasy.notifications.service import delete_old
+
+    with app.app_context():
+        assert delete_old(utcnow()) == 0
+        assert delete_old(utcnow() + timedelta(days=91)) == 1
+    assert [item["id"] for item in inbox(client, owner)] == [second["id"]]

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # Another domain's old data (e.g. read notifications) is cleaned by adding its function here.
 CLEANUP_STEPS = (
     "fantasy.jobs.cleanup.old_job_records",
+    "fantasy.notifications.service.delete_old",
 )
 
 

@@ -3,7 +3,10 @@ import json
 import logging
 import secrets
 
-from sqlalchemy import func, insert, select, update
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
 
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
@@ -132,10 +135,14 @@ def mark_all_read(user: User) -> dict:
     return {"updated": result.rowcount}
 
 
-def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+def delete_old(now: datetime) -> int:
+    """The cleanup step: read notifications past the retention period (unread ones are kept)."""
+    cutoff = now - timedelta(days=current_app.config["NOTIFICATION_RETENTION_DAYS"])
+    result = db.session.execute(
+        delete(Notification).where(Notification.read_at.is_not(None), Notification.created_at < cutoff)
     )
+    db.session.commit()
+    return result.rowcount
 
 
 # --- stream tickets ----------------------------------------------------------------------------
