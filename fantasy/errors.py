@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 import redis
 from flask import Response, g, jsonify
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,24 @@ def handle_unavailable(error: Exception):
     return envelope(503, "A backing service is unavailable; retry shortly", headers={"Retry-After": "5"})
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race and was rolled
+# back whole, so the client may simply send the request again.
+RETRYABLE_PGCODES = frozenset({"40P01", "40001"})
+
+
+def handle_operational(error: OperationalError):
+    if getattr(error.orig, "pgcode", None) in RETRYABLE_PGCODES:
+        log.warning("transaction lost a race: %s", error.orig.pgcode)
+        return envelope(409, "A concurrent change got in the way; try again", headers={"Retry-After": "1"})
+    return handle_unavailable(error)
+
+
+def handle_data_error(error: DataError):
+    # A safety net: schemas should have refused the value already (too long, out of range, bad bytes).
+    log.warning("database refused a value: %s", type(error.orig).__name__)
+    return envelope(422, "A value does not fit its field")
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error")
     return envelope(500, "Internal server error")
@@ -98,7 +116,8 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(redis.RedisError, handle_unavailable)
-    app.register_error_handler(OperationalError, handle_unavailable)
+    app.register_error_handler(OperationalError, handle_operational)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
 
 

@@ -11,6 +11,7 @@ import pytest
 import redis
 from dotenv import dotenv_values
 from flask import request
+from sqlalchemy.exc import DataError, OperationalError
 
 from config import DEV_SECRET
 from fantasy import create_app
@@ -140,6 +141,37 @@ def test_unexpected_error_is_500_envelope_without_details(backing_urls):
     body = assert_envelope(response, 500)
     assert "secret internals" not in response.get_data(as_text=True)
     assert body["message"] == "Internal server error"
+
+
+class FakePgError(Exception):
+    def __init__(self, pgcode):
+        super().__init__("driver detail")
+        self.pgcode = pgcode
+
+
+@pytest.mark.parametrize("pgcode, status", [("40P01", 409), ("40001", 409), ("57P01", 503), (None, 503)])
+def test_lost_races_are_409_try_again_and_other_database_failures_503(backing_urls, pgcode, status):
+    app = create_app("testing", overrides=dict(backing_urls))
+
+    @app.get("/race")
+    def lost():
+        raise OperationalError("UPDATE memberships", {}, FakePgError(pgcode))
+
+    response = app.test_client().get("/race")
+    body = assert_envelope(response, status)
+    assert "driver detail" not in response.get_data(as_text=True)
+    if status == 409:
+        assert "try again" in body["message"] and response.headers["Retry-After"]
+
+
+def test_a_value_the_database_refuses_is_422(backing_urls):
+    app = create_app("testing", overrides=dict(backing_urls))
+
+    @app.get("/too-long")
+    def too_long():
+        raise DataError("INSERT INTO leagues", {}, FakePgError("22001"))
+
+    assert_envelope(app.test_client().get("/too-long"), 422)
 
 
 def test_redis_failure_is_503_envelope(backing_urls):

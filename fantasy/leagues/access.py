@@ -59,12 +59,14 @@ def league_access(league_id: int, user: User, need: Need, *, lock: bool = False)
     return access
 
 
-def team_access(team_id: int, user: User, need: Need = Need.member) -> tuple[FantasyTeam, LeagueAccess]:
+def team_access(
+    team_id: int, user: User, need: Need = Need.member, *, lock: bool = False
+) -> tuple[FantasyTeam, LeagueAccess]:
     """A team through its league's access check; a team of an invisible league is a 404."""
     team = db.session.get(FantasyTeam, team_id)
     if team is None:
         raise NotFound("No such team")
     try:
-        return team, league_access(team.league_id, user, need)
+        return team, league_access(team.league_id, user, need, lock=lock)
     except NotFound:
         raise NotFound("No such team") from None

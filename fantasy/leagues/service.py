@@ -239,7 +239,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
 
 
 def leave(league_id: int, user: User) -> None:
-    access = league_access(league_id, user, Need.member)
+    access = league_access(league_id, user, Need.member, lock=True)
     if access.membership is None:
         raise Conflict("You are not a member of this league")
     if access.role == LeagueRole.owner:
@@ -248,6 +248,9 @@ def leave(league_id: int, user: User) -> None:
 
 
 # --- members and roles -------------------------------------------------------------------------
+# Every change to memberships or teams locks the league row first, as joins and transfers do: one lock
+# order, so PostgreSQL never deadlocks them against each other (the league_events insert would otherwise
+# take the league's key-share lock after the membership rows).
 
 
 def _target_membership(league_id: int, user_id: int) -> Membership:
@@ -272,7 +275,7 @@ def list_members(league_id: int, user: User):
 
 
 def change_role(league_id: int, user: User, target_user_id: int, role: str) -> dict:
-    league_access(league_id, user, Need.owner)
+    league_access(league_id, user, Need.owner, lock=True)
     target = _target_membership(league_id, target_user_id)
     if target.role == LeagueRole.owner:
         raise Conflict("The owner's role cannot be changed: transfer ownership instead")
@@ -284,7 +287,7 @@ def change_role(league_id: int, user: User, target_user_id: int, role: str) -> d
 
 
 def remove_member(league_id: int, user: User, target_user_id: int) -> None:
-    access = league_access(league_id, user, Need.manager)
+    access = league_access(league_id, user, Need.manager, lock=True)
     target = _target_membership(league_id, target_user_id)
     if target.user_id == user.id:
         raise Conflict("Use leave to leave a league")
@@ -327,7 +330,7 @@ def get_team(team_id: int, user: User) -> FantasyTeam:
 
 
 def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
-    team, access = team_access(team_id, user)
+    team, access = team_access(team_id, user, lock=True)
     if team.user_id != user.id and not user.is_admin:
         raise Forbidden("You can only rename your own team")
     if not team.active:
