@@ -307,6 +307,33 @@ def draft_tick(now=None) -> dict:
     return {"opened": opened, "locked": locked}
 
 
+# --- settings changes --------------------------------------------------------------------------
+
+
+def has_running_draft(league_id: int) -> bool:
+    return db.session.scalar(
+        select(Draft.id).where(Draft.league_id == league_id, Draft.state.in_((DraftState.open, DraftState.complete)))
+        .limit(1)
+    ) is not None
+
+
+def scored_race_ids(league_id: int) -> list[int]:
+    return db.session.scalars(
+        select(Draft.race_id).where(Draft.league_id == league_id, Draft.state == DraftState.scored)
+    ).all()
+
+
+def refresh_scheduled(league: League) -> None:
+    """Scheduled drafts take the league's current settings (timing depends on the ruleset and hours)."""
+    drafts = db.session.scalars(
+        select(Draft).where(Draft.league_id == league.id, Draft.state == DraftState.scheduled)
+    ).all()
+    for draft in drafts:
+        draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
+        if league.mode == LeagueMode.live:
+            draft.opens_at, draft.locks_at = draft_window(db.session.get(Race, draft.race_id), league)
+
+
 # --- order and queue ---------------------------------------------------------------------------
 
 

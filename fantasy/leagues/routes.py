@@ -12,7 +12,7 @@ from fantasy.leagues.schemas import (
     LeagueCreateSchema,
     LeagueSchema,
     LeagueSearchSchema,
-    LeagueSettingsSchema,
+    LeagueUpdateSchema,
     LeagueSummarySchema,
     MemberSchema,
     RoleChangeSchema,
@@ -77,7 +77,7 @@ class LeagueById(MethodView):
         return service.get_league(league_id, current_user)
 
     @leagues_blp.login_required()
-    @leagues_blp.arguments(LeagueSettingsSchema)
+    @leagues_blp.arguments(LeagueUpdateSchema)
     @leagues_blp.response(200, LeagueSchema)
     @leagues_blp.alt_response(404, description=NOT_VISIBLE)
     def patch(self, data, league_id):

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema
 from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
-from fantasy.scoring.rules import PRESET_SESSIONS
+from fantasy.scoring.schemas import RulesetField
 
 NAME = validate.Regexp(r"^(?=.*\S)[\s\S]{3,60}$", error="3 to 60 characters, not only spaces")
 
@@ -25,8 +25,14 @@ class LeagueSettingsSchema(StrictSchema):
         strict=True, validate=validate.Range(min=1, max=336), metadata={"description": "Default: 96"}
     )
     autopick_on_lock = fields.Boolean(metadata={"description": "Default: true"})
-    ruleset = fields.String(
-        validate=validate.OneOf(sorted(PRESET_SESSIONS)), metadata={"description": "A preset ruleset name (§8); default standard"}
+    ruleset = RulesetField(metadata={
+        "description": "A preset name (standard, inverted, fantasy; default standard) or a custom ruleset object (§8)"})
+
+
+class LeagueUpdateSchema(LeagueSettingsSchema):
+    rescore_season = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Owner only: change the ruleset after a scored race and re-score the season"},
     )
 
 

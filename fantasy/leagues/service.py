@@ -9,6 +9,8 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
+from fantasy.drafts import service as drafts
+from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
 from fantasy.leagues.models import (
     DraftMethod,
@@ -149,7 +151,15 @@ def get_league(league_id: int, user: User) -> dict:
     return present(league_access(league_id, user, Need.view))
 
 
+# Settings a running draft depends on: they wait until it is locked.
+DRAFT_SETTINGS = frozenset({"picks_per_team", "draft_method", "order_strategy", "draft_opens_hours", "ruleset"})
+
+
 def update_league(league_id: int, user: User, data: dict) -> dict:
+    """Change settings. A running draft freezes the settings it uses (409); a ruleset can change after a
+    scored race only when the owner asks for the whole season to be re-scored under it."""
+    data = dict(data)
+    rescore_season = data.pop("rescore_season", False)
     access = league_access(league_id, user, Need.manager, lock=True)
     league = access.league
     max_teams = data.get("max_teams", league.max_teams)
@@ -157,11 +167,22 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
     if max_teams < _active_team_count(league.id):
         raise Conflict("max_teams is below the number of teams already in the league")
     changed = {key: value for key, value in data.items() if getattr(league, key) != value}
+    if DRAFT_SETTINGS & set(changed) and drafts.has_running_draft(league.id):
+        raise Conflict(f"A draft is running: {', '.join(sorted(DRAFT_SETTINGS & set(changed)))} can change once it is locked")
+    rescore = "ruleset" in changed and drafts.scored_race_ids(league.id)
+    if rescore and not rescore_season:
+        raise Conflict("Races are already scored under this ruleset; the owner can change it with "
+                       "rescore_season: true, which re-scores the whole season")
+    if rescore and access.role != LeagueRole.owner and not user.is_admin:
+        raise Forbidden("Only the owner can re-score the season under a new ruleset")
     for key, value in changed.items():
         setattr(league, key, value)
     if changed:
+        drafts.refresh_scheduled(league)
         _event(league.id, user, "settings_changed", fields=sorted(changed))
     _commit("Could not update the league")
+    for race_id in rescore or ():
+        enqueue_score_race(race_id)
     return present(access)
 
 

@@ -142,6 +142,3 @@ def score_weekend(
             items.update(_score_finish(kind.value, rules, row, field_sizes.get(kind, 0)))
     items = {key: value for key, value in items.items() if value or key.endswith("_official")}
     return sum(items.values(), Decimal(0)), items
-
-
-PRESET_SESSIONS = {name: scored_sessions(name) for name in PRESETS}

@@ -1,7 +1,8 @@
 """Response shapes for standings and team scores."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import StrictSchema
+from fantasy.scoring.rules import PRESETS
 
 
 class StandingsQuerySchema(StrictSchema):
@@ -38,3 +39,45 @@ class RaceScoreSchema(StrictSchema):
 
 class JobSchema(StrictSchema):
     job_id = fields.String()
+
+
+POINTS = validate.Range(min=-100, max=100)
+POINT_LIST = validate.Length(max=30)
+
+
+def _points_list():
+    return fields.List(fields.Decimal(places=2, validate=POINTS, as_string=True), validate=POINT_LIST)
+
+
+class CustomRulesetSchema(StrictSchema):
+    """A custom ruleset (§8): every component optional, bounded, unknown keys rejected."""
+
+    official_points = fields.Boolean(metadata={"description": "Use the upstream's championship points as they are"})
+    race_points = _points_list()
+    sprint_points = _points_list()
+    qualifying_points = _points_list()
+    race_fastest_lap = fields.Decimal(places=2, validate=POINTS, as_string=True)
+    sprint_fastest_lap = fields.Decimal(places=2, validate=POINTS, as_string=True)
+    race_positions_gained = fields.Decimal(places=2, validate=validate.Range(min=-10, max=10), as_string=True)
+    sprint_positions_gained = fields.Decimal(places=2, validate=validate.Range(min=-10, max=10), as_string=True)
+    race_not_classified = fields.Decimal(places=2, validate=POINTS, as_string=True)
+    sprint_not_classified = fields.Decimal(places=2, validate=POINTS, as_string=True)
+    disqualified = fields.Decimal(places=2, validate=POINTS, allow_none=True, as_string=True)
+    qualifying_no_time = fields.Decimal(places=2, validate=POINTS, as_string=True)
+
+
+class RulesetField(fields.Field):
+    """A preset name, or a custom ruleset object validated by CustomRulesetSchema (stored as plain JSON)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            if value not in PRESETS:
+                raise ValidationError(f"Unknown preset; one of {sorted(PRESETS)}, or a custom object")
+            return value
+        if not isinstance(value, dict):
+            raise ValidationError("A preset name or a custom ruleset object")
+        loaded = CustomRulesetSchema().load(value)
+        return CustomRulesetSchema().dump(loaded)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
