@@ -2,6 +2,7 @@
 import pytest
 from werkzeug.routing import IntegerConverter
 
+from conftest import PASSWORD
 from fantasy.common.api import IdConverter
 
 API = "/api/v1"
@@ -89,3 +90,80 @@ UNHOLDABLE_JSON = {
 def test_json_that_python_cannot_hold_is_400(client, admin, path, body):
     response = client.post(f"{API}{path}", data=body, content_type="application/json", headers=admin["headers"])
     assert assert_envelope(response, 400)["errors"] == {"json": ["Invalid JSON body."]}
+
+
+# --- text: one Text field for every string input --------------------------------------------------
+
+BAD_TEXT = {"NUL": "\u0000", "lone surrogate": "\ud800", "escape": "\u001b", "trailing newline": "\n"}
+# (method, path, a valid body, the string fields to spoil one at a time)
+TEXT_INPUTS = [
+    ("post", "/auth/register", {"username": "zed", "email": "zed@example.com", "password": PASSWORD},
+     ["username", "email", "password"]),
+    ("post", "/auth/login", {"login": "zed", "password": PASSWORD}, ["login", "password"]),
+    ("patch", "/users/me", {"username": "zed", "email": "zed@example.com"}, ["username", "email"]),
+    ("post", "/users/me/password", {"current_password": PASSWORD, "new_password": "a new long secret"},
+     ["current_password", "new_password"]),
+    ("post", "/leagues", {"name": "Fine League", "season": 2025, "team_name": "Fine Team", "ruleset": "standard"},
+     ["name", "team_name", "ruleset"]),
+    ("patch", "/leagues/{league}", {"name": "Fine League", "description": "Fine words"}, ["name"]),
+    ("post", "/leagues/join", {"invite_code": "{invite_code}", "team_name": "Fine Team"}, ["invite_code", "team_name"]),
+    ("post", "/leagues/{league}/join", {"team_name": "Fine Team"}, ["team_name"]),
+    ("patch", "/leagues/{league}/members/{me}", {"role": "member"}, ["role"]),
+    ("patch", "/teams/{team}", {"name": "Fine Team"}, ["name"]),
+]
+SPOILED = [
+    pytest.param(method, path, body, field, bad, id=f"{method} {path} {field} {label}")
+    for method, path, body, fields in TEXT_INPUTS for field in fields for label, bad in BAD_TEXT.items()
+]
+
+
+@pytest.fixture
+def places(client, admin, league):
+    team = client.get(f"{API}/leagues/{league['id']}/teams", headers=admin["headers"]).get_json()[0]
+    return {"league": league["id"], "invite_code": league["invite_code"], "me": admin["id"], "team": team["id"]}
+
+
+@pytest.mark.parametrize("method, path, body, field, bad", SPOILED)
+def test_control_characters_and_lone_surrogates_are_422_in_every_text_field(client, admin, places, method, path, body, field, bad):
+    body = {key: value.format(**places) if isinstance(value, str) else value for key, value in body.items()}
+    body[field] = f"{str(body[field])[:6]}{bad}{str(body[field])[6:]}" if bad != "\n" else f"{body[field]}\n"
+    response = client.open(f"{API}{path.format(**places)}", method=method, json=body, headers=admin["headers"])
+    assert field in assert_envelope(response, 422)["errors"]["json"]
+
+
+@pytest.mark.parametrize("bad", ["\u0000", "\ud800", "\u001b"])
+def test_descriptions_keep_tabs_and_newlines_but_not_other_controls(client, admin, league, bad):
+    url = f"{API}/leagues/{league['id']}"
+    assert client.patch(url, json={"description": "Two\tcolumns\nand lines"}, headers=admin["headers"]).status_code == 200
+    refused = client.patch(url, json={"description": f"bad{bad}words"}, headers=admin["headers"])
+    assert "description" in assert_envelope(refused, 422)["errors"]["json"]
+    assert client.get(url, headers=admin["headers"]).get_json()["description"] == "Two\tcolumns\nand lines"
+
+
+def test_a_nul_in_the_public_search_is_422(client, admin):
+    assert "q" in assert_envelope(client.get(f"{API}/leagues/public?q=a%00b", headers=admin["headers"]), 422)["errors"]["query"]
+
+
+def test_names_whose_case_key_would_overflow_are_422(client, admin, league, make_user):
+    # "İ".casefold() is two code points: 60 of them fit the name column but not the key column.
+    joiner = make_user("joiner")
+    response = client.post(f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": "\u0130" * 60},
+                           headers=joiner["headers"])
+    assert "team_name" in assert_envelope(response, 422)["errors"]["json"]
+    email = "\u0130" * 64 + "@" + ".".join(["a" * 60, "b" * 60, "c" * 60]) + ".com"
+    registered = client.post(f"{API}/auth/register", json={"username": "eve", "email": email, "password": PASSWORD})
+    assert "email" in assert_envelope(registered, 422)["errors"]["json"]
+
+
+def test_keys_are_case_folded_so_every_spelling_of_a_name_is_one(client, auth, admin, league, places, make_user):
+    auth.register("strasse_fan", email="straße@example.com")
+    assert auth.login("STRASSE@example.com")["access_token"]
+    taken = client.post(f"{API}/auth/register",
+                        json={"username": "other", "email": "STRASSE@example.com", "password": PASSWORD})
+    assert assert_envelope(taken, 409)["errors"]["email"]
+    joiner = make_user("joiner")
+    client.patch(f"{API}/teams/{places['team']}", json={"name": "Straße GP"}, headers=admin["headers"])
+    clash = client.post(f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": "STRASSE GP"},
+                        headers=joiner["headers"])
+    assert assert_envelope(clash, 409)["errors"]["json"]["team_name"]
+

@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Enum, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.models import TimestampMixin
+from fantasy.common.schemas import case_key
 from fantasy.extensions import db
 
 
@@ -35,7 +36,7 @@ class User(TimestampMixin, db.Model):
     @staticmethod
     def login_key(login: str) -> str:
         """A login as the key columns store it: surrounding spaces and letter case don't count."""
-        return login.strip().lower()
+        return case_key(login.strip())
 
     @classmethod
     def by_login(cls, login: str):

@@ -2,24 +2,34 @@
 from marshmallow import fields, validate
 
 from fantasy.auth.models import Role
-from fantasy.common.schemas import StrictSchema
+from fantasy.common.schemas import StrictSchema, Text
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_]{3,30}$", error="3 to 30 letters, digits or underscores")
-PASSWORD = validate.Length(min=10, max=128)
+# \Z, not $: "$" also matches before a trailing newline.
+USERNAME = validate.Regexp(r"[A-Za-z0-9_]{3,30}\Z", error="3 to 30 letters, digits or underscores")
+
+
+def username_field(**kwargs) -> Text:
+    return Text(max_length=30, keyed=True, validate=USERNAME, **kwargs)
+
+
+def email_field(**kwargs) -> Text:
+    return Text(max_length=254, keyed=True, validate=validate.Email(), **kwargs)
+
+
+def password_field(min_length: int = 10, **kwargs) -> Text:
+    return Text(min_length=min_length, max_length=128, load_only=True, **kwargs)
 
 
 class RegisterSchema(StrictSchema):
-    username = fields.String(required=True, validate=USERNAME)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    username = username_field(required=True)
+    email = email_field(required=True)
+    password = password_field(required=True)
 
 
 class LoginSchema(StrictSchema):
-    login = fields.String(
-        required=True, validate=validate.Length(min=1, max=254), metadata={"description": "Username or email"}
-    )
+    login = Text(required=True, min_length=1, max_length=254, metadata={"description": "Username or email"})
     # Only the upper bound: a short wrong password must fail like any wrong password.
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    password = password_field(required=True, min_length=1)
 
 
 class TokenPairSchema(StrictSchema):
@@ -41,10 +51,10 @@ class UserSchema(StrictSchema):
 class ProfileUpdateSchema(StrictSchema):
     """Only these fields may change; role, is_active and id are rejected as unknown."""
 
-    username = fields.String(validate=USERNAME)
-    email = fields.Email(validate=validate.Length(max=254))
+    username = username_field()
+    email = email_field()
 
 
 class PasswordChangeSchema(StrictSchema):
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    current_password = password_field(required=True, min_length=1)
+    new_password = password_field(required=True)

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fantasy.auth import tokens
 from fantasy.auth.models import Role, User
+from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, NotFound, Unauthorized
 from fantasy.extensions import db
 
@@ -29,7 +30,7 @@ def _check_free(username: str | None, email: str | None, exclude_id: int | None 
     for field, column, value in (("username", User.username_key, username), ("email", User.email_key, email)):
         if value is None:
             continue
-        statement = select(User.id).where(column == value.lower())
+        statement = select(User.id).where(column == case_key(value))
         if exclude_id is not None:
             statement = statement.where(User.id != exclude_id)
         if db.session.scalar(statement) is not None:
@@ -51,9 +52,9 @@ def register(username: str, email: str, password: str, role: Role = Role.user) -
     _check_free(username, email)
     user = User(
         username=username,
-        username_key=username.lower(),
+        username_key=case_key(username),
         email=email,
-        email_key=email.lower(),
+        email_key=case_key(email),
         password_hash=_hash(password),
         role=role,
     )
@@ -96,10 +97,10 @@ def update_profile(user: User, data: dict) -> User:
     _check_free(data.get("username"), data.get("email"), exclude_id=user.id)
     if "username" in data:
         user.username = data["username"]
-        user.username_key = data["username"].lower()
+        user.username_key = case_key(data["username"])
     if "email" in data:
         user.email = data["email"]
-        user.email_key = data["email"].lower()
+        user.email_key = case_key(data["email"])
     _commit_unique()
     return user
 
@@ -122,7 +123,7 @@ def ensure_admin(email: str, password: str, username: str, *, promote: bool | No
     when its password is `password` (ownership proven). Returns the user and "created", "promoted" or
     "already present".
     """
-    user = db.session.scalars(select(User).where(User.email_key == email.lower())).first()
+    user = db.session.scalars(select(User).where(User.email_key == case_key(email))).first()
     if user is None:
         return register(username, email, password, role=Role.admin), "created"
     if user.role == Role.admin:

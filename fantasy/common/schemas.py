@@ -1,14 +1,59 @@
-"""Base marshmallow schema (unknown fields rejected) and the shared input fields: bounded ids."""
-from marshmallow import RAISE, Schema, fields, validate
+"""Base marshmallow schema (unknown fields rejected) and the shared input fields: clean text, bounded ids."""
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 # Ids are PostgreSQL `integer` columns; anything larger can name no row and overflows SQLite's 64 bits.
 MAX_ID = 2**31 - 1
+# NUL is refused by PostgreSQL text; C0 controls and DEL have no place in a name. Lone surrogates (a
+# JSON "\ud800") can't be encoded as UTF-8 by any driver.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_EXCEPT_TAB_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def case_key(value: str) -> str:
+    """The case-insensitive form that unique keys are stored and looked up in."""
+    return value.casefold()
 
 
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+
+class Text(fields.String):
+    """Every string input: clean Unicode text of bounded length that every engine can store.
+
+    `multiline` lets tab and newline through; `keyed` means a case_key() copy goes into a column of the
+    same size, so the folded form must fit too ("İ".casefold() is two code points).
+    """
+
+    def __init__(self, *, max_length: int, min_length: int | None = None, multiline: bool = False,
+                 keyed: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.controls = CONTROL_EXCEPT_TAB_NEWLINE if multiline else CONTROL
+        # In the validator list so the OpenAPI shows minLength/maxLength.
+        self.validators.insert(0, validate.Length(min=min_length, max=max_length))
+        if keyed:
+            self.validators.append(self._folded_length(max_length))
+
+    @staticmethod
+    def _folded_length(max_length: int):
+        def fits_key(text: str) -> None:
+            if len(case_key(text)) > max_length:
+                raise ValidationError(f"Longer than {max_length} characters once case-folded.")
+
+        return fits_key
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if SURROGATE.search(text):
+            raise ValidationError("Not valid Unicode text.")
+        if self.controls.search(text):
+            raise ValidationError("Must not contain control characters.")
+        return text
 
 
 class Id(fields.Integer):

@@ -1,18 +1,23 @@
 """Request and response shapes for leagues, members and teams."""
 from marshmallow import fields, validate
 
-from fantasy.common.schemas import Id, StrictSchema
+from fantasy.common.schemas import Id, StrictSchema, Text
 from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
 
-NAME = validate.Regexp(r"^(?=.*\S)[\s\S]{3,60}$", error="3 to 60 characters, not only spaces")
+NOT_BLANK = validate.Predicate("strip", error="Must not be only spaces.")
+
+
+def name_field(**kwargs) -> Text:
+    """A league or team name: 3 to 60 characters, not only spaces (team names are keyed by case)."""
+    return Text(min_length=3, max_length=60, validate=NOT_BLANK, **kwargs)
 
 
 class LeagueSettingsSchema(StrictSchema):
     """The settable fields of a league (§6, §7, §8): the PATCH body. Defaults apply on create only."""
 
-    name = fields.String(validate=NAME)
-    description = fields.String(validate=validate.Length(max=500))
+    name = name_field()
+    description = Text(max_length=500, multiline=True)
     visibility = fields.Enum(Visibility, metadata={"description": "Default: private"})
     max_teams = fields.Integer(strict=True, validate=validate.Range(min=2, max=22), metadata={"description": "Default: 10"})
     picks_per_team = fields.Integer(strict=True, validate=validate.Range(min=1, max=4), metadata={"description": "Default: 2"})
@@ -37,10 +42,10 @@ class LeagueUpdateSchema(LeagueSettingsSchema):
 
 
 class LeagueCreateSchema(LeagueSettingsSchema):
-    name = fields.String(required=True, validate=NAME)
+    name = name_field(required=True)
     season = fields.Integer(required=True, strict=True, validate=validate.Range(min=1950, max=2100))
     mode = fields.Enum(LeagueMode, metadata={"description": "Default: live"})
-    team_name = fields.String(validate=NAME, metadata={"description": "The owner's team name (default: username)"})
+    team_name = name_field(keyed=True, metadata={"description": "The owner's team name (default: username)"})
 
 
 class LeagueSummarySchema(StrictSchema):
@@ -69,16 +74,16 @@ class LeagueSchema(LeagueSummarySchema):
 
 
 class LeagueSearchSchema(StrictSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=60))
+    q = Text(load_default=None, max_length=60)
 
 
 class JoinByCodeSchema(StrictSchema):
-    invite_code = fields.String(required=True, validate=validate.Length(min=8, max=32))
-    team_name = fields.String(required=True, validate=NAME)
+    invite_code = Text(required=True, min_length=8, max_length=32)
+    team_name = name_field(required=True, keyed=True)
 
 
 class JoinSchema(StrictSchema):
-    team_name = fields.String(required=True, validate=NAME)
+    team_name = name_field(required=True, keyed=True)
 
 
 class InviteCodeSchema(StrictSchema):
@@ -95,7 +100,7 @@ class MemberSchema(StrictSchema):
 
 
 class RoleChangeSchema(StrictSchema):
-    role = fields.String(required=True, validate=validate.OneOf(["manager", "member"]))
+    role = Text(required=True, max_length=10, validate=validate.OneOf(["manager", "member"]))
 
 
 class TransferSchema(StrictSchema):
@@ -113,4 +118,4 @@ class TeamSchema(StrictSchema):
 
 
 class TeamRenameSchema(StrictSchema):
-    name = fields.String(required=True, validate=NAME)
+    name = name_field(required=True, keyed=True)

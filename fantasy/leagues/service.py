@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
+from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.drafts import service as drafts
@@ -74,7 +75,7 @@ def _commit(conflict_message: str) -> None:
 
 
 def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
-    statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == name.lower())
+    statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == case_key(name))
     if except_user_id is not None:
         statement = statement.where(FantasyTeam.user_id != except_user_id)
     return db.session.scalar(statement) is not None
@@ -108,7 +109,7 @@ def create_league(owner: User, data: dict) -> dict:
     db.session.add(league)
     db.session.flush()
     membership = Membership(league_id=league.id, user_id=owner.id, role=LeagueRole.owner)
-    team = FantasyTeam(league_id=league.id, user_id=owner.id, name=team_name, name_key=team_name.lower())
+    team = FantasyTeam(league_id=league.id, user_id=owner.id, name=team_name, name_key=case_key(team_name))
     db.session.add_all([membership, team])
     _event(league.id, owner, "league_created", name=league.name)
     _commit("Could not create the league")
@@ -227,7 +228,7 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
     if team is None:
         team = FantasyTeam(league_id=league.id, user_id=user.id, joined_at=now)
         db.session.add(team)
-    team.name, team.name_key, team.joined_at, team.left_at = team_name, team_name.lower(), now, None
+    team.name, team.name_key, team.joined_at, team.left_at = team_name, case_key(team_name), now, None
     _event(league.id, user, "member_joined", team_name=team_name)
     _commit("Could not join: the league changed meanwhile, try again")
     return team
@@ -360,7 +361,7 @@ def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
         raise Conflict("Team name already taken in this league", errors={"json": {"name": ["Already taken"]}})
     if team.name != name:
         old = team.name
-        team.name, team.name_key = name, name.lower()
+        team.name, team.name_key = name, case_key(name)
         _event(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
         _commit("Team name already taken in this league")
     return team
