@@ -95,7 +95,7 @@ def requeue_failed(job_id: str, actor_id: int | None) -> dict:
     """Put a failed job back on its queue; any other state is a conflict (it is waiting, running or done)."""
     try:
         job = Job.fetch(job_id, connection=get_redis())
-    except NoSuchJobError:
+    except (NoSuchJobError, ValueError):  # rq raises ValueError for an id no job can have
         raise NotFound(f"No job {job_id}") from None
     status = job.get_status()
     if status != JobStatus.FAILED:

@@ -1,12 +1,14 @@
 """Request and response shapes of the F1 data API."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from fantasy.common.schemas import StrictSchema
+from fantasy.common.schemas import MAX_ID, Id, StrictSchema
 from fantasy.f1data.models import RaceStatus, ResultLifecycle, ResultSource, SessionKind
 
 YEAR = validate.Range(min=1950, max=2100)
+# apispec documents any Decimal as a JSON number; these are dumped as strings, so the document must say so.
 POINTS = fields.Decimal(places=2, as_string=True, dump_only=True,
-                        metadata={"description": "Official championship points, as a decimal string"})
+                        metadata={"type": "string", "format": "decimal", "example": "25.00",
+                                  "description": "Official championship points, as a decimal string"})
 
 
 class SeasonSchema(StrictSchema):
@@ -115,12 +117,13 @@ class SyncJobSchema(StrictSchema):
 
 
 def _count(minimum=0):
-    return fields.Integer(allow_none=True, validate=validate.Range(min=minimum))
+    # Capped at the integer columns' range: a larger number would overflow the insert (a 500), not be a 422.
+    return fields.Integer(allow_none=True, validate=validate.Range(min=minimum, max=MAX_ID))
 
 
 class ResultRowSchema(StrictSchema):
-    driver_id = fields.Integer(required=True, strict=True)
-    constructor_id = fields.Integer(required=True, strict=True)
+    driver_id = Id(required=True)
+    constructor_id = Id(required=True)
     number = _count()
     position = fields.Integer(required=True, validate=validate.Range(min=1, max=99))
     position_text = fields.String(
@@ -130,7 +133,9 @@ class ResultRowSchema(StrictSchema):
     status = fields.String(allow_none=True, validate=validate.Length(min=1, max=60))
     grid = _count()
     laps = _count()
-    points = fields.Decimal(allow_none=True, places=2, allow_nan=False, validate=validate.Range(min=0, max=100))
+    # apispec renders a Decimal's range bounds as strings ("0.00"), which no JSON Schema validator accepts.
+    points = fields.Decimal(allow_none=True, places=2, allow_nan=False, validate=validate.Range(min=0, max=100),
+                            metadata={"minimum": 0, "maximum": 100})
     fastest_lap_rank = _count(1)
     time_ms = _count(1)
     q1_ms = _count(1)
