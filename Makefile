@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test migrate
+.PHONY: install run test migrate bench
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,7 @@ test: install
 # Generate a migration after a model change: make migrate m="what changed"
 migrate: install
 	$(BIN)/flask db migrate -m "$(m)"
+
+# Benchmarks of spec section 12 on the local PostgreSQL and Redis (bench/README.md); results in bench/results/.
+bench: install
+	bash bench/run.sh

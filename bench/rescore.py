@@ -186,13 +186,14 @@ def main(argv=None) -> list[dict]:
     app = make_app()
     generate.ensure_f1(app)
     results = [run_size(app, int(size), args.repeat) for size in args.sizes.split(",")]
-    print("\n| teams | job (s) | fresh read (s) | job + read (s) | naive (s) | naive / product | target |")
+    print("\n| teams | job (s) | fresh read (s) | job + read (s) | naive (s) | naive / product | <= 2 s and >= 10x |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     for result in results:
         m = result["median"]
         ok = m["product"] <= 2 and m["speedup"] >= 10
+        verdict = ("met" if ok else "MISSED") if result["teams"] >= 1_000_000 else ("(target set at 1M)" if not ok else "met")
         print(f"| {result['teams']:,} | {m['job']:.3f} | {m['read']:.3f} | {m['product']:.3f} | {m['naive']:.2f} | "
-              f"{m['speedup']:.0f}x | {'met' if ok else 'MISSED'} (<= 2 s, >= 10x) |")
+              f"{m['speedup']:.0f}x | {verdict} |")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)

@@ -145,6 +145,8 @@ def main(argv=None) -> dict:
     log(f"standings body {size} bytes, bare body {bare_size} bytes; logs in {work}")
     product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
     prototype_url = f"http://127.0.0.1:{PROTOTYPE_PORT}/"
+    proto_file = work / "proto.txt"  # the cached leagues through the prototype's Redis-only route
+    proto_file.write_text(cached_file.read_text().replace("/api/v1/leagues/", "/proto/leagues/"))
     results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
     try:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
@@ -152,7 +154,7 @@ def main(argv=None) -> dict:
         for connections in [int(c) for c in args.connections.split(",")]:
             runs = {"bare": [], "cached": [], "uncached": []}
             if prototype:
-                runs.update({"prototype cached": [], "prototype uncached": []})
+                runs.update({"prototype cached": [], "prototype uncached": [], "prototype redis-only cached": []})
             for attempt in range(args.repeat):
                 runs["bare"].append(wrk(bare_url, connections, args.duration))
                 log(f"c={connections} bare     {fmt(runs['bare'][-1])}")
@@ -171,6 +173,9 @@ def main(argv=None) -> dict:
                     drop_cached_standings(app)
                     runs["prototype uncached"].append(wrk(prototype_url, connections, args.duration, uncached_file))
                     log(f"c={connections} proto uncached {fmt(runs['prototype uncached'][-1])}")
+                    warm(app, proto_file, PROTOTYPE_PORT)
+                    runs["prototype redis-only cached"].append(wrk(prototype_url, connections, args.duration, proto_file))
+                    log(f"c={connections} proto redis-only cached {fmt(runs['prototype redis-only cached'][-1])}")
             results["runs"][connections] = {
                 kind: {key: statistics.median(run[key] for run in rows) for key in ("rps", "p50_us", "p95_us", "p99_us")}
                 | {"non_2xx": sum(run["non_2xx"] for run in rows), "socket_errors": sum(run["socket_errors"] for run in rows)}

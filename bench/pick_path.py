@@ -1,0 +1,64 @@
+"""What one draft pick costs, in process (Flask test client, no HTTP): SQL statements and Redis commands per
+pick, the median time, and the statements ranked by their total time (round trips, not slow plans).
+
+    python bench/pick_path.py --round 16
+"""
+import argparse
+import statistics
+import time
+from collections import defaultdict
+
+from sqlalchemy import event
+
+from _env import access_token, make_app
+from picks import open_drafts, snake_team, team_owners
+from read_path import counters
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--round", type=int, default=16, help="a 2023 round without drafts in leagues 1-2")
+    args = parser.parse_args(argv)
+    app = make_app()
+    counts = counters(app)
+    timings: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    with app.app_context():
+        from fantasy.extensions import db
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _start(conn, *_args):
+            conn.info["started"] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _stop(conn, cursor, statement, *_args):
+            entry = timings[" ".join(statement.split())[:110]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - conn.info["started"]
+
+    race_id, drivers = open_drafts(2023, args.round, range(1, 3))
+    teams = team_owners(range(1, 3))
+    client = app.test_client()
+    token = {user: access_token(app, user) for rows in teams.values() for _team, user in rows}
+    samples, calls = [], []
+    for league_id in (1, 2):
+        for number in range(1, 21):
+            _team, user = teams[league_id][snake_team(number, 10)]
+            counts.update(sql=0, redis=0)
+            started = time.perf_counter()
+            response = client.post(f"/api/v1/leagues/{league_id}/drafts/{race_id}/picks",
+                                   json={"driver_id": drivers[(number + league_id) % len(drivers)]},
+                                   headers={"Authorization": f"Bearer {token[user]}"})
+            samples.append(time.perf_counter() - started)
+            calls.append(dict(counts))
+            assert response.status_code == 201, response.get_json()
+    picks = len(samples)
+    print(f"\n{picks} picks: median {statistics.median(samples) * 1000:.1f} ms/pick, "
+          f"SQL statements per pick {statistics.median(c['sql'] for c in calls):.0f}, "
+          f"Redis commands per pick {statistics.median(c['redis'] for c in calls):.0f} (pipelines count once)\n")
+    print("| statement | per pick | mean ms |\n|---|---:|---:|")
+    for statement, (count, seconds) in sorted(timings.items(), key=lambda item: -item[1][1])[:20]:
+        print(f"| `{statement}` | {count / picks:.1f} | {seconds / count * 1000:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

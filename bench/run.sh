@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in turn on the bench database, results under bench/results/ (see README).
+# Needs PostgreSQL and Redis as in bench/_env.py (BENCH_DATABASE_URL, BENCH_REDIS_URL) and wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+OUT=bench/results
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+machine() {
+  echo "date: $(date -u +%FT%TZ)"; echo "nproc: $(nproc)"; free -m | sed -n 2p | awk '{print "memory MiB: " $2}'
+  grep -m1 'model name' /proc/cpuinfo; psql --version; redis-server --version | cut -d' ' -f1-3
+  echo "loadavg: $(cat /proc/loadavg)"; echo "commit: $(git rev-parse --short HEAD)"
+}
+machine > "$OUT/machine.txt"
+# Logs keep only the benchmarks' own lines (the app's JSON log lines go to the .log's .app file).
+run() { local name=$1; shift; "$PY" "$@" 2> "$OUT/$name.app.log" | tee "$OUT/$name.log"; }
+run rescore bench/rescore.py --sizes "${BENCH_SIZES:-10000,100000,1000000}" --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore.json"
+run explain bench/explain.py > /dev/null && cp "$OUT/explain.log" "$OUT/explain.md"
+run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --prototype --json "$OUT/standings.json"
+run read_path bench/read_path.py --requests 300
+run pick_path bench/pick_path.py
+run picks bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --json "$OUT/picks.json"
+echo "loadavg after: $(cat /proc/loadavg)" >> "$OUT/machine.txt"
