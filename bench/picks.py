@@ -11,16 +11,15 @@ clock, notification hooks). Every answer must be 201.
 import argparse
 import http.client
 import json
+import os
+import subprocess
 import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
 
 from _env import connect, log, make_app
-from standings_load import BENCH, ROOT, serve, stop
-
-import subprocess
-import os
+from standings_load import BENCH, serve, stop
 
 PORT = 5603
 SLOT_RACE_ROUND = 12  # the one-slot check uses its own race
