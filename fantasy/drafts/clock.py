@@ -27,9 +27,12 @@ def start_turn(draft: Draft, pick_seconds: int) -> None:
         draft.pick_deadline = None
 
 
-def schedule_expiry(draft: Draft) -> None:
+def schedule_expiry(draft: Draft, pick_seconds: int) -> None:
     """After commit: cancel the previous turn's job and schedule this turn's. A late or duplicate run is
-    harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never a pick."""
+    harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never a pick.
+    Without a pick clock there is no job to cancel or schedule."""
+    if pick_seconds <= 0:
+        return
     try:
         scheduler = Scheduler(queue_name=HIGH, connection=get_redis())
         if draft.current_pick > 1:

@@ -1,6 +1,7 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
 import logging
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
@@ -27,7 +28,8 @@ BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
 
 
 def _race_of_season(league: League, race_id: int) -> Race:
-    race = db.session.get(Race, race_id)
+    # Its sessions and result states load only if used (timing): the pick path needs three columns.
+    race = db.session.get(Race, race_id, options=[lazyload("*")])
     if race is None or race.season_year != league.season:
         raise NotFound("No such race in this league's season")
     return race
@@ -154,7 +156,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     draft = ensure_draft(league, race)
     _open(league, draft)
     _commit("The draft changed meanwhile, try again")
-    clock.schedule_expiry(draft)
+    clock.schedule_expiry(draft, league.pick_seconds)
     return draft_state(league_id, race_id, user)
 
 
@@ -170,9 +172,9 @@ def _commit(message: str) -> None:
 
 
 def _record_pick(draft: Draft, race: Race, team_id: int, driver_id: int, autopicked: bool) -> Pick:
-    if db.session.get(Driver, driver_id) is None:
-        raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
     if driver_id not in eligible_driver_ids(race):
+        if db.session.get(Driver, driver_id) is None:
+            raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
         raise Unprocessable("This driver is not in this race", errors={"json": {"driver_id": ["Not eligible"]}})
     if driver_id in _taken(draft):
         raise Conflict("This driver has already been picked in this draft")
@@ -200,7 +202,7 @@ def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
     pick = _record_pick(draft, race, team.id, driver_id, autopicked=False)
     clock.start_turn(draft, access.league.pick_seconds)
     _commit("That slot or driver was just taken, try again")
-    clock.schedule_expiry(draft)
+    clock.schedule_expiry(draft, access.league.pick_seconds)
     return pick
 
 
@@ -233,7 +235,7 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
     _autopick(draft, db.session.get(Race, draft.race_id))
     clock.start_turn(draft, league.pick_seconds)
     _commit("The draft changed meanwhile")
-    clock.schedule_expiry(draft)
+    clock.schedule_expiry(draft, league.pick_seconds)
     return True
 
 
@@ -301,7 +303,7 @@ def draft_tick(now=None) -> dict:
             _open(league, draft)
             opened += 1
             db.session.commit()
-            clock.schedule_expiry(draft)
+            clock.schedule_expiry(draft, league.pick_seconds)
         else:
             db.session.commit()
     return {"opened": opened, "locked": locked}
