@@ -1,6 +1,5 @@
 """The sync job end to end: POST /admin/sync, a real `worker.py` process, the fake upstream over real HTTP."""
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -18,8 +17,8 @@ from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data import service
 from fantasy.f1data.models import Driver, Race, ResultLifecycle, ResultState, Season, SessionKind, SessionResult
+from processes import ROOT, process_env
 
-ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1"
 # Settings the worker gets that must never show up in its logs or a job's stored failure.
 CANARIES = {"SECRET_KEY": "canary-secret-key-0123456789abcdef0123456789",
@@ -34,10 +33,7 @@ def upstream_server():
 
 def run_worker(backing_urls, upstream_url: str, instance: Path) -> subprocess.CompletedProcess:
     """`python worker.py worker --burst` on the test's database and Redis, as a separate process."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")}
-    env.update(CANARIES, FANTASY_ENV="development", DATABASE_URL=backing_urls["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=backing_urls["REDIS_URL"], JOLPICA_BASE_URL=upstream_url, INSTANCE_PATH=str(instance))
+    env = process_env(backing_urls, instance, JOLPICA_BASE_URL=upstream_url, **CANARIES)
     return subprocess.run([sys.executable, "worker.py", "worker", "--burst"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
