@@ -4,34 +4,36 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import check_production, database_url, get_config, limiter_storage_uri
+from fantasy import models  # noqa: F401  (every table registered for Alembic)
 from fantasy.admin.jobs_routes import admin_jobs_blp, init_rq_dashboard
 from fantasy.admin.routes import admin_blp
 from fantasy.auth.cli import users_cli
 from fantasy.auth.routes import auth_blp, users_blp
-from fantasy.demo.cli import demo_cli
 from fantasy.auth.tokens import init_tokens
 from fantasy.common.api import IdConverter
 from fantasy.common.http import init_http
 from fantasy.common.observability import configure_logging, init_request_context
+from fantasy.common.outbox import init_outbox
 from fantasy.common.redis import init_redis
 from fantasy.common.sqlite import init_sqlite
+from fantasy.demo.cli import demo_cli
+from fantasy.drafts.routes import drafts_blp
 from fantasy.errors import register_error_handlers, register_jwt_error_loaders
 from fantasy.extensions import api, db, jwt, limiter, migrate
 from fantasy.f1data.admin_routes import f1_admin_blp
 from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
-from fantasy.drafts.routes import drafts_blp
 from fantasy.health.routes import health_blp
+from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy.notifications.hooks import subscribe as subscribe_notifications
 from fantasy.notifications.routes import notifications_blp
-from fantasy.common.outbox import init_outbox
 from fantasy.scoring.routes import scoring_admin_blp, standings_blp
-from fantasy.scoring.subscriptions import subscribe
-from fantasy.leagues.routes import leagues_blp, teams_blp
-from fantasy import models  # noqa: F401  (every table registered for Alembic)
+from fantasy.scoring.subscriptions import subscribe as subscribe_scoring
 
-BLUEPRINTS = (health_blp, auth_blp, users_blp, admin_blp, admin_jobs_blp, f1_blp, f1_admin_blp, leagues_blp, teams_blp, drafts_blp,
-              standings_blp, scoring_admin_blp, notifications_blp)
+BLUEPRINTS = (
+    health_blp, auth_blp, users_blp, f1_blp, leagues_blp, teams_blp, drafts_blp, standings_blp, notifications_blp,
+    admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp,
+)
 CLI_GROUPS = (users_cli, f1_cli, demo_cli)
 
 
@@ -72,8 +74,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         "swagger_ui_assets",
         lambda filename: send_from_directory(swagger_ui_path, filename),
     )
-    subscribe()
     init_outbox()
+    subscribe_scoring()
     subscribe_notifications()
     for group in CLI_GROUPS:
         app.cli.add_command(group)
