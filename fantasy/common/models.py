@@ -2,9 +2,12 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.clock import utcnow
+from fantasy.errors import Conflict
+from fantasy.extensions import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -33,3 +36,12 @@ class TimestampMixin:
 def db_enum(kind, name: str) -> Enum:
     """An enum column stored as VARCHAR, so adding a value never needs an ALTER TYPE on PostgreSQL."""
     return Enum(kind, name=name, native_enum=False, length=20, validate_strings=True)
+
+
+def commit_or_conflict(message: str) -> None:
+    """Commit; a unique key or row lost to a concurrent request becomes the same 409 a pre-check gives."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message) from None

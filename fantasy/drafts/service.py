@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
+from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import clock, order
 from fantasy.drafts.eligibility import best_available, eligible_driver_ids
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
@@ -155,20 +156,12 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
         raise Conflict("This round, or a later one, has already been drafted")
     draft = ensure_draft(league, race)
     _open(league, draft)
-    _commit("The draft changed meanwhile, try again")
+    commit_or_conflict("The draft changed meanwhile, try again")
     clock.schedule_expiry(draft, league.pick_seconds)
     return draft_state(league_id, race_id, user)
 
 
 # --- picking -----------------------------------------------------------------------------------
-
-
-def _commit(message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(message) from None
 
 
 def _record_pick(draft: Draft, race: Race, team_id: int, driver_id: int, autopicked: bool) -> Pick:
@@ -201,7 +194,7 @@ def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
         raise Conflict("It is not your turn")
     pick = _record_pick(draft, race, team.id, driver_id, autopicked=False)
     clock.start_turn(draft, access.league.pick_seconds)
-    _commit("That slot or driver was just taken, try again")
+    commit_or_conflict("That slot or driver was just taken, try again")
     clock.schedule_expiry(draft, access.league.pick_seconds)
     return pick
 
@@ -234,7 +227,7 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
     league = db.session.get(League, draft.league_id)
     _autopick(draft, db.session.get(Race, draft.race_id))
     clock.start_turn(draft, league.pick_seconds)
-    _commit("The draft changed meanwhile")
+    commit_or_conflict("The draft changed meanwhile")
     clock.schedule_expiry(draft, league.pick_seconds)
     return True
 
@@ -264,7 +257,7 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
     if draft.state not in (DraftState.open, DraftState.complete):
         raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
     _lock(access.league, draft)
-    _commit("The draft changed meanwhile, try again")
+    commit_or_conflict("The draft changed meanwhile, try again")
     enqueue_score_race(race_id)  # the stored historical results score the round
     return draft_state(league_id, race_id, user)
 
@@ -354,7 +347,7 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
         raise Unprocessable("The order must list every active team exactly once", errors={"json": errors})
     draft.order = list(team_ids)
     _audit(league_id, user, "order_changed", race_id=race_id, order=list(team_ids))
-    _commit("The draft changed meanwhile, try again")
+    commit_or_conflict("The draft changed meanwhile, try again")
     return draft_state(league_id, race_id, user)
 
 
@@ -384,7 +377,7 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
         queue = PickQueue(draft_id=draft.id, team_id=team.id)
         db.session.add(queue)
     queue.driver_ids = list(driver_ids)
-    _commit("The queue changed meanwhile, try again")
+    commit_or_conflict("The queue changed meanwhile, try again")
     return {"driver_ids": queue.driver_ids}
 
 

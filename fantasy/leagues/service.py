@@ -3,10 +3,10 @@ import logging
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
+from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
@@ -65,15 +65,6 @@ def _check_grid(season: int, max_teams: int, picks_per_team: int) -> None:
         )
 
 
-def _commit(conflict_message: str) -> None:
-    """Commit; a unique key lost to a concurrent request becomes the same 409 a pre-check gives."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(conflict_message) from None
-
-
 def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
     statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == case_key(name))
     if except_user_id is not None:
@@ -112,7 +103,7 @@ def create_league(owner: User, data: dict) -> dict:
     team = FantasyTeam(league_id=league.id, user_id=owner.id, name=team_name, name_key=case_key(team_name))
     db.session.add_all([membership, team])
     _event(league.id, owner, "league_created", name=league.name)
-    _commit("Could not create the league")
+    commit_or_conflict("Could not create the league")
     return present(LeagueAccess(league, membership, owner))
 
 
@@ -181,7 +172,7 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
     if changed:
         drafts.refresh_scheduled(league)
         _event(league.id, user, "settings_changed", fields=sorted(changed))
-    _commit("Could not update the league")
+    commit_or_conflict("Could not update the league")
     for race_id in rescore or ():
         enqueue_score_race(race_id)
     return present(access)
@@ -198,7 +189,7 @@ def regenerate_invite_code(league_id: int, user: User) -> dict:
     access = league_access(league_id, user, Need.manager)
     access.league.invite_code = _new_invite_code()
     _event(league_id, user, "invite_code_regenerated")
-    _commit("Could not regenerate the invite code")
+    commit_or_conflict("Could not regenerate the invite code")
     return {"invite_code": access.league.invite_code}
 
 
@@ -230,7 +221,7 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
         db.session.add(team)
     team.name, team.name_key, team.joined_at, team.left_at = team_name, case_key(team_name), now, None
     _event(league.id, user, "member_joined", team_name=team_name)
-    _commit("Could not join: the league changed meanwhile, try again")
+    commit_or_conflict("Could not join: the league changed meanwhile, try again")
     return team
 
 
@@ -257,7 +248,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
     ).one()
     team.left_at = now
     _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
-    _commit("Could not update the membership")
+    commit_or_conflict("Could not update the membership")
 
 
 def leave(league_id: int, user: User) -> None:
@@ -304,7 +295,7 @@ def change_role(league_id: int, user: User, target_user_id: int, role: str) -> d
     if target.role != LeagueRole(role):
         target.role = LeagueRole(role)
         _event(league_id, user, "role_changed", user_id=target_user_id, role=role)
-        _commit("Could not change the role")
+        commit_or_conflict("Could not change the role")
     return {"user_id": target.user_id, "role": target.role}
 
 
@@ -330,7 +321,7 @@ def transfer_ownership(league_id: int, user: User, target_user_id: int) -> dict:
     target.role = LeagueRole.owner
     access.league.owner_id = target.user_id
     _event(league_id, user, "ownership_transferred", from_user_id=current_owner.user_id, to_user_id=target.user_id)
-    _commit("Could not transfer ownership")
+    commit_or_conflict("Could not transfer ownership")
     return present(league_access(league_id, user, Need.view))
 
 
@@ -363,5 +354,5 @@ def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
         old = team.name
         team.name, team.name_key = name, case_key(name)
         _event(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
-        _commit("Team name already taken in this league")
+        commit_or_conflict("Team name already taken in this league")
     return team
