@@ -1,12 +1,24 @@
 """Fault injection: Redis gone under a live database, and a worker SIGKILLed in the middle of scoring."""
+import os
+import signal
+import time
+
+import psutil
 import pytest
+from rq.job import Job, JobStatus
+from sqlalchemy import select, text, update
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
 from fantasy import create_app
 from fantasy.auth import tokens
+from fantasy.common.redis import get_redis
+from fantasy.drafts.models import Draft, DraftState
+from fantasy.extensions import db
 from fantasy.extensions import limiter
 from fantasy.jobs import scoring as scoring_jobs
-from processes import TEST_SECRET
+from fantasy.jobs.queues import DEFAULT, get_queue
+from fantasy.scoring.models import DriverScore
+from processes import TEST_SECRET, process_env, start, stop, wait_for
 
 from conftest import PASSWORD
 
@@ -70,3 +82,98 @@ def test_with_redis_down_readyz_and_login_are_a_clear_503(app, client, make_user
     assert login.status_code == 503, login.get_json()
     assert login.get_json()["code"] == 503 and "access_token" not in login.get_json()
     assert login.headers.get("Retry-After"), dict(login.headers)
+
+
+def _scores(app, race: int) -> list[tuple]:
+    """driver_scores of a race without their surrogate ids and timestamps: what scoring decided."""
+    with app.app_context():
+        db.session.remove()
+        return [tuple(row) for row in db.session.execute(
+            select(DriverScore.ruleset, DriverScore.driver_id, DriverScore.points, DriverScore.breakdown)
+            .where(DriverScore.race_id == race).order_by(DriverScore.ruleset, DriverScore.driver_id))]
+
+
+def _block_draft_writes(app):
+    """Hold the drafts table against writers from another connection: on PostgreSQL a scoring job gets past
+    its reads and driver_scores writes and then waits, uncommitted and holding its Redis lock, on marking
+    drafts scored; on SQLite (one writer at a time) it waits holding its Redis lock at its first statement."""
+    connection = db.engine.connect()
+    connection.begin()  # on SQLite this is BEGIN IMMEDIATE (fantasy/common/sqlite.py): its one write lock
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE drafts IN EXCLUSIVE MODE"))
+    return connection
+
+
+def _waiting_on_our_lock(connection) -> bool:
+    if connection.dialect.name != "postgresql":
+        return True  # SQLite has no view of lock waiters; holding the Redis lock is the signal there
+    return bool(connection.execute(text(
+        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'drafts'::regclass")).scalar())
+
+
+def _work_horse(worker: psutil.Process) -> psutil.Process | None:
+    """RQ forks one work horse per job and makes it a process group leader (its scheduler child is not)."""
+    horses = [child for child in worker.children() if os.getpgid(child.pid) == child.pid]
+    return horses[0] if horses else None
+
+
+def _retry_scheduled(job: Job) -> bool:
+    job.refresh()
+    return job.get_status(refresh=False) == JobStatus.SCHEDULED and job.retries_left == 2
+
+
+def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_scores(
+        app, client, make_user, backing_urls, tmp_path, f1):
+    leagues = [League(client, make_user, size=3, name=f"Crash League {n}") for n in (1, 2)]
+    race = race_id(app, 2023, 1)
+    for league in leagues:
+        assert league.open(race).status_code == 200
+        assert league.lock(race).status_code == 200  # autopicks every slot
+    env = process_env(backing_urls, tmp_path)
+    with app.app_context():
+        get_queue(DEFAULT).empty()
+        lock_key = f"lock:score-race:{race}"
+        blocker = _block_draft_writes(app)
+        job_id = scoring_jobs.enqueue_score_race(race)
+        worker = start(env, "worker.py", "worker")
+        try:
+            # The job is inside score_race (it holds the race's Redis lock) and blocked mid-transaction.
+            assert wait_for(lambda: get_redis().exists(lock_key) and _waiting_on_our_lock(blocker), timeout=60), \
+                stop(worker)
+            horse = _work_horse(psutil.Process(worker.pid))
+            assert horse is not None and Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.STARTED
+            horse.send_signal(signal.SIGKILL)
+            horse.wait(timeout=10)
+            blocker.rollback()
+            blocker.close()
+            # RQ's worker sees its horse die and hands the job to its Retry policy (RETRY: first retry in 10 s).
+            job = Job.fetch(job_id, connection=get_redis())
+            # (RQ writes the status before the rest of the job, so wait for both.)
+            assert wait_for(lambda: _retry_scheduled(job), timeout=30), (job.get_status(), job.retries_left)
+            with app.app_context():
+                assert _scores(app, race) == []  # nothing of the killed attempt was committed
+        finally:
+            first_run = stop(worker)
+        assert "terminated unexpectedly" in first_run or "signal 9" in first_run, first_run[-3000:]
+        # The killed horse never released the race's lock; it lapses after LOCK_SECONDS (600 s). Let it lapse
+        # now rather than wait ten minutes (reported on issue 9: a crashed scoring job delays its retry).
+        assert get_redis().pttl(lock_key) > 0
+        get_redis().delete(lock_key)
+
+        restarted = start(env, "worker.py", "worker")
+        try:
+            assert wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=60), \
+                (job.get_status(), stop(restarted)[-3000:])
+        finally:
+            stop(restarted)
+        assert job.return_value()["leagues_newly_scored"] == 2
+    crashed = _scores(app, race)
+    assert len(crashed) == 20
+
+    # An uninterrupted run from the same starting point decides exactly the same rows.
+    with app.app_context():
+        db.session.execute(DriverScore.__table__.delete().where(DriverScore.race_id == race))
+        db.session.execute(update(Draft).where(Draft.race_id == race).values(state=DraftState.locked))
+        db.session.commit()
+        scoring_jobs.score_race(race)
+    assert _scores(app, race) == crashed
