@@ -28,7 +28,7 @@ class Notifications(MethodView):
         return paginate(service.inbox(current_user, args["unread"]), pagination_parameters)
 
 
-@notifications_blp.route("/notifications/<int:notification_id>/read")
+@notifications_blp.route("/notifications/<id:notification_id>/read")
 class ReadNotification(MethodView):
     @notifications_blp.login_required()
     @notifications_blp.response(200, NotificationSchema)

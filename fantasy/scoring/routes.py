@@ -12,7 +12,7 @@ standings_blp = Blueprint("standings", __name__, url_prefix="/api/v1", descripti
 scoring_admin_blp = Blueprint("scoring_admin", __name__, url_prefix="/api/v1/admin", description="Admin operations")
 
 
-@standings_blp.route("/leagues/<int:league_id>/standings")
+@standings_blp.route("/leagues/<id:league_id>/standings")
 class LeagueStandings(MethodView):
     @standings_blp.login_required()
     @standings_blp.arguments(StandingsQuerySchema, location="query")
@@ -23,7 +23,7 @@ class LeagueStandings(MethodView):
         return standings.standings(league_id, current_user, args.get("race_id"))
 
 
-@standings_blp.route("/teams/<int:team_id>/scores")
+@standings_blp.route("/teams/<id:team_id>/scores")
 class TeamScores(MethodView):
     @standings_blp.login_required()
     @standings_blp.response(200, RaceScoreSchema(many=True))
@@ -32,7 +32,7 @@ class TeamScores(MethodView):
         return standings.team_scores(team_id, current_user)
 
 
-@scoring_admin_blp.route("/races/<int:race_id>/rescore")
+@scoring_admin_blp.route("/races/<id:race_id>/rescore")
 class Rescore(MethodView):
     @scoring_admin_blp.login_required(admin=True)
     @scoring_admin_blp.response(202, JobSchema)
