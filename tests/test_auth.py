@@ -3,10 +3,12 @@ from datetime import datetime, timedelta, timezone
 
 import jwt as pyjwt
 import pytest
+import redis
 import time_machine
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, AuthActions, bearer
+from fantasy.auth import tokens
 from fantasy.auth.models import User
 from fantasy.extensions import db
 
@@ -169,6 +171,49 @@ def test_password_change_needs_current_password_and_revokes_sessions(auth, clien
     assert me(client, changed.get_json()["access_token"]).status_code == 200
     assert client.post("/api/v1/auth/login", json={"login": "alice", "password": PASSWORD}).status_code == 401
     assert auth.login("alice", "a brand new secret")
+
+
+class RedisWritesFail:
+    """The app's Redis, except that every write fails: Redis going down right after a database commit."""
+
+    WRITES = {"set", "sadd", "smembers", "delete", "pipeline", "expire"}
+
+    def __init__(self, real):
+        self.real = real
+
+    def __getattr__(self, name):
+        if name in self.WRITES:
+            raise redis.ConnectionError("Redis went away")
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/auth/logout-all", None),
+    ("/api/v1/users/me/password", {"current_password": PASSWORD, "new_password": "a brand new secret"}),
+])
+def test_ending_every_session_holds_even_if_redis_fails_after_the_commit(auth, client, monkeypatch, path, body):
+    _, first = auth.signup()
+    second = auth.login()
+    live_redis = tokens.get_redis
+    monkeypatch.setattr(tokens, "get_redis", lambda: RedisWritesFail(live_redis()))
+    ended = client.post(path, json=body, headers=bearer(first["access_token"]))
+    monkeypatch.undo()
+    assert ended.status_code in (200, 204), ended.get_json()
+    for pair in (first, second):
+        assert_401(me(client, pair["access_token"]))
+        assert_401(refresh(client, pair["refresh_token"]))
+
+
+def test_a_login_racing_logout_all_gets_no_surviving_session(app, auth, client):
+    user, pair = auth.signup()
+    with app.app_context():
+        racing = db.session.get(User, user["id"])  # the login has read the account...
+        assert racing.token_version == 0
+    assert client.post("/api/v1/auth/logout-all", headers=bearer(pair["access_token"])).status_code == 204
+    with app.app_context():
+        late = tokens.issue_pair(racing)  # ...and issues its pair after logout-all committed
+    assert_401(me(client, late["access_token"]))
+    assert me(client, auth.login()["access_token"]).status_code == 200
 
 
 # --- admin -------------------------------------------------------------------------------------

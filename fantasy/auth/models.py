@@ -1,7 +1,7 @@
 """User accounts."""
 import enum
 
-from sqlalchemy import Boolean, Enum, String, select
+from sqlalchemy import Boolean, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.models import TimestampMixin
@@ -28,6 +28,8 @@ class User(TimestampMixin, db.Model):
         Enum(Role, name="user_role", native_enum=False, length=10), nullable=False, default=Role.user
     )
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Tokens carry the version they were issued under; bumping it ends every session (see auth/tokens.py).
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     @property
     def is_admin(self) -> bool:

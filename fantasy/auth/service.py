@@ -90,7 +90,8 @@ def logout(claims: dict) -> None:
 
 
 def logout_everywhere(user: User) -> None:
-    tokens.revoke_all(user.id)
+    tokens.revoke_all(user)
+    db.session.commit()
 
 
 def update_profile(user: User, data: dict) -> User:
@@ -110,8 +111,8 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     if not check_password_hash(user.password_hash, current_password):
         raise Unauthorized("Current password is wrong")
     user.password_hash = _hash(new_password)
+    tokens.revoke_all(user)
     db.session.commit()
-    tokens.revoke_all(user.id)
     return tokens.issue_pair(user)
 
 
@@ -151,8 +152,8 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
     if user.id == actor.id and not active:
         raise Conflict("Admins cannot deactivate their own account")
     user.is_active = active
-    db.session.commit()
     if not active:
-        tokens.revoke_all(user.id)
+        tokens.revoke_all(user)
+    db.session.commit()
     log.info("user active changed", extra={"user_id": user.id, "active": active, "by": actor.id})
     return user

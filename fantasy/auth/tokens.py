@@ -1,8 +1,10 @@
-"""JWT pairs, refresh rotation with reuse detection, and the Redis revocation list.
+"""JWT pairs, refresh rotation with reuse detection, and revocation.
 
 Every login starts a token *family* (`fam` claim, carried by its access and refresh tokens). Revoking a
-family kills every token of that session at once; a user's live families are kept in a Redis set so
-"log out everywhere" and a password change can revoke them all. Keys expire with the refresh lifetime.
+family in Redis kills every token of that session at once (logout, refresh-token reuse); keys expire with
+the refresh lifetime. Ending *every* session (logout everywhere, a password change, a deactivation) bumps
+the user's `token_version` in the database, in the same commit as the change that calls for it, and tokens
+carry the version they were issued under (`ver`): no Redis failure or concurrent login can leave one alive.
 """
 import uuid
 
@@ -17,7 +19,6 @@ from fantasy.extensions import db
 
 REVOKED_FAMILY = "auth:revoked:family:{}"
 USED_REFRESH = "auth:used-refresh:{}"
-USER_FAMILIES = "auth:families:{}"
 
 
 def _refresh_seconds() -> int:
@@ -25,15 +26,8 @@ def _refresh_seconds() -> int:
 
 
 def issue_pair(user: User, family: str | None = None) -> dict:
-    family = family or uuid.uuid4().hex
-    claims = {"fam": family}
+    claims = {"fam": family or uuid.uuid4().hex, "ver": user.token_version}
     identity = str(user.id)
-    redis = get_redis()
-    families = USER_FAMILIES.format(user.id)
-    with redis.pipeline() as pipe:
-        pipe.sadd(families, family)
-        pipe.expire(families, _refresh_seconds())
-        pipe.execute()
     return {
         "access_token": create_access_token(identity=identity, additional_claims=claims),
         "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
@@ -46,15 +40,9 @@ def revoke_family(family: str) -> None:
     get_redis().set(REVOKED_FAMILY.format(family), 1, ex=_refresh_seconds())
 
 
-def revoke_all(user_id: int) -> None:
-    redis = get_redis()
-    families = USER_FAMILIES.format(user_id)
-    members = redis.smembers(families)
-    with redis.pipeline() as pipe:
-        for family in members:
-            pipe.set(REVOKED_FAMILY.format(family.decode()), 1, ex=_refresh_seconds())
-        pipe.delete(families)
-        pipe.execute()
+def revoke_all(user: User) -> None:
+    """End every session of `user` when the caller commits; a login racing the commit gets a dead pair too."""
+    user.token_version = User.token_version + 1
 
 
 def rotate(user: User, refresh_claims: dict) -> dict:
@@ -69,7 +57,11 @@ def rotate(user: User, refresh_claims: dict) -> dict:
 
 def is_revoked(claims: dict) -> bool:
     family = claims.get("fam")
-    return family is None or bool(get_redis().exists(REVOKED_FAMILY.format(family)))
+    if family is None or get_redis().exists(REVOKED_FAMILY.format(family)):
+        return True
+    # Tokens from before versions existed carry none: they count as version 0.
+    user = load_user(claims)
+    return user is not None and claims.get("ver", 0) != user.token_version
 
 
 def load_user(claims: dict) -> User | None:

@@ -1,4 +1,4 @@
-"""case-folded unique keys
+"""case-folded unique keys and token versions
 
 Revision ID: 0006
 Revises: 0005
@@ -32,7 +32,10 @@ def _rekey(fold) -> None:
 
 def upgrade():
     _rekey(str.casefold)
+    op.add_column('users', sa.Column('token_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('token_version')
     _rekey(str.lower)
