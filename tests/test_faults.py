@@ -1,7 +1,8 @@
 """Fault injection: Redis gone under a live database, and a worker SIGKILLed in the middle of scoring."""
 import os
 import signal
-import time
+
+from datetime import datetime, timezone
 
 import psutil
 import pytest
@@ -16,11 +17,18 @@ from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
 from fantasy.extensions import limiter
 from fantasy.jobs import scoring as scoring_jobs
+from fantasy.f1data import service as f1data_service
+from fantasy.f1data.models import (
+    Circuit, Constructor, Driver, Race, RaceSession, ResultState, Season, SeasonConstructor, SeasonDriver,
+    SessionResult,
+)
 from fantasy.jobs.queues import DEFAULT, get_queue
 from fantasy.scoring.models import DriverScore
 from processes import TEST_SECRET, process_env, start, stop, wait_for
 
-from conftest import PASSWORD
+from conftest import PASSWORD, _clean
+from f1data_fake_server import FakeJolpica
+from f1data_helpers import SEASON_2025
 
 
 def play_round(app, league: League, season_round: int, picks: list[str]) -> int:
@@ -93,22 +101,22 @@ def _scores(app, race: int) -> list[tuple]:
             .where(DriverScore.race_id == race).order_by(DriverScore.ruleset, DriverScore.driver_id))]
 
 
-def _block_draft_writes(app):
+def _block_writes(app, table: str = "drafts"):
     """Hold the drafts table against writers from another connection: on PostgreSQL a scoring job gets past
     its reads and driver_scores writes and then waits, uncommitted and holding its Redis lock, on marking
     drafts scored; on SQLite (one writer at a time) it waits holding its Redis lock at its first statement."""
     connection = db.engine.connect()
     connection.begin()  # on SQLite this is BEGIN IMMEDIATE (fantasy/common/sqlite.py): its one write lock
     if connection.dialect.name == "postgresql":
-        connection.execute(text("LOCK TABLE drafts IN EXCLUSIVE MODE"))
+        connection.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
     return connection
 
 
-def _waiting_on_our_lock(connection) -> bool:
+def _waiting_on_our_lock(connection, table: str = "drafts") -> bool:
     if connection.dialect.name != "postgresql":
         return True  # SQLite has no view of lock waiters; holding the Redis lock is the signal there
     return bool(connection.execute(text(
-        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'drafts'::regclass")).scalar())
+        f"SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{table}'::regclass")).scalar())
 
 
 def _work_horse(worker: psutil.Process) -> psutil.Process | None:
@@ -117,9 +125,9 @@ def _work_horse(worker: psutil.Process) -> psutil.Process | None:
     return horses[0] if horses else None
 
 
-def _retry_scheduled(job: Job) -> bool:
+def _retry_scheduled(job: Job, retries_left: int = 2) -> bool:
     job.refresh()
-    return job.get_status(refresh=False) == JobStatus.SCHEDULED and job.retries_left == 2
+    return job.get_status(refresh=False) == JobStatus.SCHEDULED and job.retries_left == retries_left
 
 
 def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_scores(
@@ -133,7 +141,7 @@ def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_sco
     with app.app_context():
         get_queue(DEFAULT).empty()
         lock_key = f"lock:score-race:{race}"
-        blocker = _block_draft_writes(app)
+        blocker = _block_writes(app)
         job_id = scoring_jobs.enqueue_score_race(race)
         worker = start(env, "worker.py", "worker")
         try:
@@ -177,3 +185,85 @@ def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_sco
         db.session.commit()
         scoring_jobs.score_race(race)
     assert _scores(app, race) == crashed
+
+
+F1_MODELS = (Season, Circuit, Driver, Constructor, SeasonDriver, SeasonConstructor, Race, RaceSession, SessionResult,
+             ResultState)
+NATURAL_KEYS = {"circuits": ("ref",), "drivers": ("ref",), "constructors": ("ref",), "races": ("season_year", "round")}
+
+
+def _f1_state() -> dict:
+    """Every F1 table as sorted rows, surrogate ids swapped for upstream keys, wall-clock stamps left out and
+    content hashes reduced to present or not (PostgreSQL sequences do not roll back, so a killed attempt
+    shifts the ids of the next one, and the hashes with them)."""
+    db.session.remove()
+    keys = {name: {row.id: tuple(getattr(row, column) for column in columns)
+                   for row in db.session.execute(select(db.metadata.tables[name]))}
+            for name, columns in NATURAL_KEYS.items()}
+    state = {}
+    for model in F1_MODELS:
+        table, rows = model.__table__, []
+        for row in db.session.execute(select(table)).mappings():
+            item = []
+            for column in table.columns:
+                if column.name == "id" or (column.name.endswith("_at") and column.name != "starts_at"):
+                    continue
+                value = row[column.name]
+                if column.name.endswith("_hash"):
+                    # Hashes cover the rows with their driver and constructor ids, so they move with the ids.
+                    value = value is not None
+                target = next(iter(column.foreign_keys), None)
+                if target is not None and target.column.table.name in keys:
+                    value = keys[target.column.table.name][value]
+                item.append((column.name, value))
+            rows.append(tuple(item))
+        state[table.name] = sorted(rows, key=repr)
+    db.session.remove()  # outside a request even a read holds SQLite's write lock until it ends
+    return state
+
+
+def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_same_data(
+        app, backing_urls, tmp_path, monkeypatch):
+    with FakeJolpica(SEASON_2025) as upstream, app.app_context():
+        monkeypatch.setitem(app.config, "JOLPICA_BASE_URL", upstream.base_url)
+        f1data_service.sync_season(2025)
+        uninterrupted, requests = _f1_state(), sum(upstream.hits.values())
+        assert len(uninterrupted["session_results"]) >= 40 and len(uninterrupted["races"]) >= 20
+        _clean(app)
+        upstream.hits.clear()
+
+        table = "session_results"
+        blocker = _block_writes(app, table)
+        job_id = f1data_service.enqueue_sync(2025)["job_id"]
+        env = process_env(backing_urls, tmp_path, JOLPICA_BASE_URL=upstream.base_url)
+        worker = start(env, "worker.py", "worker")
+        job = Job.fetch(job_id, connection=get_redis())
+        try:
+            # Every page fetched, so the job is in its one storing transaction: on PostgreSQL past seasons,
+            # drivers and races and waiting on session_results; on SQLite waiting on the write lock.
+            assert wait_for(lambda: sum(upstream.hits.values()) == requests and _waiting_on_our_lock(blocker, table)
+                            and job.get_status(refresh=True) == JobStatus.STARTED, timeout=60), stop(worker)
+            horse = _work_horse(psutil.Process(worker.pid))
+            assert horse is not None
+            horse.send_signal(signal.SIGKILL)
+            horse.wait(timeout=10)
+            blocker.rollback()
+            blocker.close()
+            assert wait_for(lambda: _retry_scheduled(job), timeout=30), (job.get_status(), job.retries_left)
+            assert all(rows == [] for rows in _f1_state().values())  # nothing half-written
+        finally:
+            stop(worker)
+        # SYNC_RETRY waits 30 s before the first retry; bring that moment forward instead of sleeping through it.
+        get_queue(DEFAULT).scheduled_job_registry.schedule(job, datetime.now(timezone.utc))
+
+        restarted = start(env, "worker.py", "worker")
+        try:
+            assert wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=60), \
+                (job.get_status(), stop(restarted)[-3000:])
+        finally:
+            stop(restarted)
+        retried = _f1_state()
+        for name in uninterrupted:
+            extra = sorted(set(retried[name]) - set(uninterrupted[name]), key=repr)
+            missing = sorted(set(uninterrupted[name]) - set(retried[name]), key=repr)
+            assert retried[name] == uninterrupted[name], (name, extra[:3], missing[:3])

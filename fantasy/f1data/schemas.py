@@ -6,9 +6,10 @@ from fantasy.f1data.models import RaceStatus, ResultLifecycle, ResultSource, Ses
 
 YEAR = validate.Range(min=1950, max=2100)
 # apispec documents any Decimal as a JSON number; these are dumped as strings, so the document must say so.
-POINTS = fields.Decimal(places=2, as_string=True, dump_only=True,
+POINTS = fields.Decimal(places=2, as_string=True, dump_only=True, allow_none=True,
                         metadata={"type": "string", "format": "decimal", "example": "25.00",
-                                  "description": "Official championship points, as a decimal string"})
+                                  "description": "Official championship points, as a decimal string "
+                                                 "(none on a hand-entered row without them)"})
 
 
 class SeasonSchema(StrictSchema):
