@@ -243,3 +243,15 @@ def test_live_leagues_cannot_open_or_lock_by_hand(app, client, make_user):
     league = League(client, make_user, mode="live")
     round1 = race_id(app, 2023, 1)
     assert league.open(round1).status_code == 409
+
+
+def test_the_pick_clock_job_never_fires_before_the_deadline(app, client, make_user):
+    league = League(client, make_user, pick_seconds=30)
+    round1 = race_id(app, 2023, 1)
+    league.open(round1)
+    draft = draft_row(app, league.id, round1)
+    with app.app_context():
+        [(job, at)] = Scheduler(queue_name=HIGH, connection=get_redis()).get_jobs(with_times=True)
+    assert job.id == expiry_job_id(draft.id, 1)
+    # rq-scheduler keeps whole seconds: the job's time must be the deadline rounded up, never down.
+    assert draft.pick_deadline.replace(tzinfo=None) <= at < draft.pick_deadline.replace(tzinfo=None) + timedelta(seconds=1)

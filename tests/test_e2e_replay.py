@@ -24,6 +24,7 @@ def background(backing_urls, tmp_path):
     worker, scheduler = start(env, "worker.py", "worker"), start(env, "worker.py", "scheduler")
     yield
     outputs = [stop(worker), stop(scheduler)]
+    print(*outputs, sep="\n")  # shown by pytest when the test fails
     assert all("Traceback" not in output for output in outputs), outputs
 
 

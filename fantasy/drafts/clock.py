@@ -1,6 +1,7 @@
 """The pick clock: each turn's deadline and its one-off expiry job on rq-scheduler."""
 import logging
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta, timezone
 
 import redis
 from flask import current_app
@@ -17,6 +18,12 @@ log = logging.getLogger(__name__)
 def expiry_job_id(draft_id: int, pick_number: int) -> str:
     """Deterministic: the same turn never gets two jobs, and a pick can cancel its turn's job."""
     return f"draft-{draft_id}-pick-{pick_number}-expiry"
+
+
+def fire_time(deadline: datetime) -> datetime:
+    """The deadline rounded up to a whole second: rq-scheduler stores whole seconds and truncates, so an
+    unrounded job would fire before its deadline, find the turn not yet due and do nothing at all."""
+    return datetime.fromtimestamp(math.ceil(deadline.timestamp()), tz=timezone.utc)
 
 
 def start_turn(draft: Draft, pick_seconds: int) -> None:
@@ -39,7 +46,7 @@ def schedule_expiry(draft: Draft, pick_seconds: int) -> None:
             scheduler.cancel(expiry_job_id(draft.id, draft.current_pick - 1))
         if draft.pick_deadline is not None:
             scheduler.enqueue_at(
-                draft.pick_deadline,
+                fire_time(draft.pick_deadline),
                 "fantasy.jobs.drafts.expire_turn",
                 draft.id,
                 draft.current_pick,
