@@ -34,7 +34,7 @@ def servers(backing_urls, tmp_path):
         processes.append(start(env, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"))
         urls.append(f"http://127.0.0.1:{port}")
     for url in urls:
-        assert wait_for(lambda url=url: _ready(url), timeout=60)
+        assert wait_for(lambda url=url: _ready(url), timeout=120)
     yield urls
     for process in processes:
         stop(process)
@@ -48,12 +48,12 @@ def _ready(url: str) -> bool:
 
 
 def listen(url: str, token: str, events: queue.Queue) -> threading.Thread:
-    ticket = requests.post(f"{url}{API}/events/ticket", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    ticket = requests.post(f"{url}{API}/events/ticket", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert ticket.status_code == 201
 
     def read():
         with requests.get(f"{url}{API}/events", params={"ticket": ticket.json()["ticket"]}, stream=True,
-                          timeout=30) as response:
+                          timeout=120) as response:
             kind = None
             for line in response.iter_lines(decode_unicode=True):
                 if line.startswith("event: "):
@@ -78,16 +78,16 @@ def test_two_streams_on_two_workers_hear_a_pick_made_through_a_third(app, client
         events: queue.Queue = queue.Queue()
         streams.append((events, listen(url, user["tokens"]["access_token"], events)))
     for events, _ in streams:
-        assert events.get(timeout=15)[0] == "ready"
+        assert events.get(timeout=60)[0] == "ready"
 
     hamilton = driver_id(app, "hamilton")
     picker = league.players[on_clock]["tokens"]["access_token"]
     response = requests.post(f"{servers[2]}{league.url(round1, '/picks')}", json={"driver_id": hamilton},
-                             headers={"Authorization": f"Bearer {picker}"}, timeout=10)
+                             headers={"Authorization": f"Bearer {picker}"}, timeout=30)
     assert response.status_code == 201
 
     for events, thread in streams:
-        kind, data = events.get(timeout=15)
+        kind, data = events.get(timeout=60)
         assert kind == "pick" and data["league_id"] == league.id
         assert data["data"]["driver_id"] == hamilton and data["data"]["team_id"] == on_clock
-        thread.join(timeout=5)
+        thread.join(timeout=30)
