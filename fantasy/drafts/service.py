@@ -193,9 +193,10 @@ def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
     if on_clock != team.id:
         raise Conflict("It is not your turn")
     pick = _record_pick(draft, race, team.id, driver_id, autopicked=False)
-    clock.start_turn(draft, access.league.pick_seconds)
+    pick_seconds = access.league.pick_seconds  # read before the commit expires the league row
+    clock.start_turn(draft, pick_seconds)
     commit_or_conflict("That slot or driver was just taken, try again")
-    clock.schedule_expiry(draft, access.league.pick_seconds)
+    clock.schedule_expiry(draft, pick_seconds)
     return pick
 
 
@@ -226,9 +227,10 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
         return False
     league = db.session.get(League, draft.league_id)
     _autopick(draft, db.session.get(Race, draft.race_id))
-    clock.start_turn(draft, league.pick_seconds)
+    pick_seconds = league.pick_seconds
+    clock.start_turn(draft, pick_seconds)
     commit_or_conflict("The draft changed meanwhile")
-    clock.schedule_expiry(draft, league.pick_seconds)
+    clock.schedule_expiry(draft, pick_seconds)
     return True
 
 
