@@ -1,4 +1,4 @@
-"""Fault injection: Redis gone under a live database, and a worker SIGKILLed in the middle of scoring."""
+"""Fault injection: Redis gone, the database dropping every connection, a worker SIGKILLed mid-scoring and mid-sync."""
 import os
 import signal
 
@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import psutil
 import pytest
 from rq.job import Job, JobStatus
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.pool import NullPool
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
 from fantasy import create_app
@@ -267,3 +268,41 @@ def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_sa
             extra = sorted(set(retried[name]) - set(uninterrupted[name]), key=repr)
             missing = sorted(set(uninterrupted[name]) - set(retried[name]), key=repr)
             assert retried[name] == uninterrupted[name], (name, extra[:3], missing[:3])
+
+
+def _drop_every_database_connection(app) -> int:
+    """What a database restart does to the app's pool: every open connection dies under it.
+
+    PostgreSQL: the server ends every other backend of this database (pg_terminate_backend, as a restart
+    would). SQLite has no server; the file's pooled connections are closed under the pool instead.
+    """
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            # From outside the app's pool, or the killer would be one of the pool's own idle connections.
+            outsider = create_engine(engine.url, poolclass=NullPool)
+            with outsider.connect() as connection:
+                killed = connection.execute(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+            outsider.dispose()
+            return killed
+        held = [engine.raw_connection() for _ in range(2)]
+        for pooled in held:
+            pooled.driver_connection.close()
+        for pooled in held:
+            pooled.invalidate()
+        return len(held)
+
+
+def test_after_the_database_drops_every_connection_the_next_requests_succeed(app, client, make_user, f1):
+    league = League(client, make_user, size=2)
+    owner = league.owner["headers"]
+    assert client.get(f"{API}/leagues/{league.id}", headers=owner).status_code == 200
+    assert _drop_every_database_connection(app) >= 1
+    for url in (f"{API}/leagues/{league.id}", f"{API}/leagues/{league.id}/members", f"{API}/users/me"):
+        response = client.get(url, headers=owner)
+        assert response.status_code == 200, (url, response.get_json())
+    renamed = client.patch(f"{API}/leagues/{league.id}", json={"description": "after the restart"}, headers=owner)
+    assert renamed.status_code == 200 and renamed.get_json()["description"] == "after the restart"
+    assert client.get("/readyz").status_code == 200
