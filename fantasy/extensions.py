@@ -3,8 +3,9 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api
+import flask_smorest
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,5 +27,21 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
+
+
+class ErrorSchema(Schema):
+    """The one error envelope (§11), as documented for every error response."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String()
+    errors = fields.Dict()
+    request_id = fields.String(allow_none=True)
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
 api = Api()
 limiter = Limiter(key_func=get_remote_address)

@@ -260,3 +260,16 @@ def test_ci_installs_make_and_venv_support_on_a_bare_machine(tmp_path):
     assert run.returncode != 0
     install = [line.split() for line in (tmp_path / "apt.log").read_text().splitlines() if line.startswith("install")]
     assert install and {"redis-server", "postgresql", "make", "python3-venv"} <= set(install[0])
+
+
+def test_every_reference_in_the_openapi_document_resolves(client):
+    document = client.get("/openapi.json").get_json()
+    text = json.dumps(document)
+    references = {part.split('"')[1] for part in text.split('"$ref": ')[1:]}
+    assert references
+    for reference in references:
+        node = document
+        for key in reference.removeprefix("#/").split("/"):
+            node = node.get(key) if isinstance(node, dict) else None
+        assert node is not None, reference
+    assert "request_id" in document["components"]["schemas"]["Error"]["properties"]

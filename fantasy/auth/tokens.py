@@ -6,8 +6,10 @@ the refresh lifetime. Ending *every* session (logout everywhere, a password chan
 the user's `token_version` in the database, in the same commit as the change that calls for it, and tokens
 carry the version they were issued under (`ver`): no Redis failure or concurrent login can leave one alive.
 """
+import logging
 import uuid
 
+import redis
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
@@ -16,6 +18,8 @@ from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.errors import Unauthorized
 from fantasy.extensions import db
+
+log = logging.getLogger(__name__)
 
 REVOKED_FAMILY = "auth:revoked:family:{}"
 USED_REFRESH = "auth:used-refresh:{}"
@@ -57,8 +61,16 @@ def rotate(user: User, refresh_claims: dict) -> dict:
 
 def is_revoked(claims: dict) -> bool:
     family = claims.get("fam")
-    if family is None or get_redis().exists(REVOKED_FAMILY.format(family)):
+    if family is None:
         return True
+    try:
+        if get_redis().exists(REVOKED_FAMILY.format(family)):
+            return True
+    except redis.RedisError:
+        # Fail open for this one check during a Redis outage, so reads keep being served: the token's
+        # version (checked below, in the database) still ends every session on logout-all, password change
+        # and deactivation; only a single-session logout waits for the access token's 15 minutes.
+        log.warning("token family check skipped: redis unavailable")
     # Tokens from before versions existed carry none: they count as version 0.
     user = load_user(claims)
     return user is not None and claims.get("ver", 0) != user.token_version

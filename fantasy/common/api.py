@@ -55,9 +55,9 @@ class Blueprint(flask_smorest.Blueprint):
                 return func(*args, **kwargs)
 
             guarded = jwt_required(refresh=refresh)(check_role)
-            responses = {"401": "Missing, invalid, expired or revoked token"}
+            guarded = self.alt_response(401, description="Missing, invalid, expired or revoked token")(guarded)
             if admin:
-                responses["403"] = "Not an admin"
-            return self.doc(security=BEARER, responses=responses)(guarded)
+                guarded = self.alt_response(403, description="Not an admin")(guarded)
+            return self.doc(security=BEARER)(guarded)
 
         return decorator

@@ -14,9 +14,9 @@ class StandingRowSchema(StrictSchema):
     rank = fields.Integer()
     team_id = fields.Integer()
     team_name = fields.String()
-    points = fields.Decimal(as_string=True)
+    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
     race_wins = fields.Integer()
-    best_pick = fields.Decimal(as_string=True, allow_none=True)
+    best_pick = fields.String(allow_none=True, metadata={"description": "The best single pick's points"})
     movement = fields.Integer(allow_none=True, metadata={"description": "Places gained since the previous race"})
 
 
@@ -25,7 +25,7 @@ class PickScoreSchema(StrictSchema):
     driver_id = fields.Integer()
     driver_ref = fields.String()
     autopicked = fields.Boolean()
-    points = fields.Decimal(as_string=True)
+    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
     breakdown = fields.Dict(keys=fields.String(), values=fields.String())
 
 
@@ -33,7 +33,7 @@ class RaceScoreSchema(StrictSchema):
     race_id = fields.Integer()
     round = fields.Integer()
     race_name = fields.String()
-    points = fields.Decimal(as_string=True)
+    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
     picks = fields.List(fields.Nested(PickScoreSchema))
 
 
