@@ -2,6 +2,7 @@
 import copy
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +12,7 @@ from f1data_helpers import load
 PREFIX = "/ergast/f1/"
 DEFAULT_LIMIT, MAX_LIMIT = 30, 100  # the upstream's own paging rules
 ROWS_KEYS = ("Results", "SprintResults", "QualifyingResults")
+SLOW = object()  # a scripted fault: answer only after the client's read timeout
 
 
 def _items_key(mrdata: dict) -> tuple[str, str]:
@@ -41,13 +43,18 @@ def page(payload: dict, limit: int, offset: int) -> dict:
 class FakeJolpica:
     """Serves `pages` (request path -> recorded file) under http://127.0.0.1:<port>/ergast/f1/.
 
-    `fail[path] = (status, body, headers)` answers that path with a raw response instead; `hits` counts
-    requests per path. An unknown path is a 404, as upstream.
+    `fail[path] = (status, body, headers)` answers that path with a raw response instead; `script[path]` is
+    a list of such faults (or `SLOW`: answer after `slow_seconds`) used up one per request before the path
+    answers normally; `hits` counts requests per path and `times` records when each arrived. An unknown path
+    is a 404, as upstream.
     """
 
     def __init__(self, pages: dict):
         self.payloads = {path: load(name) for path, name in pages.items()}
         self.fail: dict[str, tuple[int, bytes, dict]] = {}
+        self.script: dict[str, list] = {}
+        self.slow_seconds = 1.5
+        self.times: list[float] = []
         self.hits: Counter = Counter()
         self.queries: list[tuple[str, int, int]] = []
         fake = self
@@ -61,7 +68,15 @@ class FakeJolpica:
                 offset = int(query.get("offset", [0])[0])
                 fake.hits[path] += 1
                 fake.queries.append((path, limit, offset))
-                if path in fake.fail:
+                fake.times.append(time.monotonic())
+                scripted = fake.script.get(path)
+                fault = scripted.pop(0) if scripted else None
+                if fault is SLOW:
+                    time.sleep(fake.slow_seconds)
+                    fault = None
+                if fault is not None:
+                    status, body, headers = fault
+                elif path in fake.fail:
                     status, body, headers = fake.fail[path]
                 elif path in fake.payloads:
                     status, headers = 200, {}

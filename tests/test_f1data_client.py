@@ -352,15 +352,15 @@ def test_never_more_than_four_in_any_second(limiters, clock):
     times = grant_times(limiters, clock, 21)
 
     assert times[:4] == [times[0]] * 4  # the burst passes at once
-    # any 5 consecutive grants span at least one second (1 ms for the limiter's ms resolution)
-    assert all(times[i + 4] - times[i] >= 1.0 - 1e-3 for i in range(len(times) - 4))
-    assert times[-1] - times[0] < 5.1  # and it does not wait longer than it must
+    # any 5 consecutive grants span at least one second, plus the limiter's 0.1 s margin (1 ms resolution)
+    assert all(times[i + 4] - times[i] >= 1.1 - 1e-3 for i in range(len(times) - 4))
+    assert times[-1] - times[0] < 5 * 1.1 + 0.1  # and it does not wait longer than it must
 
 
 def test_hourly_cap(limiters, clock):
     times = grant_times(limiters, clock, 501)
 
-    assert times[499] - times[0] < 130  # 500 at 4/s
+    assert times[499] - times[0] < 140  # 500 at 4 per 1.1 s
     assert times[500] - times[0] >= 3600 - 1e-3
 
 
