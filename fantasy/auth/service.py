@@ -4,11 +4,11 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fantasy.auth import tokens
 from fantasy.auth.models import Role, User
+from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, NotFound, Unauthorized
 from fantasy.extensions import db
@@ -39,15 +39,6 @@ def _check_free(username: str | None, email: str | None, exclude_id: int | None 
         raise Conflict("Already taken", errors=errors)
 
 
-def _commit_unique() -> None:
-    """Commit, turning a lost race on a unique key into the same 409 the pre-check gives."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("Username or email already taken") from None
-
-
 def register(username: str, email: str, password: str, role: Role = Role.user) -> User:
     _check_free(username, email)
     user = User(
@@ -59,7 +50,7 @@ def register(username: str, email: str, password: str, role: Role = Role.user) -
         role=role,
     )
     db.session.add(user)
-    _commit_unique()
+    commit_or_conflict("Username or email already taken")
     log.info("user registered", extra={"user_id": user.id})
     return user
 
@@ -102,7 +93,7 @@ def update_profile(user: User, data: dict) -> User:
     if "email" in data:
         user.email = data["email"]
         user.email_key = case_key(data["email"])
-    _commit_unique()
+    commit_or_conflict("Username or email already taken")
     return user
 
 
