@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.drafts.models import Pick
@@ -272,3 +272,58 @@ def test_reverse_standings_order_after_a_scored_race(app, client, make_user):
     order = [entry["team_id"] for entry in state["order"]]
     assert [totals[team][0] for team in order] == sorted(total for total, _ in totals.values())
     assert order[0] == max(totals, key=lambda team: totals[team][1])  # the last-placed team picks first
+
+
+def test_cached_standings_follow_renames_joins_and_leaves(app, client, make_user):
+    league = League(client, make_user)
+    play_round(app, league, 1, ["max_verstappen"])
+    first = standings(client, league)  # computed and cached
+    assert standings(client, league) == first  # served from the cache
+    renamed = next(team for team, user in league.players.items() if user is not league.owner)
+    response = client.patch(f"{API}/teams/{renamed}", json={"name": "Renamed Racing"},
+                            headers=league.players[renamed]["headers"])
+    assert response.status_code == 200, response.get_json()
+    after_rename = {row["team_id"]: row for row in standings(client, league)}
+    assert after_rename[renamed]["team_name"] == "Renamed Racing"
+    assert {team: {**row, "team_name": None} for team, row in after_rename.items()} == {
+        row["team_id"]: {**row, "team_name": None} for row in first}
+
+    invite = client.get(f"{API}/leagues/{league.id}", headers=league.owner["headers"]).get_json()["invite_code"]
+    late = make_user("latecomer")
+    joined = client.post(f"{API}/leagues/join", json={"invite_code": invite, "team_name": "Late Entry"},
+                         headers=late["headers"]).get_json()
+    after_join = {row["team_id"]: row for row in standings(client, league)}
+    assert after_join[joined["id"]]["team_name"] == "Late Entry"
+    assert after_join[joined["id"]]["points"] == "0.00"
+    assert set(after_join) == set(after_rename) | {joined["id"]}
+
+
+
+def test_a_cached_standings_read_is_two_statements_and_one_user_lookup(app, client, make_user):
+    """The read path's budget (bench/README.md): the token's user once, the league with the caller's
+    membership in one statement, then only Redis; a miss adds the teams and one aggregate."""
+    league = League(client, make_user)
+    play_round(app, league, 1)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        standings(client, league)
+        miss, statements[:] = list(statements), []
+        standings(client, league)
+        hit = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    def queries(recorded):  # not the pool's pre-ping, not SQLite's explicit BEGIN
+        return [statement for statement in recorded if statement.strip().upper() not in ("SELECT 1", "BEGIN")]
+
+    hit, miss = queries(hit), queries(miss)
+    assert len(hit) == 2, hit
+    assert sum("FROM users" in statement for statement in hit) == 1
+    assert "FROM leagues LEFT OUTER JOIN memberships" in hit[1]
+    assert len(miss) == 4, miss

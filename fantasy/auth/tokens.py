@@ -10,7 +10,7 @@ import logging
 import uuid
 
 import redis
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from fantasy.auth.models import User
@@ -77,13 +77,20 @@ def is_revoked(claims: dict) -> bool:
 
 
 def load_user(claims: dict) -> User | None:
-    """The token's user if it still exists and is active (checked on every request)."""
+    """The token's user if it still exists and is active (checked on every request).
+
+    Loaded once per request: the revocation check and flask-jwt-extended's user lookup both ask, and the
+    session's identity map holds rows only weakly, so without `g` the row would be selected twice.
+    """
     try:
         user_id = int(claims["sub"])
     except (KeyError, TypeError, ValueError):
         return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    loaded = g.get("token_user")
+    if loaded is None or loaded[0] != user_id:
+        user = db.session.get(User, user_id)
+        g.token_user = loaded = (user_id, user if user is not None and user.is_active else None)
+    return loaded[1]
 
 
 def init_tokens(jwt) -> None:

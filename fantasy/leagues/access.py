@@ -39,13 +39,20 @@ class LeagueAccess:
 
 def league_access(league_id: int, user: User, need: Need, *, lock: bool = False) -> LeagueAccess:
     """Load a league for `user` or raise 404/403; `lock` takes a row lock for a write that counts."""
-    statement = select(League).where(League.id == league_id)
     if lock:
-        statement = statement.with_for_update()
-    league = db.session.scalars(statement).first()
-    membership = (
-        db.session.scalars(Membership.active_for(league_id, user.id)).first() if league is not None else None
-    )
+        # The membership is read after the lock is granted, so it includes what the previous holder
+        # committed (one joined statement would read it from the snapshot taken before waiting).
+        league = db.session.scalars(select(League).where(League.id == league_id).with_for_update()).first()
+        membership = (
+            db.session.scalars(Membership.active_for(league_id, user.id)).first() if league is not None else None
+        )
+    else:  # reads: one round trip
+        league, membership = db.session.execute(
+            select(League, Membership)
+            .outerjoin(Membership, (Membership.league_id == League.id) & (Membership.user_id == user.id)
+                       & Membership.left_at.is_(None))
+            .where(League.id == league_id)
+        ).first() or (None, None)
     if league is None or (membership is None and league.visibility == Visibility.private and not user.is_admin):
         raise NotFound("No such league")
     access = LeagueAccess(league, membership, user)

@@ -67,6 +67,9 @@ class League(TimestampMixin, db.Model):
     ruleset: Mapped[dict | str] = mapped_column(JSON, nullable=False)
     invite_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    # Bumped in the transaction of every change to the league's teams (join, leave, removal, rename), under
+    # the league row lock those changes take: cached standings carry the version they were computed at.
+    roster_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Membership(db.Model):

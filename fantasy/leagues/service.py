@@ -57,6 +57,11 @@ def _event(league_id: int, actor: User | None, kind: str, **data) -> None:
     log.info("league event", extra={"league_id": league_id, "kind": kind, "actor_id": actor.id if actor else None})
 
 
+def _roster_changed(league: League) -> None:
+    """Teams joined, left or were renamed: cached standings of the league no longer apply (scoring/cache.py)."""
+    league.roster_version = League.roster_version + 1
+
+
 def _check_grid(season: int, max_teams: int, picks_per_team: int) -> None:
     if max_teams * picks_per_team > grid_size(season):
         raise Unprocessable(
@@ -221,6 +226,7 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
         db.session.add(team)
     team.name, team.name_key, team.joined_at, team.left_at = team_name, case_key(team_name), now, None
     _event(league.id, user, "member_joined", team_name=team_name)
+    _roster_changed(league)
     commit_or_conflict("Could not join: the league changed meanwhile, try again")
     return team
 
@@ -248,6 +254,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
     ).one()
     team.left_at = now
     _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
+    _roster_changed(access.league)
     commit_or_conflict("Could not update the membership")
 
 
@@ -354,5 +361,6 @@ def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
         old = team.name
         team.name, team.name_key = name, case_key(name)
         _event(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
+        _roster_changed(access.league)
         commit_or_conflict("Team name already taken in this league")
     return team

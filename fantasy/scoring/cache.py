@@ -1,8 +1,9 @@
 """Standings cache in Redis, invalidated by version counters (never by scanning keys).
 
-An entry records the ruleset it was computed under and the versions of that ruleset's scores and of the
-league's scored drafts at the time; re-scoring bumps the counters, so the next read sees other versions and
-recomputes. A read fetches both counters and the entry in one MGET (one round trip: bench/README.md). Reads
+An entry (rows with team names) records the ruleset it was computed under, the versions of that ruleset's
+scores and of the league's scored drafts, and the league's roster version (a column of the league row,
+bumped in the same transaction as a join, leave or rename, so it comes free with the access check).
+Re-scoring bumps the counters, so the next read sees other versions and recomputes. A read fetches both counters and the entry in one MGET (one round trip: bench/README.md). Reads
 bypass the cache when Redis is down; bumps do not (a scoring job must fail rather than leave a stale entry).
 """
 import json
@@ -38,7 +39,7 @@ class Entry:
         self.key, self.stamp, self.rows = key, stamp, rows
 
 
-def read(ruleset_key: str, league_id: int, scope: str) -> Entry:
+def read(ruleset_key: str, league_id: int, roster_version: int, scope: str) -> Entry:
     """The current entry in one round trip; rows None on a miss (or when Redis cannot be read)."""
     key = ENTRY.format(league_id, scope)
     try:
@@ -47,19 +48,19 @@ def read(ruleset_key: str, league_id: int, scope: str) -> Entry:
     except redis.RedisError:
         log.warning("standings cache bypassed: redis unavailable")
         return Entry(None, None, None)
-    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0)]
+    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0), roster_version]
     cached = json.loads(raw) if raw else None
     rows = cached["rows"] if cached and cached.get("stamp") == stamp else None
     return Entry(key, stamp, rows)
 
 
-def write(entry: Entry, rows) -> None:
-    """Store rows computed after `entry` was read, under the versions read then: a bump meanwhile makes
-    the next read miss, so a slow writer can cost a recompute but never serve stale standings."""
+def write(entry: Entry) -> None:
+    """Store the entry's rows, computed after it was read, under the versions read then: a bump meanwhile
+    makes the next read miss, so a slow writer can cost a recompute but never serve stale standings."""
     if entry.key is None:
         return
     try:
-        get_redis().set(entry.key, json.dumps({"stamp": entry.stamp, "rows": rows}),
+        get_redis().set(entry.key, json.dumps({"stamp": entry.stamp, "rows": entry.rows}),
                         ex=current_app.config["STANDINGS_CACHE_SECONDS"])
     except redis.RedisError:
         log.warning("standings cache not written: redis unavailable")

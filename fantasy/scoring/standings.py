@@ -42,26 +42,29 @@ class Line:
 def _race_scores(league: League) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
     """The league's scored races (race id, round) and, per race, each team's (points, best pick).
 
-    One indexed aggregate over the league's picks joined to its ruleset's driver scores; a picked driver
-    without a score (did not take part) counts 0.
+    One statement: the league's scored drafts (by round), their picks joined to the league's ruleset's
+    driver scores, aggregated per race and team; a picked driver without a score (did not take part)
+    counts 0, a scored draft without picks still lists its race.
     """
-    races = db.session.execute(
-        select(Draft.race_id, Race.round).join(Race, Race.id == Draft.race_id)
-        .where(Draft.league_id == league.id, Draft.state == DraftState.scored).order_by(Race.round)
-    ).all()
     points = func.coalesce(DriverScore.points, 0)
     rows = db.session.execute(
-        select(Pick.race_id, Pick.team_id, func.sum(points), func.max(points))
-        .join(Draft, Draft.id == Pick.draft_id)
+        select(Draft.race_id, Race.round, Pick.team_id, func.sum(points), func.max(points))
+        .join(Race, Race.id == Draft.race_id)
+        .outerjoin(Pick, Pick.draft_id == Draft.id)
         .outerjoin(DriverScore, (DriverScore.ruleset == ruleset_key(league.ruleset))
                    & (DriverScore.race_id == Pick.race_id) & (DriverScore.driver_id == Pick.driver_id))
-        .where(Pick.league_id == league.id, Draft.state == DraftState.scored)
-        .group_by(Pick.race_id, Pick.team_id)
+        .where(Draft.league_id == league.id, Draft.state == DraftState.scored)
+        .group_by(Draft.race_id, Race.round, Pick.team_id)
+        .order_by(Race.round)
     ).all()
+    races: list[tuple[int, int]] = []
     per_race: dict[int, dict[int, tuple[Decimal, Decimal]]] = defaultdict(dict)
-    for race_id, team_id, total, best in rows:
-        per_race[race_id][team_id] = (Decimal(total), Decimal(best))
-    return [tuple(race) for race in races], per_race
+    for race_id, round_, team_id, total, best in rows:
+        if not races or races[-1][0] != race_id:
+            races.append((race_id, round_))
+        if team_id is not None:
+            per_race[race_id][team_id] = (Decimal(total), Decimal(best))
+    return races, per_race
 
 
 def _rank(lines: list[Line]) -> list[dict]:
@@ -93,35 +96,36 @@ def _season_lines(teams: dict[int, str], races, per_race, upto: int | None = Non
 
 
 def _compute(league: League, race_id: int | None) -> list[dict]:
-    teams = dict(db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
-    ).all())
-    teams = {team_id: joined.isoformat() for team_id, joined in teams.items()}
+    teams = {team_id: (name, joined.isoformat()) for team_id, name, joined in db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
+    )}
+    joined = {team_id: joined_at for team_id, (_name, joined_at) in teams.items()}
     races, per_race = _race_scores(league)
     if race_id is not None:
         if race_id not in {race for race, _ in races}:
             raise NotFound("This race has not been scored in this league")
-        lines = _season_lines(teams, [(race_id, 0)], per_race)
-        return [{**row, "movement": None} for row in _rank(lines)]
-    current = _rank(_season_lines(teams, races, per_race))
-    if len(races) < 2:
-        return [{**row, "movement": None} for row in current]
-    before = {row["team_id"]: row["rank"] for row in _rank(_season_lines(teams, races, per_race, upto=-1))}
-    return [{**row, "movement": before[row["team_id"]] - row["rank"]} for row in current]
+        rows = [{**row, "movement": None} for row in _rank(_season_lines(joined, [(race_id, 0)], per_race))]
+    else:
+        rows = _rank(_season_lines(joined, races, per_race))
+        before = ({row["team_id"]: row["rank"] for row in _rank(_season_lines(joined, races, per_race, upto=-1))}
+                  if len(races) >= 2 else None)
+        rows = [{**row, "movement": before[row["team_id"]] - row["rank"] if before else None} for row in rows]
+    return [{**row, "team_name": teams[row["team_id"]][0]} for row in rows]
 
 
 def standings(league_id: int, user: User, race_id: int | None = None) -> list[dict]:
-    """Season standings (or one race's), cached per league and invalidated by score versions."""
+    """Season standings (or one race's), team names included, cached per league.
+
+    The entry is current while the league's ruleset, its scores' versions and its roster version (bumped
+    with every join, leave and rename) are those it was computed under (scoring/cache.py).
+    """
     league = league_access(league_id, user, Need.member).league
-    entry = cache.read(ruleset_key(league.ruleset), league.id, f"race-{race_id}" if race_id else "season")
-    rows = entry.rows
-    names = dict(db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league.id)
-    ).all())
-    if rows is None or {row["team_id"] for row in rows} != set(names):
-        rows = _compute(league, race_id)
-        cache.write(entry, rows)
-    return [{**row, "team_name": names[row["team_id"]]} for row in rows]
+    entry = cache.read(ruleset_key(league.ruleset), league.id, league.roster_version,
+                       f"race-{race_id}" if race_id else "season")
+    if entry.rows is None:
+        entry.rows = _compute(league, race_id)
+        cache.write(entry)
+    return entry.rows
 
 
 def season_totals(league_id: int) -> dict[int, float]:
