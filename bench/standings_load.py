@@ -2,10 +2,13 @@
 uncached, beside a bare Flask JSON endpoint of the same body size on the same settings, in the same run.
 
 * cached: a set of leagues whose standings are warmed first; every request is a cache hit (still
-  authenticated: JWT, revocation check, user, league access, team names).
+  authenticated: JWT, revocation check, user row, league access; the entry holds the team names).
 * uncached: every request is for a league whose standings are not in Redis (the cache entries are deleted
   before the run and each league is asked for once), so each one recomputes from PostgreSQL and writes the
   cache. No bypass switch exists in the product; this is the real cold path.
+* reference points on the product's stack: `/healthz` (flask-smorest route and the app's request hooks, no
+  auth, no database) and `/users/me` (bearer auth with its revocation check and user row, nothing else):
+  no standings code can be faster than these.
 Each request carries the bearer token of the league's owner (bench/standings.lua reads "path token" lines).
 
     python bench/standings_load.py --duration 10 --connections 64,8
@@ -145,6 +148,10 @@ def main(argv=None) -> dict:
     log(f"standings body {size} bytes, bare body {bare_size} bytes; logs in {work}")
     product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
     prototype_url = f"http://127.0.0.1:{PROTOTYPE_PORT}/"
+    # Reference points on the product's own stack: the framework without auth, and auth with its user row.
+    me_file = work / "me.txt"
+    me_file.write_text("\n".join(f"/api/v1/users/me {line.split(' ')[1]}"
+                                  for line in cached_file.read_text().splitlines()) + "\n")
     proto_file = work / "proto.txt"  # the cached leagues through the prototype's Redis-only route
     proto_file.write_text(cached_file.read_text().replace("/api/v1/leagues/", "/proto/leagues/"))
     results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
@@ -152,12 +159,16 @@ def main(argv=None) -> dict:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
         wrk(product_url, 64, 3, cached_file)
         for connections in [int(c) for c in args.connections.split(",")]:
-            runs = {"bare": [], "cached": [], "uncached": []}
+            runs = {"bare": [], "product /healthz": [], "product /users/me": [], "cached": [], "uncached": []}
             if prototype:
                 runs.update({"prototype cached": [], "prototype uncached": [], "prototype redis-only cached": []})
             for attempt in range(args.repeat):
                 runs["bare"].append(wrk(bare_url, connections, args.duration))
                 log(f"c={connections} bare     {fmt(runs['bare'][-1])}")
+                runs["product /healthz"].append(wrk(f"{product_url}healthz", connections, args.duration))
+                log(f"c={connections} /healthz {fmt(runs['product /healthz'][-1])}")
+                runs["product /users/me"].append(wrk(product_url, connections, args.duration, me_file))
+                log(f"c={connections} /users/me {fmt(runs['product /users/me'][-1])}")
                 warm(app, cached_file)
                 runs["cached"].append(wrk(product_url, connections, args.duration, cached_file))
                 log(f"c={connections} cached   {fmt(runs['cached'][-1])}")
