@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from rq_scheduler import Scheduler
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
@@ -12,6 +12,7 @@ from fantasy.drafts import service
 from fantasy.drafts.clock import expiry_job_id
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
+from fantasy.f1data.models import SeasonDriver, SessionKind, SessionResult
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import LeagueEvent
 
@@ -70,6 +71,44 @@ def test_bad_picks_are_clear_4xx(app, client, make_user):
         response = client.post(league.url(round1, "/picks"), json=body, headers=league.owner["headers"])
         assert response.status_code == 422
     assert len(picks_in(app, league.id)) == 1
+
+
+def test_eligible_drivers_are_the_entry_list_then_the_latest_round_then_the_season(app, client, make_user):
+    """The list the draft shows and the check a pick makes (one statement each) follow the same rule."""
+    league = League(client, make_user)
+    round1, round4 = race_id(app, 2023, 1), race_id(app, 2023, 4)  # the snapshot: 4 has only a sprint
+    league.open(round4)
+    assert len(league.state(round4)["available_driver_ids"]) == 20  # Azerbaijan 2023's sprint
+    ricciardo = driver_id(app, "ricciardo")  # back from round 11 on
+    with app.app_context():
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == round4))
+        db.session.commit()
+        raced = db.session.scalars(
+            select(SessionResult.driver_id)
+            .where(SessionResult.race_id == round1, SessionResult.session == SessionKind.race)
+            .order_by(SessionResult.driver_id)
+        ).all()
+    assert raced and league.state(round4)["available_driver_ids"] == raced
+    refused = league.pick(round4, ricciardo)
+    assert refused.status_code == 422 and "not in this race" in refused.get_json()["message"]
+    with app.app_context():
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == round1))
+        db.session.commit()
+        season = db.session.scalars(
+            select(SeasonDriver.driver_id).where(SeasonDriver.season_year == 2023).order_by(SeasonDriver.driver_id)
+        ).all()
+    assert ricciardo in season and league.state(round4)["available_driver_ids"] == season
+    assert league.pick(round4, ricciardo).status_code == 201
+
+
+def test_picks_in_a_draft_not_opened_or_of_another_season_are_404(app, client, make_user):
+    league = League(client, make_user)
+    team = next(iter(league.players))
+    verstappen = driver_id(app, "max_verstappen")
+    for race in (race_id(app, 2023, 1), race_id(app, 2025, 1)):
+        response = league.pick(race, verstappen, team_id=team)
+        assert response.status_code == 404, response.get_json()
+    assert picks_in(app, league.id) == []
 
 
 def test_draft_of_another_league_and_strangers(app, client, make_user):
