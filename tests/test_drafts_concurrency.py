@@ -1,10 +1,14 @@
 """Concurrent picks: one slot, one winner; parallel drafts of different leagues stay independent."""
+import threading
+import time
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from concurrency import race
 from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.drafts.models import Pick
+from fantasy.common.clock import utcnow
+from fantasy.drafts.models import Draft, Pick
 from fantasy.extensions import db
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -34,6 +38,39 @@ def test_hundred_concurrent_picks_on_one_slot_make_one_pick(app, client, make_us
     assert sorted(statuses) == [201] + [409] * 99
     assert pick_count(app, league_id=league.id) == 1
     assert league.state(round1)["current_pick"] == 2
+
+
+def test_picks_that_waited_for_the_lock_find_the_driver_gone(app, client, make_user):
+    """Snake turn of two teams: picks 2 and 3 are the same team's. While a pick in flight holds the draft's
+    row lock, that team asks for one driver again and again; the pick in flight takes that driver. The
+    waiting requests find the team on the clock again and the driver gone: 409, never a 5xx."""
+    league = League(client, make_user, size=2)
+    round1 = race_id(app, 2023, 1)
+    drivers = league.open(round1).get_json()["available_driver_ids"]
+    assert league.pick(round1, drivers[0]).status_code == 201
+    twice = league.state(round1)["on_the_clock"]
+    headers = league.players[twice]["headers"]
+    statuses = []
+
+    def send(c):
+        return c.post(league.url(round1, "/picks"), json={"driver_id": drivers[1]}, headers=headers)
+
+    with app.app_context(), db.engine.connect() as in_flight:
+        draft = in_flight.execute(
+            select(Draft.id).where(Draft.league_id == league.id, Draft.race_id == round1).with_for_update()
+        ).scalar_one()
+        waiting = threading.Thread(target=lambda: statuses.extend(race(app, [send] * 10)))
+        waiting.start()
+        time.sleep(1)  # the requests queue up on the lock
+        in_flight.execute(insert(Pick).values(
+            draft_id=draft, league_id=league.id, race_id=round1, pick_number=2, team_id=twice,
+            driver_id=drivers[1], autopicked=False, picked_at=utcnow(),
+        ))
+        in_flight.execute(update(Draft).where(Draft.id == draft).values(current_pick=3))
+        in_flight.commit()
+        waiting.join()
+    assert statuses == [409] * 10
+    assert pick_count(app, league_id=league.id) == 2 and league.state(round1)["current_pick"] == 3
 
 
 def test_fifty_leagues_picking_the_same_driver_at_once_are_independent(app, client, make_user):

@@ -2,6 +2,7 @@
 import logging
 import math
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import redis
 from flask import current_app
@@ -26,32 +27,44 @@ def fire_time(deadline: datetime) -> datetime:
     return datetime.fromtimestamp(math.ceil(deadline.timestamp()), tz=timezone.utc)
 
 
-def start_turn(draft: Draft, pick_seconds: int) -> None:
+class Turn(NamedTuple):
+    """The turn now on the clock, as plain values: scheduled after the commit, which expires the draft row."""
+
+    draft_id: int
+    pick_number: int
+    deadline: datetime | None
+    pick_seconds: int
+
+
+def start_turn(draft: Draft, pick_seconds: int) -> Turn:
     """Set the deadline of the turn now on the clock (none without a pick clock or once complete)."""
     if draft.state == DraftState.open and pick_seconds > 0:
         draft.pick_deadline = utcnow() + timedelta(seconds=pick_seconds)
     else:
         draft.pick_deadline = None
+    return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds)
 
 
-def schedule_expiry(draft: Draft, pick_seconds: int) -> None:
-    """After commit: cancel the previous turn's job and schedule this turn's. A late or duplicate run is
-    harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never a pick.
-    Without a pick clock there is no job to cancel or schedule."""
-    if pick_seconds <= 0:
+def schedule_expiry(turn: Turn) -> None:
+    """After commit: cancel the previous turn's job and schedule this turn's, in one round trip. A late or
+    duplicate run is harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never
+    a pick. Without a pick clock there is no job to cancel or schedule."""
+    if turn.pick_seconds <= 0:
         return
     try:
-        scheduler = Scheduler(queue_name=HIGH, connection=get_redis())
-        if draft.current_pick > 1:
-            scheduler.cancel(expiry_job_id(draft.id, draft.current_pick - 1))
-        if draft.pick_deadline is not None:
-            scheduler.enqueue_at(
-                fire_time(draft.pick_deadline),
-                "fantasy.jobs.drafts.expire_turn",
-                draft.id,
-                draft.current_pick,
-                job_id=expiry_job_id(draft.id, draft.current_pick),
-                job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"],
-            )
+        with get_redis().pipeline() as pipe:
+            scheduler = Scheduler(queue_name=HIGH, connection=pipe)
+            if turn.pick_number > 1:
+                scheduler.cancel(expiry_job_id(turn.draft_id, turn.pick_number - 1))
+            if turn.deadline is not None:
+                scheduler.enqueue_at(
+                    fire_time(turn.deadline),
+                    "fantasy.jobs.drafts.expire_turn",
+                    turn.draft_id,
+                    turn.pick_number,
+                    job_id=expiry_job_id(turn.draft_id, turn.pick_number),
+                    job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"],
+                )
+            pipe.execute()
     except redis.RedisError:
-        log.warning("pick clock not scheduled", extra={"draft_id": draft.id, "pick": draft.current_pick})
+        log.warning("pick clock not scheduled", extra={"draft_id": turn.draft_id, "pick": turn.pick_number})

@@ -1,6 +1,6 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
 import logging
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
@@ -8,7 +8,7 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import clock, order
-from fantasy.drafts.eligibility import best_available, eligible_driver_ids
+from fantasy.drafts.eligibility import best_available, eligible_driver_ids, eligible_drivers
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -22,6 +22,7 @@ from fantasy.scoring.standings import season_totals
 log = logging.getLogger(__name__)
 
 PICKING = (DraftState.open,)
+JUST_TAKEN = "That slot or driver was just taken, try again"
 BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
 
 
@@ -45,15 +46,18 @@ def _active_team_ids(league_id: int) -> list[int]:
     ).all()
 
 
-def _my_team(league_id: int, user: User) -> FantasyTeam:
-    team = db.session.scalars(
-        select(FantasyTeam).where(
-            FantasyTeam.league_id == league_id, FantasyTeam.user_id == user.id, FantasyTeam.left_at.is_(None)
-        )
-    ).first()
-    if team is None:
+def _my_team_id(league_id, user_id):
+    return select(FantasyTeam.id).where(
+        FantasyTeam.league_id == league_id, FantasyTeam.user_id == user_id, FantasyTeam.left_at.is_(None)
+    ).limit(1)
+
+
+def _my_team(league_id: int, user: User) -> int:
+    """The id of the user's active team in the league (403 without one)."""
+    team_id = db.session.scalar(_my_team_id(league_id, user.id))
+    if team_id is None:
         raise Forbidden("You have no team in this league")
-    return team
+    return team_id
 
 
 def ensure_draft(league: League, race: Race) -> Draft:
@@ -121,7 +125,7 @@ def _first_order(league: League, draft: Draft) -> list[int]:
     return order.rotation(previous, active)
 
 
-def _open(league: League, draft: Draft) -> None:
+def _open(league: League, draft: Draft) -> clock.Turn:
     if draft.state != DraftState.scheduled:
         raise Conflict(f"The draft is already {draft.state.value}")
     team_order = _first_order(league, draft)
@@ -130,8 +134,8 @@ def _open(league: League, draft: Draft) -> None:
     draft.order = team_order
     draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
     draft.state, draft.current_pick = DraftState.open, 1
-    clock.start_turn(draft, league.pick_seconds)
     _audit(league.id, None, "draft_opened", race_id=draft.race_id, draft_id=draft.id, order=team_order)
+    return clock.start_turn(draft, league.pick_seconds)
 
 
 def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
@@ -155,22 +159,17 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     if later is not None:
         raise Conflict("This round, or a later one, has already been drafted")
     draft = ensure_draft(league, race)
-    _open(league, draft)
+    turn = _open(league, draft)
     commit_or_conflict("The draft changed meanwhile, try again")
-    clock.schedule_expiry(draft, league.pick_seconds)
+    clock.schedule_expiry(turn)
     return draft_state(league_id, race_id, user)
 
 
 # --- picking -----------------------------------------------------------------------------------
 
 
-def _record_pick(draft: Draft, race: Race, team_id: int, driver_id: int, autopicked: bool) -> Pick:
-    if driver_id not in eligible_driver_ids(race):
-        if db.session.get(Driver, driver_id) is None:
-            raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
-        raise Unprocessable("This driver is not in this race", errors={"json": {"driver_id": ["Not eligible"]}})
-    if driver_id in _taken(draft):
-        raise Conflict("This driver has already been picked in this draft")
+def _record_pick(draft: Draft, team_id: int, driver_id: int, autopicked: bool) -> Pick:
+    """Fill the slot on the clock; the caller checked the driver under the draft's row lock."""
     pick = Pick(
         draft_id=draft.id, league_id=draft.league_id, race_id=draft.race_id, pick_number=draft.current_pick,
         team_id=team_id, driver_id=driver_id, autopicked=autopicked, picked_at=utcnow(),
@@ -182,21 +181,73 @@ def _record_pick(draft: Draft, race: Race, team_id: int, driver_id: int, autopic
     return pick
 
 
+def _pick_checks():
+    """The draft under its row lock with all a pick checks: the user's team, the race's season, whether
+    the driver is eligible and whether this draft has them already (built once, run with parameters).
+
+    After waiting for the lock PostgreSQL hands over the draft row as committed meanwhile, but the
+    subqueries keep the statement's snapshot: a pick of the same driver committed during the wait is
+    caught by the unique keys on insert instead, which is a 409 as well."""
+    league_id, race_id, driver_id = bindparam("league_id"), bindparam("race_id"), bindparam("driver_id")
+    race_round = select(Race.round).where(Race.id == race_id).scalar_subquery()
+    return (
+        select(
+            Draft,
+            _my_team_id(league_id, bindparam("user_id")).scalar_subquery(),
+            select(Race.season_year).where(Race.id == race_id).scalar_subquery(),
+            eligible_drivers(race_id, bindparam("season"), race_round, driver_id).exists(),
+            select(Pick.id).where(Pick.draft_id == Draft.id, Pick.driver_id == driver_id).exists(),
+        )
+        .where(Draft.league_id == league_id, Draft.race_id == race_id)
+        .with_for_update(of=Draft)
+    )
+
+
+_PICK_CHECKS = _pick_checks()
+
+
+def _locked_for_pick(league: League, race_id: int, user: User, driver_id: int):
+    """`_PICK_CHECKS` in one round trip. Without a draft the same checks run one by one, so the answer is
+    the one they gave before (403, then 404s)."""
+    row = db.session.execute(_PICK_CHECKS, {
+        "league_id": league.id, "race_id": race_id, "user_id": user.id, "season": league.season,
+        "driver_id": driver_id,
+    }).first()
+    if row is None:
+        _my_team(league.id, user)
+        _race_of_season(league, race_id)
+        raise NotFound("This draft has not been opened")
+    draft, team_id, season, eligible, taken = row
+    if team_id is None:
+        raise Forbidden("You have no team in this league")
+    if season != league.season:
+        raise NotFound("No such race in this league's season")
+    return draft, team_id, eligible, taken
+
+
 def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
     access = league_access(league_id, user, Need.member)
-    team = _my_team(league_id, user)
-    race = _race_of_season(access.league, race_id)
-    draft = _locked_draft(league_id, race_id)
+    draft, team_id, eligible, taken = _locked_for_pick(access.league, race_id, user, driver_id)
     if draft.state not in PICKING:
         raise Conflict(f"Picks are closed: the draft is {draft.state.value}")
-    on_clock = order.team_on_turn(draft.order, draft.method, draft.current_pick)
-    if on_clock != team.id:
+    if order.team_on_turn(draft.order, draft.method, draft.current_pick) != team_id:
         raise Conflict("It is not your turn")
-    pick = _record_pick(draft, race, team.id, driver_id, autopicked=False)
-    pick_seconds = access.league.pick_seconds  # read before the commit expires the league row
-    clock.start_turn(draft, pick_seconds)
-    commit_or_conflict("That slot or driver was just taken, try again")
-    clock.schedule_expiry(draft, pick_seconds)
+    if not eligible:
+        if db.session.scalar(select(Driver.id).where(Driver.id == driver_id)) is None:
+            raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
+        raise Unprocessable("This driver is not in this race", errors={"json": {"driver_id": ["Not eligible"]}})
+    if taken:
+        raise Conflict("This driver has already been picked in this draft")
+    pick = _record_pick(draft, team_id, driver_id, autopicked=False)
+    turn = clock.start_turn(draft, access.league.pick_seconds)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(JUST_TAKEN) from None
+    db.session.expunge(pick)  # the answer reads it after the commit: detached, it is not reloaded
+    commit_or_conflict(JUST_TAKEN)
+    clock.schedule_expiry(turn)
     return pick
 
 
@@ -210,7 +261,7 @@ def _autopick(draft: Draft, race: Race) -> Pick:
         driver_id = best_available(race, available)
     if driver_id is None:
         raise Conflict("No driver is left to pick")
-    return _record_pick(draft, race, team_id, driver_id, autopicked=True)
+    return _record_pick(draft, team_id, driver_id, autopicked=True)
 
 
 def expire_turn(draft_id: int, pick_number: int) -> bool:
@@ -227,10 +278,9 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
         return False
     league = db.session.get(League, draft.league_id)
     _autopick(draft, db.session.get(Race, draft.race_id))
-    pick_seconds = league.pick_seconds
-    clock.start_turn(draft, pick_seconds)
+    turn = clock.start_turn(draft, league.pick_seconds)
     commit_or_conflict("The draft changed meanwhile")
-    clock.schedule_expiry(draft, pick_seconds)
+    clock.schedule_expiry(turn)
     return True
 
 
@@ -295,10 +345,10 @@ def draft_tick(now=None) -> dict:
             continue
         draft = ensure_draft(league, race)
         if draft.state == DraftState.scheduled and len(_active_team_ids(league.id)) >= 2:
-            _open(league, draft)
+            turn = _open(league, draft)
             opened += 1
             db.session.commit()
-            clock.schedule_expiry(draft, league.pick_seconds)
+            clock.schedule_expiry(turn)
         else:
             db.session.commit()
     return {"opened": opened, "locked": locked}
@@ -355,16 +405,16 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
 
 def get_queue(league_id: int, race_id: int, user: User) -> dict:
     access = league_access(league_id, user, Need.member)
-    team = _my_team(league_id, user)
+    team_id = _my_team(league_id, user)
     draft = ensure_draft(access.league, _race_of_season(access.league, race_id))
     db.session.commit()
-    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team.id))
+    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id))
     return {"driver_ids": queue or []}
 
 
 def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -> dict:
     access = league_access(league_id, user, Need.member)
-    team = _my_team(league_id, user)
+    team_id = _my_team(league_id, user)
     race = _race_of_season(access.league, race_id)
     draft = ensure_draft(access.league, race)
     if draft.state not in BEFORE_FIRST_PICK:
@@ -374,9 +424,9 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
     unknown = sorted(set(driver_ids) - set(eligible_driver_ids(race)))
     if unknown:
         raise Unprocessable("Some drivers are not in this race", errors={"json": {"driver_ids": [f"Not eligible: {unknown}"]}})
-    queue = db.session.scalars(select(PickQueue).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team.id)).first()
+    queue = db.session.scalars(select(PickQueue).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id)).first()
     if queue is None:
-        queue = PickQueue(draft_id=draft.id, team_id=team.id)
+        queue = PickQueue(draft_id=draft.id, team_id=team_id)
         db.session.add(queue)
     queue.driver_ids = list(driver_ids)
     commit_or_conflict("The queue changed meanwhile, try again")
@@ -397,11 +447,7 @@ def draft_state(league_id: int, race_id: int, user: User) -> dict:
     on_clock = None
     if draft.state == DraftState.open:
         on_clock = order.team_on_turn(draft.order, draft.method, draft.current_pick)
-    my_team = db.session.scalar(
-        select(FantasyTeam.id).where(
-            FantasyTeam.league_id == league_id, FantasyTeam.user_id == user.id, FantasyTeam.left_at.is_(None)
-        )
-    )
+    my_team = db.session.scalar(_my_team_id(league_id, user.id))
     queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == my_team))
     return {
         "id": draft.id, "league_id": league_id, "race_id": race.id, "state": draft.state,
