@@ -6,6 +6,7 @@ at once, because a draft room cannot wait for a queue.
 """
 import json
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import object_session
 
@@ -13,7 +14,8 @@ from fantasy.common.outbox import defer
 from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Pick
 from fantasy.f1data.events import results_poll_gave_up
-from fantasy.jobs.notifications import enqueue_delivery
+from fantasy.jobs.notifications import deliver, enqueue_delivery
+from fantasy.jobs.queues import LOW, RETRY, get_queue
 from fantasy.leagues.models import LeagueEvent
 from fantasy.notifications.service import LEAGUE_CHANNEL, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
@@ -36,8 +38,13 @@ def _pick_inserted(mapper, connection, target: Pick) -> None:
     live = json.dumps({"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data})
 
     def publish_and_deliver():
-        get_redis().publish(LEAGUE_CHANNEL.format(target.league_id), live)
-        enqueue_delivery("pick", payload)
+        # One round trip for both (RQ's own enqueue takes two), in one MULTI that RQ opens first; the row
+        # itself is expired by now.
+        with get_redis().pipeline() as pipe:
+            get_queue(LOW).enqueue(deliver, "pick", payload, retry=RETRY, pipeline=pipe,
+                                   result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+            pipe.publish(LEAGUE_CHANNEL.format(payload["league_id"]), live)
+            pipe.execute()
 
     defer(object_session(target), publish_and_deliver)
 
