@@ -1,7 +1,8 @@
 """What one draft pick costs, in process (Flask test client, no HTTP): SQL statements and Redis commands per
-pick, the median time, and the statements ranked by their total time (round trips, not slow plans).
+pick, the median time, this process's CPU time per pick (the Python, steadier than wall time on shared
+cores), and the statements ranked by their total time (round trips, not slow plans).
 
-    python bench/pick_path.py --round 16
+    python bench/pick_path.py --round 16 --leagues 4
 """
 import argparse
 import statistics
@@ -17,8 +18,10 @@ from read_path import counters
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--round", type=int, default=16, help="a 2023 round without drafts in leagues 1-2")
+    parser.add_argument("--round", type=int, default=16, help="a 2023 round without drafts in these leagues")
+    parser.add_argument("--leagues", type=int, default=2, help="leagues 1..N draft 20 picks each")
     args = parser.parse_args(argv)
+    leagues = range(1, args.leagues + 1)
     app = make_app()
     counts = counters(app)
     timings: dict[str, list] = defaultdict(lambda: [0, 0.0])
@@ -35,24 +38,26 @@ def main(argv=None) -> None:
             entry[0] += 1
             entry[1] += time.perf_counter() - conn.info["started"]
 
-    race_id, drivers = open_drafts(2023, args.round, range(1, 3))
-    teams = team_owners(range(1, 3))
+    race_id, drivers = open_drafts(2023, args.round, leagues)
+    teams = team_owners(leagues)
     client = app.test_client()
     token = {user: access_token(app, user) for rows in teams.values() for _team, user in rows}
-    samples, calls = [], []
-    for league_id in (1, 2):
+    samples, cpu, calls = [], [], []
+    for league_id in leagues:
         for number in range(1, 21):
             _team, user = teams[league_id][snake_team(number, 10)]
             counts.update(sql=0, redis=0)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.post(f"/api/v1/leagues/{league_id}/drafts/{race_id}/picks",
                                    json={"driver_id": drivers[(number + league_id) % len(drivers)]},
                                    headers={"Authorization": f"Bearer {token[user]}"})
             samples.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
             calls.append(dict(counts))
             assert response.status_code == 201, response.get_json()
     picks = len(samples)
-    print(f"\n{picks} picks: median {statistics.median(samples) * 1000:.1f} ms/pick, "
+    print(f"\n{picks} picks: median {statistics.median(samples) * 1000:.1f} ms/pick "
+          f"(CPU of this process {statistics.median(cpu) * 1000:.1f} ms), "
           f"SQL statements per pick {statistics.median(c['sql'] for c in calls):.0f}, "
           f"Redis commands per pick {statistics.median(c['redis'] for c in calls):.0f} (pipelines count once)\n")
     print("| statement | per pick | mean ms |\n|---|---:|---:|")
