@@ -10,6 +10,7 @@ clock, notification hooks). Every answer must be 201.
 """
 import argparse
 import http.client
+import itertools
 import json
 import os
 import subprocess
@@ -89,7 +90,13 @@ def write_targets(path: Path, race_id: int, drivers: list[int], teams: dict, tok
             _team, user = teams[league_id][snake_team(number, len(teams[league_id]))]
             driver = drivers[(number + index) % len(drivers)]
             lines.append(f"/api/v1/leagues/{league_id}/drafts/{race_id}/picks {token[user]} {driver}")
-    path.write_text("\n".join(lines) + "\n")
+    # picks.lua deals the lines to the two threads by turns; wrk calls request() once on the first thread's
+    # script to check it and never sends that line, so the first thread gets a spare one ahead of its own
+    # (without it league 1's first pick is lost and its second answers 409 "not your turn").
+    first, second = lines[0::2], lines[1::2]
+    first.insert(0, first[0])
+    dealt = [line for pair in itertools.zip_longest(first, second) for line in pair if line is not None]
+    path.write_text("\n".join(dealt) + "\n")
     return len(lines)
 
 
