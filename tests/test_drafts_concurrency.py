@@ -9,6 +9,7 @@ from concurrency import race
 from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, Pick
+from fantasy.drafts.service import JUST_TAKEN
 from fantasy.extensions import db
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -43,17 +44,23 @@ def test_hundred_concurrent_picks_on_one_slot_make_one_pick(app, client, make_us
 def test_picks_that_waited_for_the_lock_find_the_driver_gone(app, client, make_user):
     """Snake turn of two teams: picks 2 and 3 are the same team's. While a pick in flight holds the draft's
     row lock, that team asks for one driver again and again; the pick in flight takes that driver. The
-    waiting requests find the team on the clock again and the driver gone: 409, never a 5xx."""
+    waiting requests find the team on the clock again and the driver gone: 409, never a 5xx.
+
+    On PostgreSQL the waiting statements read "driver taken" from their snapshot before the wait, so it
+    is the unique key at the insert that refuses them (the JUST_TAKEN answer); SQLite's BEGIN IMMEDIATE
+    makes them wait before reading anything, so they see the driver taken up front."""
     league = League(client, make_user, size=2)
     round1 = race_id(app, 2023, 1)
     drivers = league.open(round1).get_json()["available_driver_ids"]
     assert league.pick(round1, drivers[0]).status_code == 201
     twice = league.state(round1)["on_the_clock"]
     headers = league.players[twice]["headers"]
-    statuses = []
+    statuses, messages = [], []
 
     def send(c):
-        return c.post(league.url(round1, "/picks"), json={"driver_id": drivers[1]}, headers=headers)
+        response = c.post(league.url(round1, "/picks"), json={"driver_id": drivers[1]}, headers=headers)
+        messages.append(response.get_json()["message"])
+        return response
 
     with app.app_context(), db.engine.connect() as in_flight:
         draft = in_flight.execute(
@@ -69,7 +76,10 @@ def test_picks_that_waited_for_the_lock_find_the_driver_gone(app, client, make_u
         in_flight.execute(update(Draft).where(Draft.id == draft).values(current_pick=3))
         in_flight.commit()
         waiting.join()
+        dialect = db.engine.dialect.name
     assert statuses == [409] * 10
+    if dialect == "postgresql":
+        assert JUST_TAKEN in messages, messages
     assert pick_count(app, league_id=league.id) == 2 and league.state(round1)["current_pick"] == 3
 
 

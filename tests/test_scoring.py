@@ -274,7 +274,7 @@ def test_reverse_standings_order_after_a_scored_race(app, client, make_user):
     assert order[0] == max(totals, key=lambda team: totals[team][1])  # the last-placed team picks first
 
 
-def test_cached_standings_follow_renames_joins_and_leaves(app, client, make_user):
+def test_cached_standings_follow_renames_and_joins(app, client, make_user):
     league = League(client, make_user)
     play_round(app, league, 1, ["max_verstappen"])
     first = standings(client, league)  # computed and cached
@@ -327,3 +327,24 @@ def test_a_cached_standings_read_is_two_statements_and_one_user_lookup(app, clie
     assert sum("FROM users" in statement for statement in hit) == 1
     assert "FROM leagues LEFT OUTER JOIN memberships" in hit[1]
     assert len(miss) == 4, miss
+
+
+def test_a_new_league_never_gets_the_cached_standings_of_a_deleted_one(app, client, make_user):
+    """SQLite hands a deleted league's id to the next league; its cache entries must not apply to it, even
+    when both leagues have seen as many roster changes (one join each here)."""
+    gone = League(client, make_user, size=2, name="Gone")
+    play_round(app, gone, 1, ["max_verstappen"])
+    assert any(row["points"] != "0.00" for row in standings(client, gone))  # cached now
+    assert client.delete(f"{API}/leagues/{gone.id}", headers=gone.owner["headers"]).status_code == 204
+    owner, joiner = make_user("newcomer"), make_user("second")
+    created = client.post(f"{API}/leagues", json={"name": "Fresh", "season": 2023, "mode": "replay"},
+                          headers=owner["headers"]).get_json()
+    assert client.post(f"{API}/leagues/join", json={"invite_code": created["invite_code"], "team_name": "Second"},
+                       headers=joiner["headers"]).status_code == 201
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert created["id"] == gone.id  # the case this test is about
+    response = client.get(f"{API}/leagues/{created['id']}/standings", headers=owner["headers"])
+    assert response.status_code == 200, response.get_json()
+    assert sorted((row["team_name"], row["points"]) for row in response.get_json()) == [
+        ("Second", "0.00"), ("newcomer", "0.00")]

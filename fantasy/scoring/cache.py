@@ -39,8 +39,11 @@ class Entry:
         self.key, self.stamp, self.rows = key, stamp, rows
 
 
-def read(ruleset_key: str, league_id: int, roster_version: int, scope: str) -> Entry:
-    """The current entry in one round trip; rows None on a miss (or when Redis cannot be read)."""
+def read(ruleset_key: str, league_id: int, roster: list, scope: str) -> Entry:
+    """The current entry in one round trip; rows None on a miss (or when Redis cannot be read).
+
+    `roster` identifies the league's teams as of this read: its creation time (SQLite reuses the id of a
+    deleted league, whose entries would otherwise match) and its roster version."""
     key = ENTRY.format(league_id, scope)
     try:
         ruleset_version, league_version, raw = get_redis().mget(
@@ -48,7 +51,7 @@ def read(ruleset_key: str, league_id: int, roster_version: int, scope: str) -> E
     except redis.RedisError:
         log.warning("standings cache bypassed: redis unavailable")
         return Entry(None, None, None)
-    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0), roster_version]
+    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0), *roster]
     cached = json.loads(raw) if raw else None
     rows = cached["rows"] if cached and cached.get("stamp") == stamp else None
     return Entry(key, stamp, rows)

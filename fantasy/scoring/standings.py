@@ -117,10 +117,11 @@ def standings(league_id: int, user: User, race_id: int | None = None) -> list[di
     """Season standings (or one race's), team names included, cached per league.
 
     The entry is current while the league's ruleset, its scores' versions and its roster version (bumped
-    with every join, leave and rename) are those it was computed under (scoring/cache.py).
+    with every join, leave and rename) are those it was computed under, for the league of that creation
+    time (scoring/cache.py).
     """
     league = league_access(league_id, user, Need.member).league
-    entry = cache.read(ruleset_key(league.ruleset), league.id, league.roster_version,
+    entry = cache.read(ruleset_key(league.ruleset), league.id, [league.created_at.isoformat(), league.roster_version],
                        f"race-{race_id}" if race_id else "season")
     if entry.rows is None:
         entry.rows = _compute(league, race_id)
