@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _env import ROOT, access_token, app_env, connect, log, make_app
+from _env import ROOT, app_env, connect, log, make_app
 
 BENCH = Path(__file__).resolve().parent
 LUA = BENCH / "standings.lua"

@@ -115,9 +115,9 @@ def test_logout_all_revokes_every_session(auth, client):
     _, first = auth.signup()
     second = auth.login()
     assert client.post("/api/v1/auth/logout-all", headers=bearer(first["access_token"])).status_code == 204
-    for tokens in (first, second):
-        assert_401(me(client, tokens["access_token"]))
-        assert_401(refresh(client, tokens["refresh_token"]))
+    for pair in (first, second):
+        assert_401(me(client, pair["access_token"]))
+        assert_401(refresh(client, pair["refresh_token"]))
     assert me(client, auth.login()["access_token"]).status_code == 200
 
 

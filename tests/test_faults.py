@@ -12,7 +12,6 @@ from sqlalchemy.pool import NullPool
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
 from fantasy import create_app
-from fantasy.auth import tokens
 from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
