@@ -6,7 +6,7 @@ from rq_scheduler import Scheduler
 
 from fantasy import create_app
 from fantasy.common.redis import get_redis
-from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+from fantasy.jobs.queues import QUEUE_NAMES, get_queue, no_retry_when_permanent
 from fantasy.jobs.schedule import reconcile
 
 USAGE = "usage: python worker.py worker [--burst] | python worker.py scheduler"
@@ -15,7 +15,8 @@ COMMANDS = (("worker",), ("worker", "--burst"), ("scheduler",))
 
 
 def run_worker(burst: bool = False) -> None:
-    worker = Worker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis())
+    worker = Worker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis(),
+                    exception_handlers=[no_retry_when_permanent])
     # RQ's own scheduler moves retries that wait (Retry intervals) back to their queue; rq-scheduler runs
     # the periodic and pick-clock jobs. Without it a retry with backoff would never run.
     worker.work(burst=burst, with_scheduler=True)

@@ -117,3 +117,20 @@ def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_to
     secrets = [*CANARIES.values(), backing_urls["SQLALCHEMY_DATABASE_URI"]]
     for text in (worker.stdout, worker.stderr, failure):
         assert not [secret for secret in secrets if secret in text]
+
+
+def test_a_season_the_upstream_does_not_have_fails_once_without_retries(app, client, admin_tokens, backing_urls,
+                                                                       tmp_path, upstream_server, monkeypatch):
+    # Two job-level retries due at once: a transient failure would run the job three times in this burst.
+    monkeypatch.setattr(service, "SYNC_RETRY", Retry(max=2))
+    response = client.post(f"{API}/admin/sync", json={"season": 2031}, headers=bearer(admin_tokens["access_token"]))
+    assert response.status_code == 202, response.get_json()
+
+    worker = run_worker(backing_urls, upstream_server.base_url, tmp_path)
+
+    assert worker.returncode == 0, worker.stderr
+    assert sum(upstream_server.hits.values()) == 1  # one 404, asked once: the answer will not change
+    with app.app_context():
+        job = Job.fetch(response.get_json()["job_id"], connection=get_redis())
+        assert job.get_status() == JobStatus.FAILED and job.retries_left == 0
+        assert "NotFound: The upstream has no season 2031" in job.latest_result().exc_string

@@ -53,16 +53,24 @@ def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, back
 
 
 def test_a_retry_with_backoff_runs_when_its_delay_is_over(app, backing_urls, tmp_path):
+    """An unexpected error (here a math domain error) waits for its retry; a 4xx-class failure (a race
+    that does not exist) fails at once, its retries dropped: running it again would answer the same."""
     with app.app_context():
-        job = get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", 424242, job_id="retry-me",
-                                         retry=Retry(max=1, interval=1))
+        retry = Retry(max=1, interval=1)
+        job = get_queue(DEFAULT).enqueue("math.sqrt", -1, job_id="retry-me", retry=retry)
+        permanent = get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", 424242, job_id="no-such-race",
+                                               retry=retry)
         finish(run(backing_urls, tmp_path, "worker", "--burst"))
         job.refresh()
         assert (job.get_status(refresh=False), job.retries_left) == (JobStatus.SCHEDULED, 0)
+        permanent.refresh()
+        assert (permanent.get_status(refresh=False), permanent.retries_left) == (JobStatus.FAILED, 0)
+        assert "No race 424242" in permanent.latest_result().exc_string
         time.sleep(1.5)
         second = finish(run(backing_urls, tmp_path, "worker", "--burst"))
         assert job.get_status(refresh=True) == JobStatus.FAILED
-        assert "retry-me" in second and "No race 424242" in job.latest_result().exc_string
+        assert "retry-me" in second and "math domain error" in job.latest_result().exc_string
+        assert "no-such-race" not in second
 
 
 def test_enqueueing_the_same_job_twice_gives_one_job(app):

@@ -1,10 +1,15 @@
-"""The three RQ queues on the app's Redis connection, and de-duplicated enqueueing."""
+"""The three RQ queues on the app's Redis connection, de-duplicated enqueueing, and which failures retry."""
+import logging
+
 from flask import current_app
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from fantasy.common.redis import get_redis
+from fantasy.errors import AppError
+
+log = logging.getLogger(__name__)
 
 HIGH, DEFAULT, LOW = "high", "default", "low"
 QUEUE_NAMES = (HIGH, DEFAULT, LOW)
@@ -37,3 +42,14 @@ def enqueue_unique(queue_name: str, func, *args, job_id: str, retry: Retry = RET
         func, *args, job_id=job_id, retry=retry,
         result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"], failure_ttl=FAILURE_TTL_SECONDS,
     )
+
+
+def no_retry_when_permanent(job: Job, exc_type, exc_value, traceback) -> bool:
+    """Worker exception handler: a job that failed with a 4xx-class error (an upstream with no such season,
+    a race that does not exist) fails at once; running it again would give the same answer. Transient
+    failures (5xx-class errors, anything else) keep their retries. RQ calls this before it decides on a
+    retry; returning True lets the next handler run."""
+    if isinstance(exc_value, AppError) and exc_value.code < 500 and job.retries_left:
+        log.info("job=%s outcome=failed_permanently retries_dropped=%s", job.id, job.retries_left)
+        job.retries_left = 0
+    return True
