@@ -7,7 +7,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from fantasy.common.redis import get_redis
-from fantasy.errors import AppError
+from fantasy.errors import BadRequest, Forbidden, NotFound, Unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,8 @@ QUEUE_NAMES = (HIGH, DEFAULT, LOW)
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 # Bounded retries with growing delays (seconds) for jobs whose work is idempotent.
 RETRY = Retry(max=3, interval=[10, 60, 300])
+# Failures another run would repeat (the 4xx-class errors but 409, which a concurrent change can cause).
+PERMANENT_FAILURES = (BadRequest, Forbidden, NotFound, Unprocessable)
 # Failed jobs stay a week for admins to inspect and requeue; the cleanup job sweeps what outlives it.
 FAILURE_TTL_SECONDS = 7 * 24 * 3600
 
@@ -46,10 +48,10 @@ def enqueue_unique(queue_name: str, func, *args, job_id: str, retry: Retry = RET
 
 def no_retry_when_permanent(job: Job, exc_type, exc_value, traceback) -> bool:
     """Worker exception handler: a job that failed with a 4xx-class error (an upstream with no such season,
-    a race that does not exist) fails at once; running it again would give the same answer. Transient
-    failures (5xx-class errors, anything else) keep their retries. RQ calls this before it decides on a
-    retry; returning True lets the next handler run."""
-    if isinstance(exc_value, AppError) and exc_value.code < 500 and job.retries_left:
+    a race that does not exist) fails at once; running it again would give the same answer. A conflict
+    (409: a concurrent change won a race) and every other failure keep their retries. RQ calls this before
+    it decides on a retry; returning True lets the next handler run."""
+    if isinstance(exc_value, PERMANENT_FAILURES) and job.retries_left:
         log.info("job=%s outcome=failed_permanently retries_dropped=%s", job.id, job.retries_left)
         job.retries_left = 0
     return True
