@@ -19,7 +19,7 @@ from pathlib import Path
 import requests
 
 from _env import connect, log, make_app
-from picks import tokens
+from picks import team_owners, tokens
 from standings_load import BENCH, serve, stop
 
 PORT = 5605
@@ -34,18 +34,6 @@ def rounds() -> list[tuple[int, int]]:
     rows = cur.fetchall()
     conn.close()
     return rows
-
-
-def clients_of(leagues: range, per_league: int) -> dict[int, list[tuple[int, int]]]:
-    conn = connect()
-    cur = conn.cursor()
-    cur.execute("SELECT league_id, id, user_id FROM fantasy_teams WHERE league_id BETWEEN %s AND %s ORDER BY league_id, id",
-                (leagues.start, leagues.stop - 1))
-    teams: dict[int, list[tuple[int, int]]] = {}
-    for league_id, team_id, user_id in cur.fetchall():
-        teams.setdefault(league_id, []).append((team_id, user_id))
-    conn.close()
-    return {league: rows[:per_league] for league, rows in teams.items()}
 
 
 def open_round(conn, league_id: int, race_id: int, team_ids: list[int]) -> None:
@@ -123,7 +111,7 @@ def main(argv=None) -> dict:
     app = make_app()
     leagues_range = range(1, args.leagues + 1)
     schedule = rounds()
-    teams = clients_of(leagues_range, args.clients_per_league)
+    teams = {league: rows[:args.clients_per_league] for league, rows in team_owners(leagues_range).items()}
     token = tokens(app, {user for rows in teams.values() for _team, user in rows})
     conn = connect()
     cur = conn.cursor()
