@@ -123,3 +123,10 @@ def test_login_fails_closed_with_503_when_redis_is_down(app, backing_urls, tmp_p
         limiter.init_app(app)
     assert response.status_code == 503
     assert response.get_json()["code"] == 503
+
+
+def test_routes_without_limits_skip_the_limiter(app, client):
+    # No default or application limits: Flask-Limiter's per-request hook is dropped, so /healthz never
+    # reaches the limiter while the decorated auth routes (above) still count.
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    assert "X-RateLimit-Limit" not in client.get("/healthz").headers
