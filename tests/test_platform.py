@@ -1,5 +1,6 @@
 """The API shell: probes, docs, envelope, request ids, headers, CORS, limits, production settings."""
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from config import DEV_SECRET
 from fantasy import create_app
+from fantasy.common.observability import JsonFormatter
 from fantasy.devstack import bind_host
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +92,13 @@ def test_log_lines_are_json_with_request_id(backing_urls, capfd):
     access = [line for line in lines if line.get("logger") == "fantasy.access"]
     assert access and access[-1]["request_id"] == "log-check-1"
     assert access[-1]["path"] == "/healthz" and access[-1]["status"] == 200
+
+
+def test_log_timestamps_are_utc_with_milliseconds():
+    formatter = JsonFormatter()
+    stamps = [json.loads(formatter.format(logging.makeLogRecord({"msg": "x", "created": created, "msecs": msecs})))["ts"]
+              for created, msecs in ((0.5, 500.0), (0.75, 750.0), (86400.25, 250.0))]
+    assert stamps == ["1970-01-01T00:00:00.500Z", "1970-01-01T00:00:00.750Z", "1970-01-02T00:00:00.250Z"]
 
 
 def test_security_headers(client):

@@ -12,6 +12,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # A client-sent id is reused only when it is short and harmless in logs and headers.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# One encoder for every line: json.dumps(default=...) builds a new one per call.
+_encode = json.JSONEncoder(default=str).encode
 
 access_log = logging.getLogger("fantasy.access")
 
@@ -19,9 +21,11 @@ access_log = logging.getLogger("fantasy.access")
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; extra= fields are kept, the request id is added when there is one."""
 
+    _stamp = (None, "")  # (second, its UTC time as text): strftime once a second, not once a line
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -33,11 +37,18 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _encode(entry)
+
+    def _timestamp(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        cached_second, stamp = self._stamp
+        if second != cached_second:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._stamp = (second, stamp)  # one tuple, so a thread never pairs a second with another's text
+        return f"{stamp}.{int(record.msecs):03d}Z"
 
 
 def configure_logging(level: str) -> None:
-    JsonFormatter.converter = time.gmtime
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
