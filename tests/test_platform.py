@@ -106,8 +106,10 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]
     auth = client.post("/api/v1/auth/login", json={"login": "x", "password": "y"})
     assert auth.headers["Cache-Control"] == "no-store"
+    assert auth.headers.getlist("Content-Security-Policy") == ["frame-ancestors 'none'"]
 
 
 def test_cors_allows_only_listed_origins(app, backing_urls):
