@@ -11,7 +11,7 @@ import jwt as pyjwt
 import pytest
 import redis
 from dotenv import dotenv_values
-from flask import request
+from flask import request, session
 from sqlalchemy.exc import DataError, OperationalError
 
 from config import DEV_SECRET
@@ -110,6 +110,12 @@ def test_security_headers(client):
     auth = client.post("/api/v1/auth/login", json={"login": "x", "password": "y"})
     assert auth.headers["Cache-Control"] == "no-store"
     assert auth.headers.getlist("Content-Security-Policy") == ["frame-ancestors 'none'"]
+
+
+def test_no_cookie_session(app, client):
+    with app.test_request_context("/healthz"):
+        assert app.session_interface.is_null_session(session._get_current_object())
+    assert "Set-Cookie" not in client.get("/healthz").headers
 
 
 def test_cors_allows_only_listed_origins(app, backing_urls):
