@@ -15,6 +15,7 @@ from fantasy.common.http import init_http
 from fantasy.common.observability import configure_logging, init_request_context
 from fantasy.common.outbox import init_outbox
 from fantasy.common.redis import init_redis
+from fantasy.common.snapshots import init_snapshots
 from fantasy.common.sqlite import init_sqlite
 from fantasy.demo.cli import demo_cli
 from fantasy.drafts.routes import drafts_blp
@@ -75,6 +76,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         lambda filename: send_from_directory(swagger_ui_path, filename),
     )
     init_outbox()
+    init_snapshots()
     subscribe_scoring()
     subscribe_notifications()
     for group in CLI_GROUPS:

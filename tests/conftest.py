@@ -10,7 +10,7 @@ from fantasy import create_app
 from fantasy.auth import service, tokens
 from fantasy.auth.models import Role
 from fantasy.common.redis import get_redis
-from fantasy.extensions import db
+from fantasy.extensions import db, limiter
 from processes import TEST_SECRET
 
 PASSWORD = "correct horse battery"
@@ -133,3 +133,13 @@ def make_user(app):
             return {"id": user.id, "username": username, "headers": bearer(pair["access_token"]), "tokens": pair}
 
     return make
+
+
+@pytest.fixture
+def redis_down(app, backing_urls, tmp_path):
+    """A second app on the same database whose Redis is a socket nobody listens on."""
+    broken = create_app("testing", overrides={**backing_urls, "REDIS_URL": f"unix://{tmp_path}/gone.sock",
+                                              "SECRET_KEY": TEST_SECRET, "JWT_SECRET_KEY": TEST_SECRET})
+    yield broken
+    # The limiter object is process-wide and follows the last app set up: point it back at the live Redis.
+    limiter.init_app(app)

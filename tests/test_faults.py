@@ -5,17 +5,14 @@ import signal
 from datetime import datetime, timezone
 
 import psutil
-import pytest
 from rq.job import Job, JobStatus
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.pool import NullPool
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
-from fantasy import create_app
 from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
-from fantasy.extensions import limiter
 from fantasy.jobs import scoring as scoring_jobs
 from fantasy.f1data import service as f1data_service
 from fantasy.f1data.models import (
@@ -24,7 +21,7 @@ from fantasy.f1data.models import (
 )
 from fantasy.jobs.queues import DEFAULT, get_queue
 from fantasy.scoring.models import DriverScore
-from processes import TEST_SECRET, process_env, start, stop, wait_for
+from processes import process_env, start, stop, wait_for
 
 from conftest import PASSWORD, _clean
 from f1data_fake_server import FakeJolpica
@@ -41,16 +38,6 @@ def play_round(app, league: League, season_round: int, picks: list[str]) -> int:
     with app.app_context():
         scoring_jobs.score_race(race)
     return race
-
-
-@pytest.fixture
-def redis_down(app, backing_urls, tmp_path):
-    """A second app on the same database whose Redis is a socket nobody listens on."""
-    broken = create_app("testing", overrides={**backing_urls, "REDIS_URL": f"unix://{tmp_path}/gone.sock",
-                                              "SECRET_KEY": TEST_SECRET, "JWT_SECRET_KEY": TEST_SECRET})
-    yield broken
-    # The limiter object is process-wide and follows the last app set up: point it back at the live Redis.
-    limiter.init_app(app)
 
 
 def test_with_redis_down_reads_are_served_from_the_database(app, client, make_user, redis_down, f1):

@@ -1,4 +1,5 @@
 """Scoring a race for leagues, idempotently; corrections; standings, tie-breaks, cache and team scores."""
+import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -6,6 +7,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
 from fantasy.f1data import service as f1data
@@ -299,14 +301,17 @@ def test_cached_standings_follow_renames_and_joins(app, client, make_user):
 
 
 
-def test_a_cached_standings_read_is_two_statements_and_one_user_lookup(app, client, make_user):
-    """The read path's budget (bench/README.md): the token's user once, the league with the caller's
-    membership in one statement, then only Redis; a miss adds the teams and one aggregate."""
+def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app, client, make_user):
+    """The read path's budget (bench/README.md): with the token's principal, the caller's league access and
+    the standings in Redis a read touches no PostgreSQL at all (no connection checkout, no pre-ping); cold,
+    it selects the user, the league with the caller's membership, the teams and one aggregate."""
     league = League(client, make_user)
     play_round(app, league, 1)
     statements = []
     with app.app_context():
         engine = db.engine
+        redis = get_redis()
+        redis.delete(*redis.keys("snap:*"), *redis.keys("standings:*"))
 
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
@@ -319,14 +324,40 @@ def test_a_cached_standings_read_is_two_statements_and_one_user_lookup(app, clie
         hit = list(statements)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    def queries(recorded):  # not the pool's pre-ping, not SQLite's explicit BEGIN
-        return [statement for statement in recorded if statement.strip().upper() not in ("SELECT 1", "BEGIN")]
-
-    hit, miss = queries(hit), queries(miss)
-    assert len(hit) == 2, hit
-    assert sum("FROM users" in statement for statement in hit) == 1
-    assert "FROM leagues LEFT OUTER JOIN memberships" in hit[1]
+    assert hit == []
+    miss = [statement for statement in miss if statement.strip().upper() not in ("SELECT 1", "BEGIN")]
     assert len(miss) == 4, miss
+    assert "FROM users" in miss[0]
+    assert "FROM leagues LEFT OUTER JOIN memberships" in miss[1]
+
+
+def test_standings_pages_are_slices_of_the_cached_rows_with_the_pagination_header(app, client, make_user):
+    league = League(client, make_user, size=5)
+    play_round(app, league, 1)
+    everything = standings(client, league)
+    assert [row["rank"] for row in everything] == sorted(row["rank"] for row in everything)
+    for page in (1, 2, 3, 4):  # page 4 is past the end: empty, as for every paginated list
+        response = client.get(f"{API}/leagues/{league.id}/standings", query_string={"page": page, "page_size": 2},
+                              headers=league.owner["headers"])
+        assert response.status_code == 200
+        assert response.get_json() == everything[(page - 1) * 2:page * 2]
+        assert json.loads(response.headers["X-Pagination"])["total"] == 5
+    bad = client.get(f"{API}/leagues/{league.id}/standings", query_string={"page_size": 1000},
+                     headers=league.owner["headers"])
+    assert bad.status_code == 422 and bad.get_json()["code"] == 422
+
+
+def test_a_cache_entry_of_an_earlier_form_is_a_miss_not_an_error(app, client, make_user):
+    """Entries written before rows were cached as JSON texts (stamp without the format) are recomputed."""
+    league = League(client, make_user, size=2)
+    play_round(app, league, 1)
+    expected = standings(client, league)
+    with app.app_context():
+        redis = get_redis()
+        key = f"standings:{league.id}:season"
+        stamp = json.loads(redis.get(key))["stamp"]  # [format, ruleset, its version, league version, roster...]
+        redis.set(key, json.dumps({"stamp": stamp[-5:], "rows": expected}))  # as session 2 wrote them
+    assert standings(client, league) == expected
 
 
 def test_a_new_league_never_gets_the_cached_standings_of_a_deleted_one(app, client, make_user):

@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 import rq_dashboard
 from flask import Response, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 from marshmallow import fields
 
 from fantasy.admin import jobs_service
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.schemas import StrictSchema
 

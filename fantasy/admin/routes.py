@@ -1,9 +1,9 @@
 """Admin endpoints: user management."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 
 from fantasy.auth import service as accounts
 from fantasy.auth.schemas import UserSchema
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import paginate
 

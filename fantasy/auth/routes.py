@@ -1,7 +1,7 @@
 """Auth and profile endpoints (§5, §11)."""
 from flask import current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user, get_jwt
+from flask_jwt_extended import get_jwt
 from flask_limiter.util import get_remote_address
 
 from fantasy.auth import service
@@ -13,6 +13,7 @@ from fantasy.auth.schemas import (
     TokenPairSchema,
     UserSchema,
 )
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.extensions import limiter
 

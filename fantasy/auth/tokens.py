@@ -5,15 +5,24 @@ family in Redis kills every token of that session at once (logout, refresh-token
 the refresh lifetime. Ending *every* session (logout everywhere, a password change, a deactivation) bumps
 the user's `token_version` in the database, in the same commit as the change that calls for it, and tokens
 carry the version they were issued under (`ver`): no Redis failure or concurrent login can leave one alive.
+
+Every request checks its token against the user's *principal* (token version, active, admin): a Redis
+snapshot of the user row kept current by generation counters (common/snapshots.py), read in the same
+round trip as the family check, so authenticating a request needs no PostgreSQL. Routes that need the
+row itself use `current_user` from this module: it loads the row on first use and checks it once more,
+so every write still sees the committed version and active flag.
 """
 import logging
 import uuid
+from dataclasses import dataclass
 
 import redis
 from flask import current_app, g
-from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_jwt_extended import create_access_token, create_refresh_token, get_current_user, get_jwt
+from werkzeug.local import LocalProxy
 
 from fantasy.auth.models import User
+from fantasy.common import snapshots
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.errors import Unauthorized
@@ -23,6 +32,9 @@ log = logging.getLogger(__name__)
 
 REVOKED_FAMILY = "auth:revoked:family:{}"
 USED_REFRESH = "auth:used-refresh:{}"
+PRINCIPAL = "snap:user:{}"
+# Writes of a user row move its principal's snapshot generation.
+snapshots.guard(User, "user", "id")
 
 
 def _refresh_seconds() -> int:
@@ -59,40 +71,80 @@ def rotate(user: User, refresh_claims: dict) -> dict:
     return issue_pair(user, refresh_claims["fam"])
 
 
-def is_revoked(claims: dict) -> bool:
-    family = claims.get("fam")
-    if family is None:
-        return True
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid token speaks for, without the row (see `current_user` for the row)."""
+
+    id: int
+    is_admin: bool
+
+
+def _user_id(claims: dict) -> int | None:
     try:
-        if get_redis().exists(REVOKED_FAMILY.format(family)):
-            return True
-    except redis.RedisError:
-        # Fail open for this one check during a Redis outage, so reads keep being served: the token's
-        # version (checked below, in the database) still ends every session on logout-all, password change
-        # and deactivation; only a single-session logout waits for the access token's 15 minutes.
-        log.warning("token family check skipped: redis unavailable")
-    # Tokens from before versions existed carry none: they count as version 0.
-    user = load_user(claims)
-    return user is not None and claims.get("ver", 0) != user.token_version
-
-
-def load_user(claims: dict) -> User | None:
-    """The token's user if it still exists and is active (checked on every request).
-
-    Loaded once per request: the revocation check and flask-jwt-extended's user lookup both ask, and the
-    session's identity map holds rows only weakly, so without `g` the row would be selected twice.
-    """
-    try:
-        user_id = int(claims["sub"])
+        return int(claims["sub"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _row(user_id: int) -> User | None:
+    """The user row, selected at most once per request."""
     loaded = g.get("token_user")
     if loaded is None or loaded[0] != user_id:
-        user = db.session.get(User, user_id)
-        g.token_user = loaded = (user_id, user if user is not None and user.is_active else None)
+        g.token_user = loaded = (user_id, db.session.get(User, user_id))
     return loaded[1]
+
+
+def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
+    """(family revoked, {ver, active, admin} or None for no such user), from Redis when it can."""
+    try:
+        snapshot, (revoked,) = snapshots.read("user", user_id, PRINCIPAL.format(user_id), REVOKED_FAMILY.format(family))
+    except redis.RedisError:
+        # Fail open for the family check during a Redis outage, so reads keep being served: the token's
+        # version (checked against the row) still ends every session on logout-all, password change and
+        # deactivation; only a single-session logout waits for the access token's 15 minutes.
+        log.warning("token family check skipped: redis unavailable")
+        snapshot, revoked = None, False
+    if revoked or (snapshot is not None and snapshot.data is not None):
+        return bool(revoked), snapshot.data if snapshot else None
+    user = _row(user_id)
+    state = None if user is None else {"ver": user.token_version, "active": user.is_active, "admin": user.is_admin}
+    if snapshot is not None and state is not None:
+        snapshot.store(state)
+    return False, state
+
+
+def is_revoked(claims: dict) -> bool:
+    """A token is revoked with its family, or when its user's token version has moved on."""
+    family, user_id = claims.get("fam"), _user_id(claims)
+    if family is None or user_id is None:
+        return True
+    revoked, state = _principal_state(user_id, family)
+    if revoked:
+        return True
+    # Tokens from before versions existed carry none: they count as version 0.
+    g.principal = Principal(user_id, state["admin"]) if state is not None and state["active"] else None
+    return state is not None and claims.get("ver", 0) != state["ver"]
+
+
+def _account() -> User:
+    """The request's user row, loaded on first use and checked against the token once more (once per token)."""
+    claims = get_jwt()
+    checked = g.get("account")
+    if checked is None or checked[0] != claims.get("jti"):
+        principal = get_current_user()
+        user = _row(principal.id) if principal is not None else None
+        if user is None or not user.is_active or claims.get("ver", 0) != user.token_version:
+            raise Unauthorized("Token has been revoked")
+        g.account = checked = (claims.get("jti"), user)
+    return checked[1]
+
+
+# The signed-in user's row for routes that read or change it; `current_principal` when id and role suffice.
+current_user: User = LocalProxy(_account)
+current_principal: Principal = LocalProxy(get_current_user)
 
 
 def init_tokens(jwt) -> None:
     jwt.token_in_blocklist_loader(lambda header, claims: is_revoked(claims))
-    jwt.user_lookup_loader(lambda header, claims: load_user(claims))
+    # None (no such user, or deactivated) answers 401 "Account not found or deactivated".
+    jwt.user_lookup_loader(lambda header, claims: g.get("principal"))

@@ -1,4 +1,5 @@
-"""Page through a SELECT for smorest's @blp.paginate (page, page_size, X-Pagination)."""
+"""Page through a SELECT, or a list of rows already serialized, for smorest's @blp.paginate (X-Pagination)."""
+from flask import Response
 from sqlalchemy import func, select
 
 from fantasy.common.schemas import MAX_ID
@@ -28,3 +29,15 @@ def paginate(statement, pagination_parameters):
     if len(statement.column_descriptions) == 1:
         return result.scalars().all()
     return result.mappings().all()
+
+
+def json_page(rows: list[str], pagination_parameters) -> Response:
+    """One page of rows that are JSON texts already (cached in response form) as the JSON array response.
+
+    For `@blp.paginate()` without a pager: smorest then adds X-Pagination and `@blp.response` passes the
+    response through, so cached rows are not loaded and dumped again on every read.
+    """
+    pagination_parameters.item_count = len(rows)
+    first = pagination_parameters.first_item
+    return Response("[" + ",".join(rows[first:first + pagination_parameters.page_size]) + "]",
+                    mimetype="application/json")

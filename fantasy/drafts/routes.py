@@ -1,7 +1,7 @@
 """Draft endpoints (§7, §11): state, open/lock (replay), picks, manual order and the pick queue."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.drafts import service
 from fantasy.drafts.schemas import DraftStateSchema, OrderSchema, PickRequestSchema, PickSchema, QueueSchema

@@ -1,7 +1,7 @@
 """Admin endpoints for the F1 data: enqueue a season sync, enter or correct a classification by hand."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.f1data import service
 from fantasy.f1data.models import SessionKind

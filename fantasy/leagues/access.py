@@ -3,16 +3,29 @@
 Rules: a private league does not exist (404) for anyone who is not an active member; a public league
 can be *viewed* by any signed-in user, but member-only routes answer 403 to non-members; members
 without the required role get 403; global admins pass every check.
+
+Reads that need only the decision and a few league facts (standings) use `league_facts`: the same
+decision over a Redis snapshot of the caller's membership and the league's facts, kept current by
+generation counters (common/snapshots.py: every write of a league, membership or team row moves them).
 """
 import enum
 from dataclasses import dataclass
 
+import redis
 from sqlalchemy import select
 
 from fantasy.auth.models import User
+from fantasy.auth.tokens import Principal
+from fantasy.common import snapshots
 from fantasy.errors import Forbidden, NotFound
 from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam, League, LeagueRole, Membership, Visibility
+from fantasy.scoring.rules import ruleset_key
+
+FACTS = "snap:league:{}:member:{}"
+# Writes of these rows move the league's snapshot generation (teams count through `roster_version`).
+snapshots.guard(League, "league", "id")
+snapshots.guard(Membership, "league", "league_id")
 
 
 class Need(enum.Enum):
@@ -37,7 +50,41 @@ class LeagueAccess:
         return self.user.is_admin or (self.role is not None and self.role.rank >= LeagueRole.manager.rank)
 
 
-def league_access(league_id: int, user: User, need: Need, *, lock: bool = False) -> LeagueAccess:
+@dataclass(frozen=True)
+class LeagueFacts:
+    """What a read needs to know of a league, for one caller: a snapshot of the league row and membership."""
+
+    league_id: int
+    role: LeagueRole | None
+    ruleset_key: str
+    created_at: str
+    roster_version: int
+
+
+def _check(visibility: Visibility, role: LeagueRole | None, is_admin: bool, need: Need) -> None:
+    """The access rules (module docstring): raise 404 or 403, or return."""
+    if role is None and visibility == Visibility.private and not is_admin:
+        raise NotFound("No such league")
+    if is_admin or need == Need.view:
+        return
+    if role is None:
+        raise Forbidden("Members only")
+    required = LeagueRole[need.value]
+    if role.rank < required.rank:
+        raise Forbidden(f"Only the league's {'owner' if required == LeagueRole.owner else 'managers'} can do this")
+
+
+def _league_and_membership(league_id: int, user_id: int) -> tuple[League | None, Membership | None]:
+    """Both in one round trip (reads)."""
+    return db.session.execute(
+        select(League, Membership)
+        .outerjoin(Membership, (Membership.league_id == League.id) & (Membership.user_id == user_id)
+                   & Membership.left_at.is_(None))
+        .where(League.id == league_id)
+    ).first() or (None, None)
+
+
+def league_access(league_id: int, user: User | Principal, need: Need, *, lock: bool = False) -> LeagueAccess:
     """Load a league for `user` or raise 404/403; `lock` takes a row lock for a write that counts."""
     if lock:
         # The membership is read after the lock is granted, so it includes what the previous holder
@@ -46,24 +93,33 @@ def league_access(league_id: int, user: User, need: Need, *, lock: bool = False)
         membership = (
             db.session.scalars(Membership.active_for(league_id, user.id)).first() if league is not None else None
         )
-    else:  # reads: one round trip
-        league, membership = db.session.execute(
-            select(League, Membership)
-            .outerjoin(Membership, (Membership.league_id == League.id) & (Membership.user_id == user.id)
-                       & Membership.left_at.is_(None))
-            .where(League.id == league_id)
-        ).first() or (None, None)
-    if league is None or (membership is None and league.visibility == Visibility.private and not user.is_admin):
+    else:
+        league, membership = _league_and_membership(league_id, user.id)
+    if league is None:
         raise NotFound("No such league")
-    access = LeagueAccess(league, membership, user)
-    if user.is_admin or need == Need.view:
-        return access
-    if membership is None:
-        raise Forbidden("Members only")
-    required = LeagueRole[need.value]
-    if membership.role.rank < required.rank:
-        raise Forbidden(f"Only the league's {'owner' if required == LeagueRole.owner else 'managers'} can do this")
-    return access
+    _check(league.visibility, membership.role if membership else None, user.is_admin, need)
+    return LeagueAccess(league, membership, user)
+
+
+def league_facts(league_id: int, principal: Principal, need: Need) -> LeagueFacts:
+    """The access decision of `league_access` and the league's facts, from Redis when current (no row lock)."""
+    try:
+        snapshot, _ = snapshots.read("league", league_id, FACTS.format(league_id, principal.id))
+    except redis.RedisError:
+        snapshot = None
+    data = snapshot.data if snapshot is not None else None
+    if data is None:
+        league, membership = _league_and_membership(league_id, principal.id)
+        if league is None:
+            raise NotFound("No such league")
+        data = {"visibility": league.visibility.value, "role": membership.role.value if membership else None,
+                "ruleset_key": ruleset_key(league.ruleset), "created_at": league.created_at.isoformat(),
+                "roster_version": league.roster_version}
+        if snapshot is not None:
+            snapshot.store(data)
+    role = LeagueRole(data["role"]) if data["role"] else None
+    _check(Visibility(data["visibility"]), role, principal.is_admin, need)
+    return LeagueFacts(league_id, role, data["ruleset_key"], data["created_at"], data["roster_version"])
 
 
 def team_access(

@@ -1,7 +1,7 @@
 """League, membership and team endpoints (§6, §11). Every route signs in; access is league_access()."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import paginate
 from fantasy.leagues import service

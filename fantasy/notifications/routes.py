@@ -1,8 +1,8 @@
 """Notification inbox and the live event stream (§9, §11)."""
 from flask import Response, stream_with_context
 from flask.views import MethodView
-from flask_jwt_extended import current_user
 
+from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import paginate
 from fantasy.notifications import service, stream

@@ -1,6 +1,6 @@
 """Standings cache in Redis, invalidated by version counters (never by scanning keys).
 
-An entry (rows with team names) records the ruleset it was computed under, the versions of that ruleset's
+An entry (rows with team names, each as its JSON response text) records the ruleset it was computed under, the versions of that ruleset's
 scores and of the league's scored drafts, and the league's creation time and roster version (columns of
 the league row, the version bumped in the same transaction as a join, leave or rename, so both come free
 with the access check). Re-scoring bumps the counters, so the next read sees other versions and
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 RULESET_VERSION = "standings:v:ruleset:{}"
 LEAGUE_VERSION = "standings:v:league:{}"
 ENTRY = "standings:{}:{}"
+# Part of every stamp: entries written in an earlier form (rows as objects: 1) are misses, not errors.
+FORMAT = 2
 
 
 def bump(ruleset_keys, league_ids) -> None:
@@ -53,7 +55,7 @@ def read(ruleset_key: str, league_id: int, roster: list, scope: str) -> Entry:
     except redis.RedisError:
         log.warning("standings cache bypassed: redis unavailable")
         return Entry(None, None, None)
-    stamp = [ruleset_key, int(ruleset_version or 0), int(league_version or 0), *roster]
+    stamp = [FORMAT, ruleset_key, int(ruleset_version or 0), int(league_version or 0), *roster]
     cached = json.loads(raw) if raw else None
     rows = cached["rows"] if cached and cached.get("stamp") == stamp else None
     return Entry(key, stamp, rows)

@@ -1,9 +1,8 @@
 """Standings, team scores and the admin re-score endpoint (§8, §11)."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
-from flask_smorest import Page
-
+from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
+from fantasy.common.pagination import json_page
 from fantasy.jobs.scoring import request_rescore
 from fantasy.scoring import standings
 from fantasy.scoring.schemas import JobSchema, RaceScoreSchema, StandingRowSchema, StandingsQuerySchema
@@ -17,10 +16,10 @@ class LeagueStandings(MethodView):
     @standings_blp.login_required()
     @standings_blp.arguments(StandingsQuerySchema, location="query")
     @standings_blp.response(200, StandingRowSchema(many=True))
-    @standings_blp.paginate(Page)
-    def get(self, args, league_id):
+    @standings_blp.paginate()
+    def get(self, args, league_id, pagination_parameters):
         """Season standings, or one race's with ?race_id= (members only)"""
-        return standings.standings(league_id, current_user, args.get("race_id"))
+        return json_page(standings.standings(league_id, current_principal, args.get("race_id")), pagination_parameters)
 
 
 @standings_blp.route("/teams/<id:team_id>/scores")

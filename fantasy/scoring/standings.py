@@ -5,6 +5,7 @@ earlier join; teams equal on all of these share a rank (1, 2, 2, 4). A race win 
 in the league (teams level at the top each get one). Movement compares the season rank with the rank
 after the league's previous scored race.
 """
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,17 +13,20 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from fantasy.auth.models import User
+from fantasy.auth.tokens import Principal
 from fantasy.drafts.models import Draft, DraftState, Pick
 from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Driver, Race
-from fantasy.leagues.access import Need, league_access, team_access
+from fantasy.leagues.access import LeagueFacts, Need, league_facts, team_access
 from fantasy.leagues.models import FantasyTeam, League
 from fantasy.scoring import cache
 from fantasy.scoring.models import DriverScore
 from fantasy.scoring.rules import ruleset_key
+from fantasy.scoring.schemas import StandingRowSchema
 
 ZERO = Decimal(0)
+_ROW = StandingRowSchema(many=True)
 
 
 def points_text(value: Decimal) -> str:
@@ -39,7 +43,7 @@ class Line:
     joined_at: str = ""
 
 
-def _race_scores(league: League) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
+def _race_scores(league_id: int, ruleset: str) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
     """The league's scored races (race id, round) and, per race, each team's (points, best pick).
 
     One statement: the league's scored drafts (by round), their picks joined to the league's ruleset's
@@ -51,9 +55,9 @@ def _race_scores(league: League) -> tuple[list[tuple[int, int]], dict[int, dict[
         select(Draft.race_id, Race.round, Pick.team_id, func.sum(points), func.max(points))
         .join(Race, Race.id == Draft.race_id)
         .outerjoin(Pick, Pick.draft_id == Draft.id)
-        .outerjoin(DriverScore, (DriverScore.ruleset == ruleset_key(league.ruleset))
-                   & (DriverScore.race_id == Pick.race_id) & (DriverScore.driver_id == Pick.driver_id))
-        .where(Draft.league_id == league.id, Draft.state == DraftState.scored)
+        .outerjoin(DriverScore, (DriverScore.ruleset == ruleset) & (DriverScore.race_id == Pick.race_id)
+                   & (DriverScore.driver_id == Pick.driver_id))
+        .where(Draft.league_id == league_id, Draft.state == DraftState.scored)
         .group_by(Draft.race_id, Race.round, Pick.team_id)
         .order_by(Race.round)
     ).all()
@@ -95,12 +99,12 @@ def _season_lines(teams: dict[int, str], races, per_race, upto: int | None = Non
     return list(lines.values())
 
 
-def _compute(league: League, race_id: int | None) -> list[dict]:
+def _compute(league: LeagueFacts, race_id: int | None) -> list[dict]:
     teams = {team_id: (name, joined.isoformat()) for team_id, name, joined in db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
+        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.league_id)
     )}
     joined = {team_id: joined_at for team_id, (_name, joined_at) in teams.items()}
-    races, per_race = _race_scores(league)
+    races, per_race = _race_scores(league.league_id, league.ruleset_key)
     if race_id is not None:
         if race_id not in {race for race, _ in races}:
             raise NotFound("This race has not been scored in this league")
@@ -113,18 +117,19 @@ def _compute(league: League, race_id: int | None) -> list[dict]:
     return [{**row, "team_name": teams[row["team_id"]][0]} for row in rows]
 
 
-def standings(league_id: int, user: User, race_id: int | None = None) -> list[dict]:
-    """Season standings (or one race's), team names included, cached per league.
+def standings(league_id: int, principal: Principal, race_id: int | None = None) -> list[str]:
+    """Season standings (or one race's), team names included, each row as its JSON response text; cached
+    per league in that form, so a cache hit is sliced into pages without loading and dumping the rows.
 
     The entry is current while the league's ruleset, its scores' versions and its roster version (bumped
     with every join, leave and rename) are those it was computed under, for the league of that creation
     time (scoring/cache.py).
     """
-    league = league_access(league_id, user, Need.member).league
-    entry = cache.read(ruleset_key(league.ruleset), league.id, [league.created_at.isoformat(), league.roster_version],
+    league = league_facts(league_id, principal, Need.member)
+    entry = cache.read(league.ruleset_key, league_id, [league.created_at, league.roster_version],
                        f"race-{race_id}" if race_id else "season")
     if entry.rows is None:
-        entry.rows = _compute(league, race_id)
+        entry.rows = [json.dumps(row, separators=(",", ":")) for row in _ROW.dump(_compute(league, race_id))]
         cache.write(entry)
     return entry.rows
 
@@ -132,7 +137,7 @@ def standings(league_id: int, user: User, race_id: int | None = None) -> list[di
 def season_totals(league_id: int) -> dict[int, float]:
     """Each team's season points over the league's scored drafts (for reverse-standings order)."""
     league = db.session.get(League, league_id)
-    races, per_race = _race_scores(league)
+    races, per_race = _race_scores(league_id, ruleset_key(league.ruleset))
     totals: dict[int, float] = defaultdict(float)
     for race_id, _round in races:
         for team_id, (total, _best) in per_race.get(race_id, {}).items():

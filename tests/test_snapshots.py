@@ -1,0 +1,161 @@
+"""Redis snapshots of principals and league access (fantasy/common/snapshots.py): a cached read needs no
+PostgreSQL, and no write — through the API or racing a reader — leaves a snapshot that hides it."""
+import pytest
+from sqlalchemy import select
+
+from conftest import bearer
+from drafts_helpers import API, League
+from fantasy.common import snapshots
+from fantasy.common.redis import get_redis
+from fantasy.extensions import db
+from fantasy.leagues.access import FACTS
+from fantasy.leagues.models import League as LeagueRow
+
+
+def standings(client, league: League, user: dict):
+    return client.get(f"{API}/leagues/{league.id}/standings", headers=user["headers"])
+
+
+def member_of(league: League) -> dict:
+    return next(user for user in league.players.values() if user is not league.owner)
+
+
+def warm(client, league: League, user: dict) -> None:
+    """Two reads: the second is served from the snapshots (test_scoring pins that it makes no SQL)."""
+    for _ in range(2):
+        assert standings(client, league, user).status_code == 200
+
+
+def test_a_deactivated_user_is_refused_at_once_on_a_cached_read(client, make_user, admin_tokens):
+    league = League(client, make_user, size=2)
+    member = member_of(league)
+    warm(client, league, member)
+    deactivated = client.post(f"{API}/admin/users/{member['id']}/deactivate", headers=bearer(admin_tokens["access_token"]))
+    assert deactivated.status_code == 200
+    assert standings(client, league, member).status_code == 401
+    assert client.post(f"{API}/admin/users/{member['id']}/activate",
+                       headers=bearer(admin_tokens["access_token"])).status_code == 200
+    assert standings(client, league, member).status_code == 401  # its tokens stay dead: version moved on
+
+
+def test_logout_everywhere_ends_cached_reads_of_every_session(client, make_user):
+    league = League(client, make_user, size=2)
+    member = member_of(league)
+    warm(client, league, member)
+    assert client.post(f"{API}/auth/logout-all", headers=member["headers"]).status_code == 204
+    assert standings(client, league, member).status_code == 401
+
+
+def test_a_removed_member_loses_cached_access_at_once(client, make_user):
+    league = League(client, make_user, size=3)
+    member = member_of(league)
+    warm(client, league, member)
+    removed = client.delete(f"{API}/leagues/{league.id}/members/{member['id']}", headers=league.owner["headers"])
+    assert removed.status_code == 204
+    assert standings(client, league, member).status_code == 404  # a private league: gone for non-members
+
+
+def test_role_and_visibility_changes_apply_to_cached_access(client, make_user):
+    league = League(client, make_user, size=2, visibility="public")
+    outsider = make_user("outsider")
+    assert standings(client, league, outsider).status_code == 403  # public: visible, but members only
+    assert standings(client, league, outsider).status_code == 403
+    made_private = client.patch(f"{API}/leagues/{league.id}", json={"visibility": "private"},
+                                headers=league.owner["headers"])
+    assert made_private.status_code == 200, made_private.get_json()
+    assert standings(client, league, outsider).status_code == 404
+    joined = client.post(f"{API}/leagues/join", json={"invite_code": made_private.get_json()["invite_code"],
+                                                       "team_name": "Outsiders"}, headers=outsider["headers"])
+    assert joined.status_code == 201
+    assert standings(client, league, outsider).status_code == 200
+
+
+def _facts_snapshot(league_id: int, user_id: int) -> snapshots.Snapshot:
+    return snapshots.read("league", league_id, FACTS.format(league_id, user_id))[0]
+
+
+def _rename(app, league_id: int, name: str, *, commit: bool = True):
+    """A write of the league row in its own session (another request), committed or left open."""
+    context = app.app_context()
+    context.push()
+    db.session.scalars(select(LeagueRow).where(LeagueRow.id == league_id)).one().name = name
+    db.session.flush()
+    if commit:
+        db.session.commit()
+        context.pop()
+        return None
+    return context
+
+
+def test_a_row_read_before_a_write_commits_is_never_stored(app, client, make_user):
+    league = League(client, make_user, size=2)
+    with app.app_context():
+        reader = _facts_snapshot(league.id, league.owner["id"])  # a miss: the reader now loads the rows...
+        _rename(app, league.id, "Renamed meanwhile")               # ...while a writer commits
+        reader.store({"stale": True})
+        assert _facts_snapshot(league.id, league.owner["id"]).data is None
+
+        fresh = _facts_snapshot(league.id, league.owner["id"])
+        fresh.store({"fresh": True})
+        assert _facts_snapshot(league.id, league.owner["id"]).data == {"fresh": True}
+        _rename(app, league.id, "Renamed again")
+        assert _facts_snapshot(league.id, league.owner["id"]).data is None  # the write invalidated it
+
+
+def test_no_snapshot_is_stored_while_a_write_is_pending(app, client, make_user):
+    league = League(client, make_user, size=2)
+    with app.app_context():
+        writer = _rename(app, league.id, "Not yet committed", commit=False)
+        try:
+            with app.app_context():
+                reader = _facts_snapshot(league.id, league.owner["id"])
+                reader.store({"read": "before the commit"})
+                assert _facts_snapshot(league.id, league.owner["id"]).data is None
+        finally:
+            db.session.commit()
+            writer.pop()
+        reader.store({"read": "before the commit"})  # stored late: the generation moved at the release
+        assert _facts_snapshot(league.id, league.owner["id"]).data is None
+        after = _facts_snapshot(league.id, league.owner["id"])
+        after.store({"read": "after the commit"})
+        assert _facts_snapshot(league.id, league.owner["id"]).data == {"read": "after the commit"}
+
+
+def test_a_lost_release_only_sends_reads_to_the_database_until_the_pending_mark_expires(
+    app, client, make_user, monkeypatch
+):
+    league = League(client, make_user, size=2, name="Before")
+    member = member_of(league)
+    warm(client, league, member)
+    monkeypatch.setattr(snapshots, "_RELEASE", "this is not lua")  # the release after the commit fails
+    renamed = client.patch(f"{API}/leagues/{league.id}", json={"name": "After"}, headers=league.owner["headers"])
+    assert renamed.status_code == 200  # the commit stands
+    monkeypatch.undo()
+    with app.app_context():
+        ttl = get_redis().ttl(snapshots.PENDING.format("league", league.id))
+    assert 0 < ttl <= snapshots.PENDING_SECONDS
+    for _ in range(2):  # correct, from PostgreSQL: the fill is refused while the mark lives
+        response = client.get(f"{API}/leagues/{league.id}", headers=member["headers"])
+        assert response.get_json()["name"] == "After"
+        assert standings(client, league, member).status_code == 200
+    with app.app_context():
+        assert _facts_snapshot(league.id, member["id"]).data is None
+
+
+@pytest.mark.parametrize("change", [
+    ("patch", "/leagues/{league}", {"name": "Never stored"}),
+    ("delete", "/leagues/{league}/members/{member}", None),
+])
+def test_with_redis_down_a_write_of_a_guarded_row_is_a_503_and_changes_nothing(
+    app, client, make_user, redis_down, change
+):
+    league = League(client, make_user, size=2, name="Kept")
+    member = member_of(league)
+    method, path, body = change
+    down = redis_down.test_client()
+    url = API + path.format(league=league.id, member=member["id"])
+    response = getattr(down, method)(url, json=body, headers=league.owner["headers"])
+    assert response.status_code == 503, response.get_json()
+    assert response.get_json()["code"] == 503
+    league_now = client.get(f"{API}/leagues/{league.id}", headers=member["headers"])
+    assert league_now.status_code == 200 and league_now.get_json()["name"] == "Kept"
