@@ -301,13 +301,14 @@ def test_cached_standings_follow_renames_and_joins(app, client, make_user):
 
 
 
-def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app, client, make_user):
+def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app, client, make_user, monkeypatch):
     """The read path's budget (bench/README.md): with the token's principal, the caller's league access and
-    the standings in Redis a read touches no PostgreSQL at all (no connection checkout, no pre-ping); cold,
-    it selects the user, the league with the caller's membership, the teams and one aggregate."""
+    the standings in Redis a read touches no PostgreSQL at all (no connection checkout, no pre-ping) and makes
+    two Redis round trips (the token's, then access and standings together); cold, it selects the user, the
+    league with the caller's membership, the teams and one aggregate."""
     league = League(client, make_user)
     play_round(app, league, 1)
-    statements = []
+    statements, commands = [], []
     with app.app_context():
         engine = db.engine
         redis = get_redis()
@@ -316,15 +317,19 @@ def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    execute_command = type(redis).execute_command
+    monkeypatch.setattr(type(redis), "execute_command",
+                        lambda self, *args, **kwargs: commands.append(args[0]) or execute_command(self, *args, **kwargs))
     event.listen(engine, "before_cursor_execute", record)
     try:
         standings(client, league)
-        miss, statements[:] = list(statements), []
+        miss, statements[:], commands[:] = list(statements), [], []
         standings(client, league)
         hit = list(statements)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert hit == []
+    assert commands == ["EVAL", "EVAL"], commands
     miss = [statement for statement in miss if statement.strip().upper() not in ("SELECT 1", "BEGIN")]
     assert len(miss) == 4, miss
     assert "FROM users" in miss[0]

@@ -97,7 +97,7 @@ def _row(user_id: int) -> User | None:
 def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
     """(family revoked, {ver, active, admin} or None for no such user), from Redis when it can."""
     try:
-        snapshot, (revoked,) = snapshots.read("user", user_id, PRINCIPAL.format(user_id), REVOKED_FAMILY.format(family))
+        snapshot, (revoked,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id), REVOKED_FAMILY.format(family))
     except redis.RedisError:
         # Fail open for the family check during a Redis outage, so reads keep being served: the token's
         # version (checked against the row) still ends every session on logout-all, password change and

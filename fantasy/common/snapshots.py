@@ -49,6 +49,18 @@ for i = 1, #KEYS, 2 do
   if redis.call('DECR', KEYS[i + 1]) <= 0 then redis.call('DEL', KEYS[i + 1]) end
 end
 """
+_READ = """
+local values = redis.call('MGET', unpack(KEYS))
+local followed = false
+if ARGV[1] ~= '' and values[2] then
+  local tagged = cjson.decode(values[2])
+  if tagged[1] == (values[1] or '0') and type(tagged[2]) == 'table' and tagged[2][ARGV[1]] then
+    followed = redis.call('GET', ARGV[2] .. tagged[2][ARGV[1]]) or '0'
+  end
+end
+values[#values + 1] = followed
+return values
+"""
 _STORE = """
 if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] and not redis.call('GET', KEYS[2]) then
   redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
@@ -79,12 +91,18 @@ class Snapshot:
             log.warning("snapshot not stored: redis unavailable")
 
 
-def read(kind: str, object_id: int, key: str, *extra_keys: str) -> tuple[Snapshot, list]:
+def read(kind: str, object_id: int, key: str, *extra_keys: str, follow: tuple[str, str] | None = None
+         ) -> tuple[Snapshot, list, bytes | None]:
     """The snapshot `key` of object (`kind`, `object_id`) and the values of `extra_keys`, in one round trip.
 
-    Raises redis.RedisError: the caller decides how to do without Redis."""
-    gen, raw, *extra = get_redis().mget(GEN.format(kind, object_id), key, *extra_keys)
-    return Snapshot(kind, object_id, key, gen, raw), extra
+    `follow` = (field, prefix) also reads the key prefix + the current snapshot's `field` in the same round
+    trip (a Lua script; the followed key is not declared, which a single Redis allows): b"0" when that key
+    does not exist, None when the snapshot is missing or out of date. Raises redis.RedisError: the caller decides how to do without Redis.
+    """
+    field, prefix = follow or ("", "")
+    gen, raw, *extra, followed = get_redis().eval(_READ, 2 + len(extra_keys), GEN.format(kind, object_id), key,
+                                                  *extra_keys, field, prefix)
+    return Snapshot(kind, object_id, key, gen, raw), extra, followed
 
 
 def _guarded(session: Session) -> set[tuple[str, int]]:

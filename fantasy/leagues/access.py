@@ -101,12 +101,19 @@ def league_access(league_id: int, user: User | Principal, need: Need, *, lock: b
     return LeagueAccess(league, membership, user)
 
 
-def league_facts(league_id: int, principal: Principal, need: Need) -> LeagueFacts:
-    """The access decision of `league_access` and the league's facts, from Redis when current (no row lock)."""
+def league_facts(league_id: int, principal: Principal, need: Need, *, also: list[str] = (),
+                 follow_ruleset: str | None = None) -> tuple[LeagueFacts, list, bytes | None]:
+    """The access decision of `league_access` and the league's facts, from Redis when current (no row lock).
+
+    In the same round trip: the values of the keys `also` (None each when Redis could not be read) and,
+    with `follow_ruleset`, the key that prefix + the league's ruleset key names (None unless the snapshot
+    was current: a caller then reads it itself).
+    """
     try:
-        snapshot, _ = snapshots.read("league", league_id, FACTS.format(league_id, principal.id))
+        snapshot, values, followed = snapshots.read("league", league_id, FACTS.format(league_id, principal.id), *also,
+                                                    follow=("ruleset_key", follow_ruleset) if follow_ruleset else None)
     except redis.RedisError:
-        snapshot = None
+        snapshot, values, followed = None, [None] * len(also), None
     data = snapshot.data if snapshot is not None else None
     if data is None:
         league, membership = _league_and_membership(league_id, principal.id)
@@ -119,7 +126,8 @@ def league_facts(league_id: int, principal: Principal, need: Need) -> LeagueFact
             snapshot.store(data)
     role = LeagueRole(data["role"]) if data["role"] else None
     _check(Visibility(data["visibility"]), role, principal.is_admin, need)
-    return LeagueFacts(league_id, role, data["ruleset_key"], data["created_at"], data["roster_version"])
+    facts = LeagueFacts(league_id, role, data["ruleset_key"], data["created_at"], data["roster_version"])
+    return facts, values, followed
 
 
 def team_access(

@@ -4,7 +4,8 @@ An entry (rows with team names, each as its JSON response text) records the rule
 scores and of the league's scored drafts, and the league's creation time and roster version (columns of
 the league row, the version bumped in the same transaction as a join, leave or rename, so both come free
 with the access check). Re-scoring bumps the counters, so the next read sees other versions and
-recomputes. A read fetches both counters and the entry in one MGET (one round trip: bench/README.md).
+recomputes. A read fetches both counters and the entry in one round trip (bench/README.md), in the
+round trip of the league access check when the caller's access snapshot is current (scoring/standings.py).
 Reads bypass the cache when Redis is down; bumps do not (a scoring job must fail rather than leave a
 stale entry).
 """
@@ -43,18 +44,25 @@ class Entry:
         self.key, self.stamp, self.rows = key, stamp, rows
 
 
-def read(ruleset_key: str, league_id: int, roster: list, scope: str) -> Entry:
-    """The current entry in one round trip; rows None on a miss (or when Redis cannot be read).
+def keys(league_id: int, scope: str) -> list[str]:
+    """The keys of an entry besides its ruleset's version, for a caller that reads them along with others."""
+    return [LEAGUE_VERSION.format(league_id), ENTRY.format(league_id, scope)]
+
+
+def read(ruleset_key: str, league_id: int, roster: list, scope: str, prefetched: list | None = None) -> Entry:
+    """The current entry in one round trip, or none when `prefetched` holds the values already (ruleset
+    version, then the values of `keys`); rows None on a miss (or when Redis cannot be read).
 
     `roster` identifies the league's teams as of this read: its creation time (SQLite reuses the id of a
     deleted league, whose entries would otherwise match) and its roster version."""
     key = ENTRY.format(league_id, scope)
-    try:
-        ruleset_version, league_version, raw = get_redis().mget(
-            RULESET_VERSION.format(ruleset_key), LEAGUE_VERSION.format(league_id), key)
-    except redis.RedisError:
-        log.warning("standings cache bypassed: redis unavailable")
-        return Entry(None, None, None)
+    if prefetched is None:
+        try:
+            prefetched = get_redis().mget(RULESET_VERSION.format(ruleset_key), *keys(league_id, scope))
+        except redis.RedisError:
+            log.warning("standings cache bypassed: redis unavailable")
+            return Entry(None, None, None)
+    ruleset_version, league_version, raw = prefetched
     stamp = [FORMAT, ruleset_key, int(ruleset_version or 0), int(league_version or 0), *roster]
     cached = json.loads(raw) if raw else None
     rows = cached["rows"] if cached and cached.get("stamp") == stamp else None

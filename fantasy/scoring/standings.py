@@ -125,9 +125,11 @@ def standings(league_id: int, principal: Principal, race_id: int | None = None) 
     with every join, leave and rename) are those it was computed under, for the league of that creation
     time (scoring/cache.py).
     """
-    league = league_facts(league_id, principal, Need.member)
-    entry = cache.read(league.ruleset_key, league_id, [league.created_at, league.roster_version],
-                       f"race-{race_id}" if race_id else "season")
+    scope = f"race-{race_id}" if race_id else "season"
+    league, values, ruleset_version = league_facts(league_id, principal, Need.member, also=cache.keys(league_id, scope),
+                                                   follow_ruleset=cache.RULESET_VERSION.format(""))
+    entry = cache.read(league.ruleset_key, league_id, [league.created_at, league.roster_version], scope,
+                       None if ruleset_version is None else [ruleset_version, *values])
     if entry.rows is None:
         entry.rows = [json.dumps(row, separators=(",", ":")) for row in _ROW.dump(_compute(league, race_id))]
         cache.write(entry)
