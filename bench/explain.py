@@ -53,10 +53,10 @@ def explain(statements, title: str) -> None:
 
 def main() -> None:
     app = make_app()
-    from fantasy.auth.models import User
-    from fantasy.extensions import db
-    from fantasy.leagues.models import League
-    from fantasy.scoring import standings
+    from fantasy.auth.tokens import Principal
+    from fantasy.common.redis import get_redis
+    from fantasy.leagues.access import FACTS, Need, league_facts
+    from fantasy.scoring import cache, standings
     from fantasy.scoring.service import score_race
 
     conn = connect()
@@ -70,10 +70,15 @@ def main() -> None:
     print(f"## EXPLAIN (ANALYZE, BUFFERS) on {teams:,} teams (race {race_id}, league {league_id})")
     correct(race_id)
     explain(record(app, lambda: score_race(race_id)), "score_race: a result correction")
-    explain(record(app, lambda: standings._compute(db.session.get(League, league_id), None)),
+    owner = Principal(owner_id, is_admin=False)
+    explain(record(app, lambda: standings._compute(league_facts(league_id, owner, Need.member)[0], None)),
             "standings: the uncached recompute of one league")
-    explain(record(app, lambda: standings.standings(league_id, db.session.get(User, owner_id))),
-            "standings: a cached read (access check, team names)")
+
+    def cold_access():
+        get_redis().delete(FACTS.format(league_id, owner_id), cache.ENTRY.format(league_id, "season"))
+        standings.standings(league_id, owner)
+
+    explain(record(app, cold_access), "standings: the league access check on a snapshot miss (a hit makes no SQL)")
 
 
 if __name__ == "__main__":

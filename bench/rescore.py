@@ -123,15 +123,15 @@ def naive(race_id: int) -> float:
 
 def product(app, race_id: int, league_id: int, user_id: int) -> tuple[float, float, dict]:
     """The job, then the first standings read of an affected league (checked to be fresh)."""
-    from fantasy.auth.models import User
+    from fantasy.auth.tokens import Principal
     from fantasy.extensions import db
     from fantasy.jobs.scoring import score_race
-    from fantasy.leagues.models import League
+    from fantasy.leagues.access import Need, league_facts
     from fantasy.scoring import standings
 
+    owner = Principal(user_id, is_admin=False)
     with app.app_context():
-        user = db.session.get(User, user_id)
-        before = standings.standings(league_id, user)  # warm: this league's standings are cached
+        before = standings.standings(league_id, owner)  # warm: this league's standings are cached
         db.session.remove()
     with app.app_context():
         started = time.perf_counter()
@@ -140,11 +140,10 @@ def product(app, race_id: int, league_id: int, user_id: int) -> tuple[float, flo
         db.session.remove()
     with app.app_context():
         started = time.perf_counter()
-        after = standings.standings(league_id, db.session.get(User, user_id))
+        after = standings.standings(league_id, owner)
         read = time.perf_counter() - started
-        fresh = standings._compute(db.session.get(League, league_id), None)
-        names = {row["team_id"]: row["team_name"] for row in after}
-        if after != [{**row, "team_name": names[row["team_id"]]} for row in fresh]:
+        fresh = standings._compute(league_facts(league_id, owner, Need.member)[0], None)
+        if [json.loads(row) for row in after] != fresh:
             raise SystemExit("standings read after the correction is stale")
         if after == before:
             raise SystemExit("the correction did not change this league's standings: pick another league")

@@ -17,7 +17,7 @@ machine > "$OUT/machine.txt"
 run() { local name=$1; shift; "$PY" "$@" 2> "$OUT/$name.app.log" | tee "$OUT/$name.log"; }
 run rescore bench/rescore.py --sizes "${BENCH_SIZES:-10000,100000,1000000}" --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore.json"
 run explain bench/explain.py > /dev/null && cp "$OUT/explain.log" "$OUT/explain.md"
-run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --prototype --json "$OUT/standings.json"
+run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --json "$OUT/standings.json"
 run read_path bench/read_path.py --requests 300
 run pick_path bench/pick_path.py
 run picks bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --json "$OUT/picks.json"

@@ -2,13 +2,14 @@
 uncached, beside a bare Flask JSON endpoint of the same body size on the same settings, in the same run.
 
 * cached: a set of leagues whose standings are warmed first; every request is a cache hit (still
-  authenticated: JWT, revocation check, user row, league access; the entry holds the team names).
+  authenticated: JWT, revocation and principal check, league access; all from Redis snapshots, no SQL).
 * uncached: every request is for a league whose standings are not in Redis (the cache entries are deleted
   before the run and each league is asked for once), so each one recomputes from PostgreSQL and writes the
-  cache. No bypass switch exists in the product; this is the real cold path.
+  cache; the owners' principal and league access snapshots are deleted too, so nothing is warm. No bypass
+  switch exists in the product; this is the real cold path.
 * reference points on the product's stack: `/healthz` (flask-smorest route and the app's request hooks, no
-  auth, no database) and `/users/me` (bearer auth with its revocation check and user row, nothing else):
-  no standings code can be faster than these.
+  auth, no database) and `/users/me` (bearer auth with its revocation and principal check, then the user
+  row from PostgreSQL and its dump).
 Each request carries the bearer token of the league's owner (bench/standings.lua reads "path token" lines).
 
     python bench/standings_load.py --duration 10 --connections 64,8
@@ -28,7 +29,7 @@ from _env import ROOT, app_env, connect, log, make_app
 
 BENCH = Path(__file__).resolve().parent
 LUA = BENCH / "standings.lua"
-PRODUCT_PORT, BARE_PORT, PROTOTYPE_PORT = 5601, 5602, 5604
+PRODUCT_PORT, BARE_PORT = 5601, 5602
 
 
 def targets(app, first: int, count: int, path: Path) -> int:
@@ -86,23 +87,25 @@ def wrk(url: str, connections: int, duration: int, targets_file: Path | None = N
     return result
 
 
-def warm(app, targets_file: Path, port: int = PRODUCT_PORT) -> None:
+def warm(app, targets_file: Path) -> None:
     """Read every cached-set league once so the cached run only hits."""
     import urllib.request
 
     for line in targets_file.read_text().splitlines():
         path, token = line.split(" ")
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+        request = urllib.request.Request(f"http://127.0.0.1:{PRODUCT_PORT}{path}",
                                          headers={"Authorization": f"Bearer {token}"})
         urllib.request.urlopen(request).read()
 
 
 def drop_cached_standings(app) -> None:
+    """Delete the standings entries and the principal and league access snapshots (not their counters)."""
     from fantasy.common.redis import get_redis
 
     with app.app_context():
         redis = get_redis()
-        keys = [key for key in redis.scan_iter("standings:*", count=10000) if not key.startswith(b"standings:v:")]
+        keys = [key for pattern in ("standings:*", "snap:*") for key in redis.scan_iter(pattern, count=10000)
+                if not key.startswith(b"standings:v:") and not key.endswith((b":gen", b":pending"))]
         for start in range(0, len(keys), 10000):
             redis.delete(*keys[start:start + 10000])
 
@@ -128,8 +131,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--cached-leagues", type=int, default=1000)
     parser.add_argument("--uncached-leagues", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=2, help="rounds of bare/cached/uncached; medians reported")
-    parser.add_argument("--prototype", action="store_true",
-                        help="also measure bench/prototype_app.py (recommended engine settings) in the same run")
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args(argv)
     app = make_app()
@@ -144,24 +145,18 @@ def main(argv=None) -> dict:
     size = capture(f"http://127.0.0.1:{PRODUCT_PORT}{first_path}", first_token, work / "body.json")
     bare = serve("bare_app:app", BARE_PORT, work / "bare.log", {"BARE_BODY_FILE": str(work / "body.json")}, chdir=BENCH)
     bare_size = len(urllib.request.urlopen(f"http://127.0.0.1:{BARE_PORT}/bare").read())
-    prototype = serve("prototype_app:app", PROTOTYPE_PORT, work / "prototype.log", chdir=BENCH) if args.prototype else None
     log(f"standings body {size} bytes, bare body {bare_size} bytes; logs in {work}")
     product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
-    prototype_url = f"http://127.0.0.1:{PROTOTYPE_PORT}/"
     # Reference points on the product's own stack: the framework without auth, and auth with its user row.
     me_file = work / "me.txt"
     me_file.write_text("\n".join(f"/api/v1/users/me {line.split(' ')[1]}"
                                   for line in cached_file.read_text().splitlines()) + "\n")
-    proto_file = work / "proto.txt"  # the cached leagues through the prototype's Redis-only route
-    proto_file.write_text(cached_file.read_text().replace("/api/v1/leagues/", "/proto/leagues/"))
     results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
     try:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
         wrk(product_url, 64, 3, cached_file)
         for connections in [int(c) for c in args.connections.split(",")]:
             runs = {"bare": [], "product /healthz": [], "product /users/me": [], "cached": [], "uncached": []}
-            if prototype:
-                runs.update({"prototype cached": [], "prototype uncached": [], "prototype redis-only cached": []})
             for attempt in range(args.repeat):
                 runs["bare"].append(wrk(bare_url, connections, args.duration))
                 log(f"c={connections} bare     {fmt(runs['bare'][-1])}")
@@ -177,16 +172,6 @@ def main(argv=None) -> dict:
                 served = runs["uncached"][-1]["requests"]
                 log(f"c={connections} uncached {fmt(runs['uncached'][-1])}"
                     + (f"  (WRAPPED: {served} requests > {uncached_count} leagues)" if served > uncached_count else ""))
-                if prototype:
-                    warm(app, cached_file, PROTOTYPE_PORT)
-                    runs["prototype cached"].append(wrk(prototype_url, connections, args.duration, cached_file))
-                    log(f"c={connections} proto cached   {fmt(runs['prototype cached'][-1])}")
-                    drop_cached_standings(app)
-                    runs["prototype uncached"].append(wrk(prototype_url, connections, args.duration, uncached_file))
-                    log(f"c={connections} proto uncached {fmt(runs['prototype uncached'][-1])}")
-                    warm(app, proto_file, PROTOTYPE_PORT)
-                    runs["prototype redis-only cached"].append(wrk(prototype_url, connections, args.duration, proto_file))
-                    log(f"c={connections} proto redis-only cached {fmt(runs['prototype redis-only cached'][-1])}")
             results["runs"][connections] = {
                 kind: {key: statistics.median(run[key] for run in rows) for key in ("rps", "p50_us", "p95_us", "p99_us")}
                 | {"non_2xx": sum(run["non_2xx"] for run in rows), "socket_errors": sum(run["socket_errors"] for run in rows)}
@@ -195,8 +180,6 @@ def main(argv=None) -> dict:
     finally:
         stop(product)
         stop(bare)
-        if prototype:
-            stop(prototype)
     print("\n| connections | endpoint | req/s | p50 ms | p95 ms | p99 ms | vs bare req/s | vs bare p99 | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for connections, kinds in results["runs"].items():
