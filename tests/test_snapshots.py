@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import bearer
-from drafts_helpers import API, League
+from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common import snapshots
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
@@ -159,3 +159,17 @@ def test_with_redis_down_a_write_of_a_guarded_row_is_a_503_and_changes_nothing(
     assert response.get_json()["code"] == 503
     league_now = client.get(f"{API}/leagues/{league.id}", headers=member["headers"])
     assert league_now.status_code == 200 and league_now.get_json()["name"] == "Kept"
+
+
+def test_a_removed_member_cannot_pick_on_a_cached_access_snapshot(app, client, make_user, f1):
+    league = League(client, make_user, size=3)
+    race = race_id(app, 2023, 1)
+    assert league.open(race).status_code == 200
+    on_the_clock = league.state(race)["on_the_clock"]
+    waiting = next(team for team in league.players if team != on_the_clock and league.players[team] is not league.owner)
+    member = league.players[waiting]
+    assert league.pick(race, driver_id(app, "alonso"), waiting).status_code == 409  # not their turn: access cached
+    removed = client.delete(f"{API}/leagues/{league.id}/members/{member['id']}", headers=league.owner["headers"])
+    assert removed.status_code == 204
+    response = league.pick(race, driver_id(app, "alonso"), waiting)
+    assert response.status_code == 404, response.get_json()

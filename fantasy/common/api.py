@@ -1,6 +1,6 @@
 """The project's smorest Blueprint: the request parser, pagination, bounded id paths and documented bearer auth."""
 import json
-from functools import wraps
+from functools import lru_cache, wraps
 
 import flask_smorest
 import marshmallow as ma
@@ -58,6 +58,12 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
     PAGINATION_ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = PAGINATION
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def _make_pagination_metadata(page, page_size, item_count):
+        """smorest's X-Pagination content, remembered: it builds a marshmallow schema on every call."""
+        return flask_smorest.Blueprint._make_pagination_metadata(page, page_size, item_count)
 
     def login_required(self, *, refresh: bool = False, admin: bool = False):
         """Require a valid token of the right type (and the admin role), and document it."""

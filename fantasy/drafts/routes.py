@@ -1,7 +1,7 @@
 """Draft endpoints (§7, §11): state, open/lock (replay), picks, manual order and the pick queue."""
 from flask.views import MethodView
 
-from fantasy.auth.tokens import current_user
+from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.drafts import service
 from fantasy.drafts.schemas import DraftStateSchema, OrderSchema, PickRequestSchema, PickSchema, QueueSchema
@@ -45,7 +45,7 @@ class Picks(MethodView):
     @drafts_blp.alt_response(409, description="Not your turn, driver taken, or the draft is not open")
     def post(self, data, league_id, race_id):
         """Pick a driver when your team is on the clock"""
-        return service.make_pick(league_id, race_id, current_user, data["driver_id"])
+        return service.make_pick(league_id, race_id, current_principal, data["driver_id"])
 
 
 @drafts_blp.route(f"{DRAFT}/order")

@@ -5,6 +5,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
+from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import clock, order
@@ -15,7 +16,7 @@ from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.f1data.models import Driver, Race, RaceStatus
-from fantasy.leagues.access import LeagueAccess, Need, league_access
+from fantasy.leagues.access import LeagueAccess, LeagueFacts, Need, league_access, league_facts
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueMode, OrderStrategy
 from fantasy.scoring.standings import season_totals
 
@@ -29,7 +30,7 @@ BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
 # --- loading -----------------------------------------------------------------------------------
 
 
-def _race_of_season(league: League, race_id: int) -> Race:
+def _race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
     # Its sessions and result states load only if used (timing): the pick path needs three columns.
     race = db.session.get(Race, race_id, options=[lazyload("*")])
     if race is None or race.season_year != league.season:
@@ -52,7 +53,7 @@ def _my_team_id(league_id, user_id):
     ).limit(1)
 
 
-def _my_team(league_id: int, user: User) -> int:
+def _my_team(league_id: int, user: User | Principal) -> int:
     """The id of the user's active team in the league (403 without one)."""
     team_id = db.session.scalar(_my_team_id(league_id, user.id))
     if team_id is None:
@@ -206,7 +207,7 @@ def _pick_checks():
 _PICK_CHECKS = _pick_checks()
 
 
-def _locked_for_pick(league: League, race_id: int, user: User, driver_id: int):
+def _locked_for_pick(league: LeagueFacts, race_id: int, user: Principal, driver_id: int):
     """`_PICK_CHECKS` in one round trip. Without a draft the same checks run one by one, so the answer is
     the one they gave before (403, then 404s)."""
     row = db.session.execute(_PICK_CHECKS, {
@@ -225,9 +226,11 @@ def _locked_for_pick(league: League, race_id: int, user: User, driver_id: int):
     return draft, team_id, eligible, taken
 
 
-def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
-    access = league_access(league_id, user, Need.member)
-    draft, team_id, eligible, taken = _locked_for_pick(access.league, race_id, user, driver_id)
+def make_pick(league_id: int, race_id: int, user: Principal, driver_id: int) -> Pick:
+    """A pick by the team on the clock. The access check reads the caller's access snapshot: the locked
+    statement checks the team again, so a member who left meanwhile still gets 403."""
+    league = league_facts(league_id, user, Need.member)[0]
+    draft, team_id, eligible, taken = _locked_for_pick(league, race_id, user, driver_id)
     if draft.state not in PICKING:
         raise Conflict(f"Picks are closed: the draft is {draft.state.value}")
     if order.team_on_turn(draft.order, draft.method, draft.current_pick) != team_id:
@@ -239,7 +242,7 @@ def make_pick(league_id: int, race_id: int, user: User, driver_id: int) -> Pick:
     if taken:
         raise Conflict("This driver has already been picked in this draft")
     pick = _record_pick(draft, team_id, driver_id, autopicked=False)
-    turn = clock.start_turn(draft, access.league.pick_seconds)
+    turn = clock.start_turn(draft, league.pick_seconds)
     try:
         db.session.flush()
     except IntegrityError:

@@ -4,7 +4,7 @@ Rules: a private league does not exist (404) for anyone who is not an active mem
 can be *viewed* by any signed-in user, but member-only routes answer 403 to non-members; members
 without the required role get 403; global admins pass every check.
 
-Reads that need only the decision and a few league facts (standings) use `league_facts`: the same
+Reads and writes that need only the decision and a few league facts (standings, picks) use `league_facts`: the same
 decision over a Redis snapshot of the caller's membership and the league's facts, kept current by
 generation counters (common/snapshots.py: every write of a league, membership or team row moves them).
 """
@@ -22,7 +22,8 @@ from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam, League, LeagueRole, Membership, Visibility
 from fantasy.scoring.rules import ruleset_key
 
-FACTS = "snap:league:{}:member:{}"
+# The suffix names the form of the data: a new field means a new suffix, so old snapshots are never read.
+FACTS = "snap:league:{}:member:{}:v1"
 # Writes of these rows move the league's snapshot generation (teams count through `roster_version`).
 snapshots.guard(League, "league", "id")
 snapshots.guard(Membership, "league", "league_id")
@@ -52,10 +53,13 @@ class LeagueAccess:
 
 @dataclass(frozen=True)
 class LeagueFacts:
-    """What a read needs to know of a league, for one caller: a snapshot of the league row and membership."""
+    """What a read or a pick needs to know of a league, for one caller: a snapshot of the league row and
+    membership (`id` and `season` as on League, so helpers can take either)."""
 
-    league_id: int
+    id: int
     role: LeagueRole | None
+    season: int
+    pick_seconds: int
     ruleset_key: str
     created_at: str
     roster_version: int
@@ -120,13 +124,14 @@ def league_facts(league_id: int, principal: Principal, need: Need, *, also: list
         if league is None:
             raise NotFound("No such league")
         data = {"visibility": league.visibility.value, "role": membership.role.value if membership else None,
-                "ruleset_key": ruleset_key(league.ruleset), "created_at": league.created_at.isoformat(),
-                "roster_version": league.roster_version}
+                "season": league.season, "pick_seconds": league.pick_seconds, "ruleset_key": ruleset_key(league.ruleset),
+                "created_at": league.created_at.isoformat(), "roster_version": league.roster_version}
         if snapshot is not None:
             snapshot.store(data)
     role = LeagueRole(data["role"]) if data["role"] else None
     _check(Visibility(data["visibility"]), role, principal.is_admin, need)
-    facts = LeagueFacts(league_id, role, data["ruleset_key"], data["created_at"], data["roster_version"])
+    facts = LeagueFacts(league_id, role, data["season"], data["pick_seconds"], data["ruleset_key"], data["created_at"],
+                        data["roster_version"])
     return facts, values, followed
 
 

@@ -101,10 +101,10 @@ def _season_lines(teams: dict[int, str], races, per_race, upto: int | None = Non
 
 def _compute(league: LeagueFacts, race_id: int | None) -> list[dict]:
     teams = {team_id: (name, joined.isoformat()) for team_id, name, joined in db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.league_id)
+        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
     )}
     joined = {team_id: joined_at for team_id, (_name, joined_at) in teams.items()}
-    races, per_race = _race_scores(league.league_id, league.ruleset_key)
+    races, per_race = _race_scores(league.id, league.ruleset_key)
     if race_id is not None:
         if race_id not in {race for race, _ in races}:
             raise NotFound("This race has not been scored in this league")
