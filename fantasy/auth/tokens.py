@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 REVOKED_FAMILY = "auth:revoked:family:{}"
 USED_REFRESH = "auth:used-refresh:{}"
-PRINCIPAL = "snap:user:{}"
+# The suffix names the form of the data: a new field means a new suffix, so old snapshots are never read.
+PRINCIPAL = "snap:user:{}:v1"
 # Writes of a user row move its principal's snapshot generation.
 snapshots.guard(User, "user", "id")
 
@@ -99,9 +100,9 @@ def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
     try:
         snapshot, (revoked,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id), REVOKED_FAMILY.format(family))
     except redis.RedisError:
-        # Fail open for the family check during a Redis outage, so reads keep being served: the token's
-        # version (checked against the row) still ends every session on logout-all, password change and
-        # deactivation; only a single-session logout waits for the access token's 15 minutes.
+        # Fail open for the family check during a Redis outage, so reads keep being served: the principal
+        # then comes from the row, so logout-all, password changes and deactivations still end every
+        # session; only a single-session logout waits for the access token's 15 minutes.
         log.warning("token family check skipped: redis unavailable")
         snapshot, revoked = None, False
     if revoked or (snapshot is not None and snapshot.data is not None):
@@ -122,8 +123,15 @@ def is_revoked(claims: dict) -> bool:
     if revoked:
         return True
     # Tokens from before versions existed carry none: they count as version 0.
-    g.principal = Principal(user_id, state["admin"]) if state is not None and state["active"] else None
+    principal = Principal(user_id, state["admin"]) if state is not None and state["active"] else None
+    g.principal = (claims.get("jti"), principal)
     return state is not None and claims.get("ver", 0) != state["ver"]
+
+
+def _principal(claims: dict) -> Principal | None:
+    """The principal `is_revoked` found for this very token (None: no such user, or deactivated)."""
+    checked = g.get("principal")
+    return checked[1] if checked is not None and checked[0] == claims.get("jti") else None
 
 
 def _account() -> User:
@@ -147,4 +155,4 @@ current_principal: Principal = LocalProxy(get_current_user)
 def init_tokens(jwt) -> None:
     jwt.token_in_blocklist_loader(lambda header, claims: is_revoked(claims))
     # None (no such user, or deactivated) answers 401 "Account not found or deactivated".
-    jwt.user_lookup_loader(lambda header, claims: g.get("principal"))
+    jwt.user_lookup_loader(lambda header, claims: _principal(claims))

@@ -4,7 +4,7 @@ from functools import lru_cache, wraps
 
 import flask_smorest
 import marshmallow as ma
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import get_current_user, jwt_required
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
@@ -71,7 +71,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func):
             @wraps(func)
             def check_role(*args, **kwargs):
-                if admin and not current_user.is_admin:
+                if admin and not get_current_user().is_admin:  # the token's principal (auth/tokens.py)
                     raise Forbidden("Admins only")
                 return func(*args, **kwargs)
 

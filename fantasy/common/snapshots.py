@@ -6,21 +6,29 @@ Each guarded object (a user, a league) has a generation counter `gen` and a `pen
 * **Writers** never touch snapshots. Any flush that inserts, updates or deletes a guarded row (a model
   registered with `guard`) increments the object's `gen` and `pending` before the transaction commits,
   and after the transaction ends (commit or rollback) increments `gen` again and releases `pending`.
-  This happens in session events, so no write path can forget it.
-* **Readers** fetch `gen` and the snapshot in one MGET. A snapshot is stored with the `gen` it was
-  read under and counts only while `gen` is unchanged. On a miss the reader loads the row from
-  PostgreSQL and stores it with a compare-and-set (a Lua script): only if `gen` is still what it read
-  *before* loading and no write is pending.
+  This happens in session events, so no unit-of-work write can forget it; a bulk UPDATE or DELETE of a
+  guarded model through the ORM raises instead (it would bypass the flush).
+* **Readers** fetch `gen` and the snapshot in one round trip (a Lua call, which can also follow a key
+  named by a field of the snapshot). A snapshot is stored with the `gen` it was read under and counts
+  only while `gen` is unchanged. On a miss the reader loads the row from the database and stores it with
+  a compare-and-set (Lua): only if `gen` is still what it read *before* loading and no write is pending,
+  and only if the request had no transaction open before that read (an open SQLite read transaction, or
+  rows already in the session, could be older than the `gen` read).
 
 Why this is safe: a reader that loaded a row before a writer's commit either sees `gen` moved by the
 writer's second increment, or tries to store while the writer's `pending` is held, so an old row is
 never stored as current. If the writer dies (or Redis fails) between its commit and its release,
-`pending` expires after PENDING_SECONDS (longer than any of these transactions); until then readers
-fall back to PostgreSQL. Snapshots also expire after SNAPSHOT_SECONDS, the bound on a change made
-outside the ORM (SQL by hand). When Redis is down readers use PostgreSQL; a write of a guarded row
-fails (503) instead of committing a change that a surviving snapshot could hide once Redis is back.
+`pending` expires after PENDING_SECONDS (longer than any of these transactions; concurrent writers share
+it, so it is a bound, not a lock); until then readers use the database.
 
-The keys assume one Redis (not a cluster): the Lua scripts take all their keys as KEYS though.
+What Redis failures can cost: snapshots expire after SNAPSHOT_SECONDS, which bounds every case where a
+snapshot could outlive a change. When Redis is down, readers use the database and writes go ahead (an
+admin must be able to deactivate an account during an outage); only a snapshot stored in the last
+SNAPSHOT_SECONDS before the outage could then be served after Redis returns, for the rest of its minute.
+The same bound covers a change made by hand in SQL and a Redis restored from an older backup (operators
+delete `snap:*` after a restore; Redis must not evict keys: `maxmemory-policy noeviction`, as RQ needs).
+
+The keys assume one Redis (not a cluster): the read script follows a key it does not declare.
 """
 import json
 import logging
@@ -31,13 +39,16 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from fantasy.common.redis import get_redis
+from fantasy.extensions import db
 
 log = logging.getLogger(__name__)
 
 GEN = "snap:{}:{}:gen"
 PENDING = "snap:{}:{}:pending"
 PENDING_SECONDS = 120
-SNAPSHOT_SECONDS = 600
+SNAPSHOT_SECONDS = 60
+# A generation unused this long is dropped (reads as 0): every snapshot tagged with it expired long ago.
+GEN_SECONDS = 86400
 _BEGUN = "fantasy_snapshots_begun"
 
 # kind -> id attribute, per guarded model
@@ -46,6 +57,7 @@ _GUARDS: dict[type, tuple[str, str]] = {}
 _RELEASE = """
 for i = 1, #KEYS, 2 do
   redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
   if redis.call('DECR', KEYS[i + 1]) <= 0 then redis.call('DEL', KEYS[i + 1]) end
 end
 """
@@ -53,8 +65,9 @@ _READ = """
 local values = redis.call('MGET', unpack(KEYS))
 local followed = false
 if ARGV[1] ~= '' and values[2] then
-  local tagged = cjson.decode(values[2])
-  if tagged[1] == (values[1] or '0') and type(tagged[2]) == 'table' and tagged[2][ARGV[1]] then
+  local ok, tagged = pcall(cjson.decode, values[2])
+  if ok and type(tagged) == 'table' and tagged[1] == (values[1] or '0') and type(tagged[2]) == 'table'
+      and tagged[2][ARGV[1]] then
     followed = redis.call('GET', ARGV[2] .. tagged[2][ARGV[1]]) or '0'
   end
 end
@@ -76,14 +89,19 @@ def guard(model: type, kind: str, id_attribute: str) -> None:
 class Snapshot:
     """One snapshot as read: its data when current, else None; `store` fills it after a miss."""
 
-    def __init__(self, kind: str, object_id: int, key: str, gen: bytes | None, raw: bytes | None):
-        self.kind, self.object_id, self.key = kind, object_id, key
+    def __init__(self, kind: str, object_id: int, key: str, gen: bytes | None, raw: bytes | None, storable: bool):
+        self.kind, self.object_id, self.key, self.storable = kind, object_id, key, storable
         self.gen = (gen or b"0").decode()
-        tagged = json.loads(raw) if raw else None
-        self.data = tagged[1] if tagged and tagged[0] == self.gen else None
+        try:
+            tagged = json.loads(raw) if raw else None
+            self.data = tagged[1] if tagged[0] == self.gen else None
+        except (TypeError, ValueError, LookupError):  # missing or malformed: a miss
+            self.data = None
 
     def store(self, data) -> None:
-        """Keep `data` (loaded from PostgreSQL after this snapshot was read) unless a write intervened."""
+        """Keep `data` (loaded from the database after this snapshot was read) unless a write intervened."""
+        if not self.storable:
+            return
         try:
             get_redis().eval(_STORE, 3, GEN.format(self.kind, self.object_id), PENDING.format(self.kind, self.object_id),
                              self.key, self.gen, json.dumps([self.gen, data]), SNAPSHOT_SECONDS)
@@ -95,14 +113,23 @@ def read(kind: str, object_id: int, key: str, *extra_keys: str, follow: tuple[st
          ) -> tuple[Snapshot, list, bytes | None]:
     """The snapshot `key` of object (`kind`, `object_id`) and the values of `extra_keys`, in one round trip.
 
-    `follow` = (field, prefix) also reads the key prefix + the current snapshot's `field` in the same round
-    trip (a Lua script; the followed key is not declared, which a single Redis allows): b"0" when that key
-    does not exist, None when the snapshot is missing or out of date. Raises redis.RedisError: the caller decides how to do without Redis.
+    `follow` = (field, prefix) also reads the key prefix + the current snapshot's `field` (b"0" when that
+    key does not exist; None when the snapshot is missing or out of date).
+    Raises redis.RedisError: the caller decides how to do without Redis.
     """
+    storable = not db.session().in_transaction()
     field, prefix = follow or ("", "")
     gen, raw, *extra, followed = get_redis().eval(_READ, 2 + len(extra_keys), GEN.format(kind, object_id), key,
                                                   *extra_keys, field, prefix)
-    return Snapshot(kind, object_id, key, gen, raw), extra, followed
+    return Snapshot(kind, object_id, key, gen, raw, storable), extra, followed
+
+
+def clear(client: redis.Redis) -> None:
+    """Delete every snapshot and counter: for a Redis that restarts from data older than the database (the
+    embedded one of `make run`, a restored backup), whose snapshots could otherwise match their counters."""
+    keys = list(client.scan_iter("snap:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
 
 
 def _guarded(session: Session) -> set[tuple[str, int]]:
@@ -127,26 +154,37 @@ def _begin(session: Session, _flush_context) -> None:
     new = _guarded(session) - begun
     if not new or not has_app_context():
         return
-    with get_redis().pipeline(transaction=False) as pipe:
-        for gen_key, pending_key in zip(*[iter(_keys(new))] * 2):
-            pipe.incr(gen_key).incr(pending_key).expire(pending_key, PENDING_SECONDS)
-        pipe.execute()  # a RedisError here fails the flush, so the transaction cannot commit
-    begun |= new
+    begun |= new  # released after the transaction even if this fails: that increment still invalidates
+    try:
+        with get_redis().pipeline(transaction=False) as pipe:
+            for gen_key, pending_key in zip(*[iter(_keys(new))] * 2):
+                pipe.incr(gen_key).expire(gen_key, GEN_SECONDS).incr(pending_key).expire(pending_key, PENDING_SECONDS)
+            pipe.execute()
+    except redis.RedisError:
+        log.warning("snapshot generations not moved before commit: redis unavailable", extra={"objects": sorted(new)})
 
 
 def _release(session: Session, transaction) -> None:
-    if transaction.parent is not None:
+    if transaction.parent is not None or not has_app_context():
         return
     begun = session.info.pop(_BEGUN, None)
     if not begun:
         return
     try:
-        get_redis().eval(_RELEASE, 2 * len(begun), *_keys(begun))
-    except redis.RedisError:  # the pending marks expire on their own: readers use PostgreSQL until then
+        get_redis().eval(_RELEASE, 2 * len(begun), *_keys(begun), GEN_SECONDS)
+    except redis.RedisError:  # the pending marks expire on their own: readers use the database until then
         log.warning("snapshot generations not released: redis unavailable", extra={"objects": sorted(begun)})
+
+
+def _refuse_bulk_writes(state) -> None:
+    """A bulk UPDATE/DELETE through the ORM skips the flush that moves generations: not for guarded rows."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None and state.bind_mapper.class_ in _GUARDS:
+        raise RuntimeError(f"bulk write of {state.bind_mapper.class_.__name__} rows would bypass their snapshots:"
+                           " change them through the session")
 
 
 def init_snapshots() -> None:
     if not event.contains(Session, "after_flush", _begin):
         event.listen(Session, "after_flush", _begin)
         event.listen(Session, "after_transaction_end", _release)
+        event.listen(Session, "do_orm_execute", _refuse_bulk_writes)

@@ -4,9 +4,10 @@ Rules: a private league does not exist (404) for anyone who is not an active mem
 can be *viewed* by any signed-in user, but member-only routes answer 403 to non-members; members
 without the required role get 403; global admins pass every check.
 
-Reads and writes that need only the decision and a few league facts (standings, picks) use `league_facts`: the same
-decision over a Redis snapshot of the caller's membership and the league's facts, kept current by
-generation counters (common/snapshots.py: every write of a league, membership or team row moves them).
+Reads and writes that need only the decision and a few league facts (standings, picks) use `league_facts`:
+the same decision over a Redis snapshot of the caller's membership and the league's facts, kept current
+by generation counters (common/snapshots.py: every write of a league or membership row moves them; team
+changes count through the league's `roster_version`).
 """
 import enum
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam, League, LeagueRole, Membership, Visibility
 from fantasy.scoring.rules import ruleset_key
 
-# The suffix names the form of the data: a new field means a new suffix, so old snapshots are never read.
+# The suffix names the form of the data: a new field, or a change of how ruleset keys are computed, means a
+# new suffix, so old snapshots are never read.
 FACTS = "snap:league:{}:member:{}:v1"
 # Writes of these rows move the league's snapshot generation (teams count through `roster_version`).
 snapshots.guard(League, "league", "id")
