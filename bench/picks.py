@@ -6,7 +6,11 @@ On the generated dataset, drafts of a race nobody has drafted yet are opened dir
 team on the clock, through the real endpoint (auth, league access, row lock, constraints, commit, pick
 clock, notification hooks). Every answer must be 201.
 
-    python bench/picks.py --leagues 2000 --duration 15 --connections 32
+With `--warm N` the users of the first N picks read their draft's state once before the run, as a client
+does when its draft opens: their principal and league access snapshots are then in Redis (a pick checks
+both). Without it nearly every pick of a short run is its user's first request: all cold.
+
+    python bench/picks.py --leagues 2000 --duration 15 --connections 32 [--warm 6000]
 """
 import argparse
 import http.client
@@ -17,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _env import connect, log, make_app
@@ -100,6 +105,23 @@ def write_targets(path: Path, race_id: int, drivers: list[int], teams: dict, tok
     return len(lines)
 
 
+def warm(targets: Path, picks: int) -> int:
+    """GET the draft state as the users of the first `picks` target lines (each user once)."""
+    reads = {tuple(line.split(" ")[:2]) for line in targets.read_text().splitlines()[:picks]}
+
+    def read(path_and_token) -> int:
+        path, token = path_and_token
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        connection.request("GET", path.removesuffix("/picks"), headers={"Authorization": f"Bearer {token}"})
+        return connection.getresponse().status
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = Counter(pool.map(read, sorted(reads)))
+    if set(statuses) != {200}:
+        raise SystemExit(f"warm-up reads answered {dict(statuses)}")
+    return len(reads)
+
+
 def sustained(args, app, work: Path) -> dict:
     leagues = range(1, args.leagues + 1)
     race_id, drivers = open_drafts(2023, args.round, leagues)
@@ -109,6 +131,8 @@ def sustained(args, app, work: Path) -> dict:
     token = tokens(app, {user for rows in teams.values() for _team, user in rows})
     total = write_targets(work / "picks.txt", race_id, drivers, teams, token)
     log(f"{len(teams)} open drafts of race {race_id}, {total} picks available")
+    if args.warm:
+        log(f"warm: {warm(work / 'picks.txt', args.warm)} users read their draft state")
     env = {**os.environ, "TARGETS": str(work / "picks.txt"), "THREADS": "2"}
     output = subprocess.run(
         ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", str(BENCH / "picks.lua"),
@@ -174,6 +198,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--contenders", type=int, default=100)
+    parser.add_argument("--warm", type=int, default=0, help="the users of the first N picks read their draft first")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     app = make_app()

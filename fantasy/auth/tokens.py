@@ -91,7 +91,7 @@ def _row(user_id: int) -> User | None:
     """The user row, selected at most once per request."""
     loaded = g.get("token_user")
     if loaded is None or loaded[0] != user_id:
-        g.token_user = loaded = (user_id, db.session.get(User, user_id))
+        g.token_user = loaded = (user_id, db.session.get(User, user_id, populate_existing=True))
     return loaded[1]
 
 

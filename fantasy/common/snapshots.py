@@ -12,8 +12,10 @@ Each guarded object (a user, a league) has a generation counter `gen` and a `pen
   named by a field of the snapshot). A snapshot is stored with the `gen` it was read under and counts
   only while `gen` is unchanged. On a miss the reader loads the row from the database and stores it with
   a compare-and-set (Lua): only if `gen` is still what it read *before* loading and no write is pending,
-  and only if the request had no transaction open before that read (an open SQLite read transaction, or
-  rows already in the session, could be older than the `gen` read).
+  and only if that load sees everything committed before it started: no transaction was open yet, or the
+  database runs at READ COMMITTED (PostgreSQL: each statement reads what was committed when it began;
+  the loads refresh rows already in the session). A SQLite read transaction keeps the view of its first
+  statement, which could be older than the `gen` read: such a fill is left to the next request.
 
 Why this is safe: a reader that loaded a row before a writer's commit either sees `gen` moved by the
 writer's second increment, or tries to store while the writer's `pending` is held, so an old row is
@@ -117,7 +119,8 @@ def read(kind: str, object_id: int, key: str, *extra_keys: str, follow: tuple[st
     key does not exist; None when the snapshot is missing or out of date).
     Raises redis.RedisError: the caller decides how to do without Redis.
     """
-    storable = not db.session().in_transaction()
+    session = db.session()
+    storable = not session.in_transaction() or session.get_bind().dialect.default_isolation_level == "READ COMMITTED"
     field, prefix = follow or ("", "")
     gen, raw, *extra, followed = get_redis().eval(_READ, 2 + len(extra_keys), GEN.format(kind, object_id), key,
                                                   *extra_keys, field, prefix)

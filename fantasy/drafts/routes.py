@@ -16,7 +16,7 @@ class DraftState(MethodView):
     @drafts_blp.response(200, DraftStateSchema)
     def get(self, league_id, race_id):
         """The draft: state, order, team on the clock, deadline, picks, available drivers, my queue"""
-        return service.draft_state(league_id, race_id, current_user)
+        return service.draft_state(league_id, race_id, current_principal)
 
 
 @drafts_blp.route(f"{DRAFT}/open")

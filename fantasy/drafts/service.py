@@ -16,7 +16,7 @@ from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.f1data.models import Driver, Race, RaceStatus
-from fantasy.leagues.access import LeagueAccess, LeagueFacts, Need, league_access, league_facts
+from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueMode, OrderStrategy
 from fantasy.scoring.standings import season_totals
 
@@ -61,11 +61,14 @@ def _my_team(league_id: int, user: User | Principal) -> int:
     return team_id
 
 
-def ensure_draft(league: League, race: Race) -> Draft:
-    """The league's draft for `race`, created as scheduled (with its live timing) on first use."""
+def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
+    """The league's draft for `race`, created as scheduled (with its live timing) on first use (the league
+    row is loaded for its settings only then, when `league` is a snapshot's facts)."""
     draft = db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).first()
     if draft is not None:
         return draft
+    if not isinstance(league, League):
+        league = db.session.get(League, league.id)
     opens_at, locks_at = draft_window(race, league) if league.mode == LeagueMode.live else (None, None)
     draft = Draft(
         league_id=league.id, race_id=race.id, state=DraftState.scheduled, method=league.draft_method,
@@ -439,10 +442,11 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
 # --- the state view ----------------------------------------------------------------------------
 
 
-def draft_state(league_id: int, race_id: int, user: User) -> dict:
-    access: LeagueAccess = league_access(league_id, user, Need.member)
-    race = _race_of_season(access.league, race_id)
-    draft = ensure_draft(access.league, race)
+def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
+    """The draft as a client polls it, checked on the caller's access snapshot like a pick (and warming it)."""
+    league = league_facts(league_id, user, Need.member)[0]
+    race = _race_of_season(league, race_id)
+    draft = ensure_draft(league, race)
     db.session.commit()
     teams = dict(db.session.execute(select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league_id)).all())
     picks = db.session.scalars(select(Pick).where(Pick.draft_id == draft.id).order_by(Pick.pick_number)).all()

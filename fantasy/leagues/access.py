@@ -87,6 +87,7 @@ def _league_and_membership(league_id: int, user_id: int) -> tuple[League | None,
         .outerjoin(Membership, (Membership.league_id == League.id) & (Membership.user_id == user_id)
                    & Membership.left_at.is_(None))
         .where(League.id == league_id)
+        .execution_options(populate_existing=True)  # rows already in the session are read again (snapshot fills)
     ).first() or (None, None)
 
 
