@@ -149,7 +149,9 @@ def _guarded(session: Session) -> set[tuple[str, int]]:
 
 
 def _keys(objects) -> list[str]:
-    return [key for kind, object_id in sorted(objects) for key in (GEN.format(kind, object_id), PENDING.format(kind, object_id))]
+    """The generation and pending keys of each object, in pairs."""
+    return [key for kind, object_id in sorted(objects)
+            for key in (GEN.format(kind, object_id), PENDING.format(kind, object_id))]
 
 
 def _begin(session: Session, _flush_context) -> None:
