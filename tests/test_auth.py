@@ -334,6 +334,24 @@ def test_tampered_signature(auth, client):
     assert_401(me(client, f"{head}.{payload}.{flipped}"))
 
 
+def test_a_token_is_parsed_once_per_request(auth, client, monkeypatch):
+    """One verified decode and the library's header read after it: flask-jwt-extended alone parses a
+    token four times (claims and header unverified, the verified decode, the header again)."""
+    _, tokens = auth.signup()
+    parses = []
+    original = pyjwt.api_jws.PyJWS._load
+    monkeypatch.setattr(pyjwt.api_jws.PyJWS, "_load", lambda self, token: parses.append(token) or original(self, token))
+    assert me(client, tokens["access_token"]).status_code == 200
+    assert parses == [tokens["access_token"]] * 2
+
+
+def test_a_decode_key_loader_cannot_be_registered(app):
+    from fantasy.extensions import jwt
+
+    with pytest.raises(NotImplementedError):
+        jwt.decode_key_loader(lambda header, claims: "another key")
+
+
 def test_alg_none_is_refused(auth, client, app):
     _, tokens = auth.signup()
     claims = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})
