@@ -1,8 +1,4 @@
 """Unbound Flask extensions, bound to the app in create_app(); no I/O at import time."""
-from flask_jwt_extended import JWTManager
-from flask_jwt_extended.config import config as jwt_config
-from flask_jwt_extended.tokens import _decode_jwt
-import jwt as pyjwt
 import flask_limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -11,6 +7,8 @@ from flask_sqlalchemy import SQLAlchemy
 from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from fantasy.auth.jwt_manager import JWTManager
 
 # Stable constraint names so migrations are the same on SQLite and PostgreSQL and
 # IntegrityError messages can be mapped to clear 409s by name.
@@ -31,45 +29,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
-class OneDecodeJWTManager(JWTManager):
-    """flask-jwt-extended without the two unverified decodes before the verified one.
-
-    The pinned 4.7 parses every token four times: claims and header unverified (to hand them to a
-    decode-key callback), the verified decode, then the header again. PyJWT 2.15 checks each segment's
-    base64 alphabet one character at a time, so the two parses dropped here were ~0.06 ms of a ~0.95 ms
-    cached standings read (bench/README.md §3). This app signs with one key and registers no decode-key
-    loader (registering one raises here rather than being ignored). The verified decode is the library's
-    own with the same options; an expired token still hands its header and claims to the expired-token
-    callback. This overrides a private method of the pinned version: tests/test_auth.py counts the parses
-    and covers expired, tampered, wrong-key, unsigned and wrong-type tokens, so an upgrade that changes it
-    fails there.
-    """
-
-    def decode_key_loader(self, callback):
-        raise NotImplementedError("OneDecodeJWTManager verifies with JWT_SECRET_KEY only")
-
-    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
-        options = {
-            "algorithms": jwt_config.decode_algorithms,
-            "audience": jwt_config.decode_audience,
-            "csrf_value": csrf_value,
-            "encoded_token": encoded_token,
-            "identity_claim_key": jwt_config.identity_claim_key,
-            "issuer": jwt_config.decode_issuer,
-            "leeway": jwt_config.leeway,
-            "secret": jwt_config.decode_key,
-            "verify_aud": jwt_config.decode_audience is not None,
-            "verify_sub": jwt_config.verify_sub,
-        }
-        try:
-            return _decode_jwt(**options, allow_expired=allow_expired)
-        except pyjwt.ExpiredSignatureError as error:
-            error.jwt_header = pyjwt.get_unverified_header(encoded_token)
-            error.jwt_data = _decode_jwt(**options, allow_expired=True)
-            raise
-
-
-jwt = OneDecodeJWTManager()
+jwt = JWTManager()
 
 
 class ErrorSchema(Schema):

@@ -334,15 +334,27 @@ def test_tampered_signature(auth, client):
     assert_401(me(client, f"{head}.{payload}.{flipped}"))
 
 
-def test_a_token_is_parsed_once_per_request(auth, client, monkeypatch):
-    """One verified decode and the library's header read after it: flask-jwt-extended alone parses a
-    token four times (claims and header unverified, the verified decode, the header again)."""
+def test_a_token_is_verified_once_per_process(auth, client, monkeypatch):
+    """The first use verifies the token (one parse) and the library reads its header (another); later uses
+    only read the header. flask-jwt-extended alone parses a token four times on every request."""
     _, tokens = auth.signup()
     parses = []
     original = pyjwt.api_jws.PyJWS._load
     monkeypatch.setattr(pyjwt.api_jws.PyJWS, "_load", lambda self, token: parses.append(token) or original(self, token))
     assert me(client, tokens["access_token"]).status_code == 200
     assert parses == [tokens["access_token"]] * 2
+    assert me(client, tokens["access_token"]).status_code == 200
+    assert parses == [tokens["access_token"]] * 3
+
+
+def test_a_remembered_token_does_not_vouch_for_a_tampered_one(auth, client):
+    _, tokens = auth.signup()
+    assert me(client, tokens["access_token"]).status_code == 200
+    head, payload, signature = tokens["access_token"].split(".")
+    claims = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})
+    other = pyjwt.utils.base64url_encode(pyjwt.api_jwt.json.dumps({**claims, "sub": "1"}).encode()).decode()
+    assert_401(me(client, f"{head}.{other}.{signature}"))
+    assert_401(me(client, f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"))
 
 
 def test_a_decode_key_loader_cannot_be_registered(app):
