@@ -10,6 +10,8 @@ uncached, beside a bare Flask JSON endpoint of the same body size on the same se
 * reference points on the product's stack: `/healthz` (flask-smorest route and the app's request hooks, no
   auth, no database) and `/users/me` (bearer auth with its revocation and principal check, then the user
   row from PostgreSQL and its dump).
+* floors (bare_app.py, floor_app.py): one token verification and one Redis GET, on a bare Flask app and
+  behind the product's request hooks: the least any authenticated cached read can cost on this server.
 Each request carries the bearer token of the league's owner (bench/standings.lua reads "path token" lines).
 
     python bench/standings_load.py --duration 10 --connections 64,8
@@ -29,7 +31,7 @@ from _env import ROOT, app_env, connect, log, make_app
 
 BENCH = Path(__file__).resolve().parent
 LUA = BENCH / "standings.lua"
-PRODUCT_PORT, BARE_PORT = 5601, 5602
+PRODUCT_PORT, BARE_PORT, FLOOR_PORT = 5601, 5602, 5603
 
 
 def targets(app, first: int, count: int, path: Path) -> int:
@@ -145,23 +147,31 @@ def main(argv=None) -> dict:
     size = capture(f"http://127.0.0.1:{PRODUCT_PORT}{first_path}", first_token, work / "body.json")
     bare = serve("bare_app:app", BARE_PORT, work / "bare.log", {"BARE_BODY_FILE": str(work / "body.json")}, chdir=BENCH)
     bare_size = len(urllib.request.urlopen(f"http://127.0.0.1:{BARE_PORT}/bare").read())
+    floor = serve("floor_app:app", FLOOR_PORT, work / "floor.log",
+                  {"BARE_BODY_FILE": str(work / "body.json"), "PYTHONPATH": str(ROOT)}, chdir=BENCH)
     log(f"standings body {size} bytes, bare body {bare_size} bytes; logs in {work}")
     product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
     # Reference points on the product's own stack: the framework without auth, and auth with its user row.
-    me_file = work / "me.txt"
-    me_file.write_text("\n".join(f"/api/v1/users/me {line.split(' ')[1]}"
-                                  for line in cached_file.read_text().splitlines()) + "\n")
+    me_file, bare_auth_file, floor_file = work / "me.txt", work / "bare_auth.txt", work / "floor.txt"
+    for file, path in ((me_file, "/api/v1/users/me"), (bare_auth_file, "/bare-auth"), (floor_file, "/bench/floor")):
+        file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in cached_file.read_text().splitlines()) + "\n")
+    floor_url = f"http://127.0.0.1:{FLOOR_PORT}/"
     results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
     try:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
         wrk(product_url, 64, 3, cached_file)
         for connections in [int(c) for c in args.connections.split(",")]:
-            runs = {"bare": [], "product /healthz": [], "product /users/me": [], "cached": [], "uncached": []}
+            runs = {"bare": [], "bare + token + Redis GET": [], "product /healthz": [],
+                    "product floor: token + Redis GET": [], "product /users/me": [], "cached": [], "uncached": []}
             for attempt in range(args.repeat):
                 runs["bare"].append(wrk(bare_url, connections, args.duration))
                 log(f"c={connections} bare     {fmt(runs['bare'][-1])}")
+                runs["bare + token + Redis GET"].append(wrk(bare_url, connections, args.duration, bare_auth_file))
+                log(f"c={connections} bare+auth {fmt(runs['bare + token + Redis GET'][-1])}")
                 runs["product /healthz"].append(wrk(f"{product_url}healthz", connections, args.duration))
                 log(f"c={connections} /healthz {fmt(runs['product /healthz'][-1])}")
+                runs["product floor: token + Redis GET"].append(wrk(floor_url, connections, args.duration, floor_file))
+                log(f"c={connections} floor    {fmt(runs['product floor: token + Redis GET'][-1])}")
                 runs["product /users/me"].append(wrk(product_url, connections, args.duration, me_file))
                 log(f"c={connections} /users/me {fmt(runs['product /users/me'][-1])}")
                 warm(app, cached_file)
@@ -178,8 +188,8 @@ def main(argv=None) -> dict:
                 for kind, rows in runs.items()
             }
     finally:
-        stop(product)
-        stop(bare)
+        for server in (product, bare, floor):
+            stop(server)
     print("\n| connections | endpoint | req/s | p50 ms | p95 ms | p99 ms | vs bare req/s | vs bare p99 | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for connections, kinds in results["runs"].items():
