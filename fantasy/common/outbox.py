@@ -1,32 +1,51 @@
 """Side effects that may only happen once the database commit succeeded: enqueue a job, publish an event.
 
 Code inside a transaction calls `defer(session, action)`; the actions run right after that session's
-commit and are dropped on rollback, so nobody is notified of something that never happened.
+outermost commit and are dropped on rollback, so nobody is notified of something that never happened.
+Savepoints count: SQLAlchemy signals a savepoint's release as a commit and its rollback as a rollback, so
+an action waits for the outermost commit however many savepoints were released on the way, and a
+savepoint that rolls back drops only the actions deferred inside it (`ensure_draft` rolls one back when a
+concurrent request created the same draft).
 """
 import logging
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 KEY = "fantasy_outbox"
 
 
 def defer(session: Session, action: Callable[[], None]) -> None:
-    session.info.setdefault(KEY, []).append(action)
+    """Run `action` after the outermost commit, unless the transaction, or a savepoint open now, rolls back."""
+    session.info.setdefault(KEY, []).append((session.get_nested_transaction(), action))
 
 
 def _after_commit(session: Session) -> None:
-    for action in session.info.pop(KEY, []):
+    if session.get_nested_transaction() is not None:  # a savepoint released: the transaction goes on
+        return
+    for _savepoint, action in session.info.pop(KEY, []):
         try:
             action()
         except Exception:  # the commit stands; a lost side effect is logged, never raised into the caller
             log.exception("after-commit action failed")
 
 
+def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
+
+
 def _after_rollback(session: Session) -> None:
-    session.info.pop(KEY, None)
+    rolled_back = session.get_nested_transaction()  # the savepoint being rolled back; None: the transaction
+    if rolled_back is None:
+        session.info.pop(KEY, None)
+    elif KEY in session.info:
+        session.info[KEY] = [entry for entry in session.info[KEY] if not _inside(entry[0], rolled_back)]
 
 
 def init_outbox() -> None:
