@@ -118,6 +118,8 @@ class Config:
     NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.
     EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
+    # Open event streams per web process: each holds a gunicorn thread, so keep it below GUNICORN_THREADS.
+    EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", 4)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 

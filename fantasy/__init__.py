@@ -28,6 +28,7 @@ from fantasy.health.routes import health_blp
 from fantasy.leagues.routes import leagues_blp, teams_blp
 from fantasy.notifications.hooks import subscribe as subscribe_notifications
 from fantasy.notifications.routes import notifications_blp
+from fantasy.notifications.stream import init_stream_slots
 from fantasy.scoring.routes import scoring_admin_blp, standings_blp
 from fantasy.scoring.subscriptions import subscribe as subscribe_scoring
 
@@ -66,6 +67,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_jwt_error_loaders(jwt)
     init_request_context(app)
     init_http(app)
+    init_stream_slots(app)
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -221,3 +221,24 @@ def test_cleanup_deletes_old_read_notifications_only(app, client, make_user):
         assert delete_old(utcnow()) == 0
         assert delete_old(utcnow() + timedelta(days=91)) == 1
     assert [item["id"] for item in inbox(client, owner)] == [second["id"]]
+
+
+def test_streams_per_process_are_bounded_and_a_refused_ticket_stays_usable(app, client, make_user, monkeypatch):
+    """A stream holds a server thread: past EVENT_STREAMS_PER_PROCESS the answer is 503 with Retry-After,
+    before the ticket is spent; a closed stream gives its slot back, and so does a refused ticket."""
+    from fantasy.notifications.stream import SLOTS
+
+    monkeypatch.setitem(app.extensions, SLOTS, threading.BoundedSemaphore(1))
+    user = make_user("streamer")
+    first_ticket, second_ticket = (client.post(f"{API}/events/ticket", headers=user["headers"]).get_json()["ticket"]
+                                   for _ in range(2))
+    first = client.get(f"{API}/events", query_string={"ticket": first_ticket}, buffered=False)
+    assert first.status_code == 200
+    refused = client.get(f"{API}/events", query_string={"ticket": second_ticket})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
+    assert refused.get_json()["code"] == 503
+    first.close()
+    assert client.get(f"{API}/events", query_string={"ticket": "forged"}).status_code == 401  # slot given back
+    second = client.get(f"{API}/events", query_string={"ticket": second_ticket}, buffered=False)
+    assert second.status_code == 200
+    second.close()

@@ -59,10 +59,17 @@ class StreamTicket(MethodView):
 class Events(MethodView):
     @notifications_blp.arguments(StreamQuerySchema, location="query")
     @notifications_blp.response(200, description="text/event-stream of notifications and picks")
+    @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; retry after Retry-After")
     def get(self, args):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
-        user, channels = service.redeem_ticket(args["ticket"])
+        release = stream.take_slot()
+        try:
+            user, channels = service.redeem_ticket(args["ticket"])
+        except Exception:
+            release()
+            raise
         response = Response(stream_with_context(stream.frames(channels, user.id)), mimetype="text/event-stream")
+        response.call_on_close(release)  # when the server closes the response: ended, or the client went away
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream
         return response

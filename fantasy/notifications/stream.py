@@ -3,16 +3,39 @@
 Every web process subscribes its open streams to Redis, so an event published by any process (another
 gunicorn worker, an RQ worker) reaches every stream. A stream ends after STREAM_SECONDS so long-lived
 connections are recycled; EventSource reconnects on its own (with a new ticket).
+
+A stream holds one of its gunicorn worker's threads for its whole life, so a process serves at most
+EVENT_STREAMS_PER_PROCESS of them (fewer than GUNICORN_THREADS): the other threads always serve the API.
+One stream more is a 503 with Retry-After, before the ticket is used, so the client retries with it.
+The slot is given back when the server closes the response: at the stream's end, or at the first frame
+or heartbeat that finds the client gone (within HEARTBEAT_SECONDS).
 """
 import json
+import threading
 import time
+from collections.abc import Callable
 
-from flask import current_app
+from flask import Flask, current_app
 
 from fantasy.common.redis import get_redis
+from fantasy.errors import ServiceUnavailable
 
 HEARTBEAT_SECONDS = 15
 POLL_SECONDS = 1.0
+SLOTS = "event_stream_slots"
+
+
+def init_stream_slots(app: Flask) -> None:
+    app.extensions[SLOTS] = threading.BoundedSemaphore(app.config["EVENT_STREAMS_PER_PROCESS"])
+
+
+def take_slot() -> Callable[[], None]:
+    """One of this process's stream slots, or 503; returns the function that gives it back."""
+    slots = current_app.extensions[SLOTS]
+    if not slots.acquire(blocking=False):
+        raise ServiceUnavailable("This server holds as many live streams as it can; retry shortly",
+                                 headers={"Retry-After": "10"})
+    return slots.release
 
 
 def frames(channels: list[str], user_id: int):
