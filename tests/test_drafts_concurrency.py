@@ -100,3 +100,32 @@ def test_fifty_leagues_picking_the_same_driver_at_once_are_independent(app, clie
     assert pick_count(app, driver_id=verstappen) == 50
     for league in leagues:
         assert pick_count(app, league_id=league.id) == 1
+
+
+def test_a_draft_created_meanwhile_by_another_request_is_the_one_used(app, client, make_user):
+    """`ensure_draft` found no draft, and another request creates it before this one's insert: the unique key
+    refuses the insert inside a savepoint, so only that insert is undone and the other request's draft is
+    used; the transaction goes on (it gave a 500 when the insert was flushed outside the savepoint)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from fantasy.drafts.models import DraftState
+    from fantasy.drafts.service import ensure_draft
+    from fantasy.f1data.models import Race
+    from fantasy.leagues.models import League as LeagueRow
+
+    league = League(client, make_user, size=2)
+    round1 = race_id(app, 2023, 1)
+    with app.app_context():
+        row, race_row = db.session.get(LeagueRow, league.id), db.session.get(Race, round1)
+
+        def created_meanwhile(*_args):
+            with Session(db.engine) as other:
+                other.add(Draft(league_id=league.id, race_id=round1, state=DraftState.scheduled,
+                                method=row.draft_method, picks_per_team=row.picks_per_team))
+                other.commit()
+
+        event.listen(db.session(), "before_flush", created_meanwhile, once=True)
+        draft = ensure_draft(row, race_row)
+        db.session.commit()
+        assert db.session.scalars(select(Draft.id).where(Draft.league_id == league.id)).all() == [draft.id]

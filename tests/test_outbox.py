@@ -68,3 +68,15 @@ def test_a_rollback_drops_everything(session):
     session.rollback()
     session.commit()
     assert ran == []
+
+
+def test_closing_the_session_drops_what_its_transaction_deferred(session):
+    """A worker or CLI command reuses its session: a closed transaction's actions must not run at the next
+    commit."""
+    ran = []
+    defer(session, lambda: ran.append("closed"))
+    session.close()
+    session.execute(text("SELECT 1"))
+    defer(session, lambda: ran.append("next"))
+    session.commit()
+    assert ran == ["next"]

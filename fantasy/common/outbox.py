@@ -1,7 +1,8 @@
 """Side effects that may only happen once the database commit succeeded: enqueue a job, publish an event.
 
 Code inside a transaction calls `defer(session, action)`; the actions run right after that session's
-outermost commit and are dropped on rollback, so nobody is notified of something that never happened.
+outermost commit and are dropped when the transaction ends otherwise (a rollback, `Session.close()`), so
+nobody is notified of something that never happened.
 Savepoints count: SQLAlchemy signals a savepoint's release as a commit and its rollback as a rollback, so
 an action waits for the outermost commit however many savepoints were released on the way, and a
 savepoint that rolls back drops only the actions deferred inside it (`ensure_draft` rolls one back when a
@@ -41,14 +42,19 @@ def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransactio
 
 
 def _after_rollback(session: Session) -> None:
-    rolled_back = session.get_nested_transaction()  # the savepoint being rolled back; None: the transaction
-    if rolled_back is None:
-        session.info.pop(KEY, None)
-    elif KEY in session.info:
+    rolled_back = session.get_nested_transaction()  # the savepoint being rolled back (None: the transaction,
+    if rolled_back is not None and KEY in session.info:  # which _after_end handles)
         session.info[KEY] = [entry for entry in session.info[KEY] if not _inside(entry[0], rolled_back)]
+
+
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction is over: committed (its actions ran just before), rolled back or closed."""
+    if transaction.parent is None:
+        session.info.pop(KEY, None)
 
 
 def init_outbox() -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Session, "after_transaction_end", _after_end)

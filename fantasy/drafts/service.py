@@ -74,9 +74,9 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
         league_id=league.id, race_id=race.id, state=DraftState.scheduled, method=league.draft_method,
         picks_per_team=league.picks_per_team, opens_at=opens_at, locks_at=locks_at,
     )
-    db.session.add(draft)
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # flushes what is pending first: the draft must be added inside
+            db.session.add(draft)
             db.session.flush()
     except IntegrityError:  # created meanwhile by a concurrent request
         return db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).one()
