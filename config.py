@@ -118,8 +118,10 @@ class Config:
     NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.
     EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
-    # Open event streams per web process: each holds a gunicorn thread, so keep it below GUNICORN_THREADS.
-    EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", 4)
+    # Threads per gunicorn worker (gunicorn.conf.py reads the same variable, with the same default).
+    GUNICORN_THREADS = env_int("GUNICORN_THREADS", 8)
+    # Open event streams per web process: each holds one of those threads; the others serve the API.
+    EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", GUNICORN_THREADS // 2)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 

@@ -242,3 +242,23 @@ def test_streams_per_process_are_bounded_and_a_refused_ticket_stays_usable(app, 
     second = client.get(f"{API}/events", query_string={"ticket": second_ticket}, buffered=False)
     assert second.status_code == 200
     second.close()
+
+
+def test_a_stream_slot_is_given_back_once(app, monkeypatch):
+    """The stream's end and the response's close both give the slot back: only the first call counts (a
+    second would free another stream's slot)."""
+    from fantasy.notifications.stream import SLOTS, take_slot
+
+    monkeypatch.setitem(app.extensions, SLOTS, threading.BoundedSemaphore(1))
+    with app.app_context():
+        release = take_slot()
+        release()
+        release()  # a BoundedSemaphore raises when released past its size
+        assert take_slot() is not None
+
+
+def test_streams_must_leave_threads_to_the_api(backing_urls):
+    from fantasy import create_app
+
+    with pytest.raises(RuntimeError, match="EVENT_STREAMS_PER_PROCESS"):
+        create_app("testing", overrides={**backing_urls, "GUNICORN_THREADS": 4, "EVENT_STREAMS_PER_PROCESS": 4})

@@ -68,8 +68,8 @@ class Events(MethodView):
         except Exception:
             release()
             raise
-        response = Response(stream_with_context(stream.frames(channels, user.id)), mimetype="text/event-stream")
-        response.call_on_close(release)  # when the server closes the response: ended, or the client went away
+        response = Response(stream_with_context(stream.frames(channels, user.id, release)), mimetype="text/event-stream")
+        response.call_on_close(release)  # also when the stream never started (the server closes the response)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream
         return response

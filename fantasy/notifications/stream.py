@@ -26,20 +26,32 @@ SLOTS = "event_stream_slots"
 
 
 def init_stream_slots(app: Flask) -> None:
-    app.extensions[SLOTS] = threading.BoundedSemaphore(app.config["EVENT_STREAMS_PER_PROCESS"])
+    streams, threads = app.config["EVENT_STREAMS_PER_PROCESS"], app.config["GUNICORN_THREADS"]
+    if not 0 <= streams < threads:
+        raise RuntimeError(f"EVENT_STREAMS_PER_PROCESS ({streams}) must be from 0 to below GUNICORN_THREADS "
+                           f"({threads}): every open stream holds a thread, and the API needs at least one")
+    app.extensions[SLOTS] = threading.BoundedSemaphore(streams)
 
 
 def take_slot() -> Callable[[], None]:
-    """One of this process's stream slots, or 503; returns the function that gives it back."""
+    """One of this process's stream slots, or 503; returns the function that gives it back (only its first
+    call does: it is called from the stream's end and from the response's close, whichever runs)."""
     slots = current_app.extensions[SLOTS]
     if not slots.acquire(blocking=False):
         raise ServiceUnavailable("This server holds as many live streams as it can; retry shortly",
                                  headers={"Retry-After": "10"})
-    return slots.release
+    once = threading.Lock()
+
+    def release() -> None:
+        if once.acquire(blocking=False):
+            slots.release()
+
+    return release
 
 
-def frames(channels: list[str], user_id: int):
-    """Yield SSE frames until the stream's time is up; the pub/sub connection is closed on exit."""
+def frames(channels: list[str], user_id: int, release: Callable[[], None]):
+    """Yield SSE frames until the stream's time is up; on exit the pub/sub connection is closed and the
+    stream's slot released."""
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(*channels)
     deadline = time.monotonic() + current_app.config["EVENT_STREAM_SECONDS"]
@@ -59,4 +71,7 @@ def frames(channels: list[str], user_id: int):
                 yield ": keep-alive\n\n"
                 last_frame = time.monotonic()
     finally:
-        pubsub.close()
+        try:
+            pubsub.close()
+        finally:
+            release()
