@@ -357,6 +357,16 @@ def test_a_remembered_token_does_not_vouch_for_a_tampered_one(auth, client):
     assert_401(me(client, f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"))
 
 
+def test_remembered_claims_are_a_fresh_copy_for_each_use(auth, app):
+    from flask_jwt_extended import decode_token
+
+    _, tokens = auth.signup()
+    with app.test_request_context():
+        first = decode_token(tokens["access_token"])
+        first["sub"] = "someone else"
+        assert decode_token(tokens["access_token"])["sub"] != "someone else"
+
+
 def test_a_decode_key_loader_cannot_be_registered(app):
     from fantasy.extensions import jwt
 

@@ -12,7 +12,9 @@ about a fifth of the request's CPU (bench/README.md §3). Here:
   only time can change its answer: its expiry is checked again on every use, and an expired token goes
   through the full decode, which raises as before (with its header and claims for the expired-token
   callback). `nbf` and `iat` were in the past at the first check and stay there. Tokens that fail are not
-  remembered. Revocation is not part of this: it is checked on every request (auth/tokens.py);
+  remembered; each use gets its own copy of the claims. Revocation is not part of this: it is checked on
+  every request (auth/tokens.py). Tokens bound to a CSRF value, and settings with several audiences or
+  issuers, take the library's path on every use;
 * no unverified decode happens before it: this app signs with one key and registers no decode-key loader
   (registering one raises here rather than being ignored).
 
@@ -21,6 +23,7 @@ version: tests/test_auth.py counts the parses and covers expired (also after bei
 wrong-key, unsigned and wrong-type tokens, so an upgrade that changes it fails there.
 """
 from functools import lru_cache
+import json
 import time
 
 import flask_jwt_extended
@@ -32,12 +35,14 @@ VERIFIED_TOKENS = 4096
 
 
 @lru_cache(maxsize=VERIFIED_TOKENS)
-def _verified(encoded_token: str, secret: str, algorithms: tuple, audience, issuer, leeway, verify_sub: bool,
-              identity_claim_key: str) -> dict:
-    """The claims of a token whose signature and claims (all but its expiry) check out; raises otherwise."""
-    return _decode_jwt(encoded_token=encoded_token, secret=secret, algorithms=list(algorithms), audience=audience,
-                       issuer=issuer, leeway=leeway, verify_aud=audience is not None, verify_sub=verify_sub,
-                       identity_claim_key=identity_claim_key, csrf_value=None, allow_expired=True)
+def _verified(encoded_token: str, secret: str, algorithms: tuple, audience: str | None, issuer, leeway,
+              verify_sub: bool, identity_claim_key: str) -> tuple[str, float | None]:
+    """(the claims as JSON text, their expiry) of a token whose signature and claims, all but the expiry,
+    check out; raises otherwise. Text, so no request can change what the next one reads."""
+    claims = _decode_jwt(encoded_token=encoded_token, secret=secret, algorithms=list(algorithms), audience=audience,
+                         issuer=issuer, leeway=leeway, verify_aud=audience is not None, verify_sub=verify_sub,
+                         identity_claim_key=identity_claim_key, csrf_value=None, allow_expired=True)
+    return json.dumps(claims), claims.get("exp")
 
 
 class JWTManager(flask_jwt_extended.JWTManager):
@@ -49,10 +54,11 @@ class JWTManager(flask_jwt_extended.JWTManager):
         options = {"secret": config.decode_key, "algorithms": config.decode_algorithms, "audience": audience,
                    "issuer": config.decode_issuer, "leeway": config.leeway, "verify_sub": config.verify_sub,
                    "identity_claim_key": config.identity_claim_key}
-        if csrf_value is None and not isinstance(audience, list):
-            claims = _verified(encoded_token, **{**options, "algorithms": tuple(options["algorithms"])})
-            if allow_expired or "exp" not in claims or claims["exp"] > time.time() - _seconds(options["leeway"]):
-                return dict(claims)
+        if csrf_value is None and all(isinstance(value, (str, type(None))) for value in (audience, config.decode_issuer)):
+            claims, expiry = _verified(encoded_token, **{**options, "algorithms": tuple(options["algorithms"])})
+            if allow_expired or expiry is None or (isinstance(expiry, (int, float))  # else the decode below refuses it
+                                                   and expiry > time.time() - _seconds(options["leeway"])):
+                return json.loads(claims)
         options |= {"encoded_token": encoded_token, "csrf_value": csrf_value, "verify_aud": audience is not None}
         try:
             return _decode_jwt(**options, allow_expired=allow_expired)
