@@ -6,7 +6,7 @@ import threading
 import pytest
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
@@ -82,6 +82,39 @@ def test_draft_open_pick_turns_and_autopicks(app, client, make_user):
     assert "draft_locked" in kinds(client, league.players[third])
     # Locking a replay round queued its scoring; the drain ran it, and members heard of it.
     assert "race_scored" in kinds(client, league.players[third])
+
+
+def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, client, make_user, monkeypatch):
+    """One delivery job per LEAGUES_PER_DELIVERY leagues; each stores one row per active member (not one
+    who left) and publishes it live."""
+    from fantasy.notifications import hooks
+    from fantasy.scoring.events import scores_corrected
+
+    monkeypatch.setattr(hooks, "LEAGUES_PER_DELIVERY", 2)
+    leagues = [League(client, make_user, size=size, name=f"Corrected {size}") for size in (2, 3, 2)]
+    leaver_team, leaver = next((team, user) for team, user in leagues[1].players.items() if user is not leagues[1].owner)
+    assert client.post(f"{API}/leagues/{leagues[1].id}/leave", headers=leaver["headers"]).status_code in (200, 204)
+    drain(app)
+    round1 = race_id(app, 2023, 1)
+    with app.app_context():
+        listener = get_redis().pubsub(ignore_subscribe_messages=True)
+        listener.subscribe(f"events:user:{leagues[0].owner['id']}")
+        scores_corrected.send(round1, league_ids=[league.id for league in leagues])
+        assert get_queue("low").count == 2
+    drain(app)
+    for league in leagues:
+        for user in league.players.values():
+            if user is leaver:
+                continue
+            [note] = [item for item in inbox(client, user) if item["kind"] == "scores_corrected"]
+            assert note["league_id"] == league.id and note["race_id"] == round1
+    assert "scores_corrected" not in kinds(client, leaver)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "scores_corrected")) == 2 + 2 + 2
+        messages = [listener.get_message(timeout=1) for _ in range(3)]  # the first is the subscription's
+        assert [json.loads(m["data"])["type"] for m in messages if m] == ["scores_corrected"]
+        listener.close()
 
 
 def test_role_changes_reach_the_member(app, client, make_user):

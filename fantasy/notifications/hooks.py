@@ -21,6 +21,8 @@ from fantasy.notifications.service import LEAGUE_CHANNEL, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
 
 NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
+# Leagues per race_scored / scores_corrected delivery job (10 members each: 10,000 rows per job at most).
+LEAGUES_PER_DELIVERY = 1000
 
 
 def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
@@ -50,11 +52,22 @@ def _pick_inserted(mapper, connection, target: Pick) -> None:
 
 
 def _scored(race_id, league_ids, **_):
-    enqueue_delivery("race_scored", {"race_id": race_id, "league_ids": league_ids})
+    _deliver_to_leagues("race_scored", race_id, league_ids)
 
 
 def _corrected(race_id, league_ids, **_):
-    enqueue_delivery("scores_corrected", {"race_id": race_id, "league_ids": league_ids})
+    _deliver_to_leagues("scores_corrected", race_id, league_ids)
+
+
+def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
+    """One delivery job per LEAGUES_PER_DELIVERY leagues, queued in one round trip: each job is one
+    INSERT … SELECT and one commit, well inside the job timeout however many leagues a race scores."""
+    chunks = [league_ids[start:start + LEAGUES_PER_DELIVERY] for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
+    with get_redis().pipeline() as pipe:
+        for chunk in chunks:
+            get_queue(LOW).enqueue(deliver, kind, {"race_id": race_id, "league_ids": chunk}, retry=RETRY,
+                                   pipeline=pipe, result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+        pipe.execute()
 
 
 def _gave_up(race_id, session=None, **_):

@@ -5,8 +5,9 @@ import secrets
 
 from datetime import datetime, timedelta
 
+import redis
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, String, delete, insert, literal, select, update
 
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
@@ -57,12 +58,43 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
              "created_at": now} for user_id in user_ids]
     ids = db.session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows).all()
     db.session.commit()
-    with get_redis().pipeline(transaction=False) as pipe:
-        for user_id, notification_id in zip(user_ids, ids):
-            message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id, "data": data}
-            pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))
-        pipe.execute()
+    _publish(kind, race_id, data, [(notification_id, user_id, league_id) for notification_id, user_id in zip(ids, user_ids)])
     return len(user_ids)
+
+
+def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
+    """Every active member of each league, one row each, in one INSERT … SELECT; then their live events.
+
+    Set-based because a race scores every league drafting it at once (100,000 leagues in the benchmark);
+    the signal handler hands these out in chunks of LEAGUES_PER_DELIVERY (notifications/hooks.py)."""
+    now = utcnow()
+    members = (
+        select(Membership.user_id, literal(kind, String), Membership.league_id, literal(race_id, Integer),
+               literal({}, Notification.data.type), literal(now, Notification.created_at.type))
+        .where(Membership.league_id.in_(league_ids), Membership.left_at.is_(None))
+    )
+    stored = db.session.execute(
+        insert(Notification)
+        .from_select(["user_id", "kind", "league_id", "race_id", "data", "created_at"], members)
+        .returning(Notification.id, Notification.user_id, Notification.league_id)
+    ).all()
+    db.session.commit()
+    _publish(kind, race_id, {}, stored)
+    return len(stored)
+
+
+def _publish(kind: str, race_id: int | None, data: dict, stored) -> None:
+    """The live event of each stored notification (id, user id, league id) on its user's channel. Best
+    effort after the commit: the rows are the record, so a Redis failure is logged and the job does not
+    fail (a retry would store the notifications twice)."""
+    try:
+        with get_redis().pipeline(transaction=False) as pipe:
+            for notification_id, user_id, league_id in stored:
+                message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id, "data": data}
+                pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))
+            pipe.execute()
+    except redis.RedisError:
+        log.warning("live notification events not published: redis unavailable", extra={"kind": kind})
 
 
 def _next_on_clock(draft_id: int) -> int | None:
@@ -93,7 +125,7 @@ def deliver(kind: str, payload: dict) -> int:
         count = _store_and_publish([owner] if owner else [], "autopicked", league_id, race_id, data)
         return count + _your_turn(payload["draft_id"], league_id, race_id)
     if kind in ("race_scored", "scores_corrected"):
-        return sum(_store_and_publish(_members(league), kind, league, race_id, {}) for league in payload["league_ids"])
+        return _notify_leagues(payload["league_ids"], kind, race_id)
     if kind == "admin_alert":
         admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True))).all()
         return _store_and_publish(admins, "admin_alert", None, race_id, data)
