@@ -186,6 +186,11 @@ def test_stream_ticket_is_single_use(app, client, make_user):
     first.close()
     again = client.get(f"{API}/events", query_string={"ticket": ticket})
     assert again.status_code == 401
+    unspent = client.post(f"{API}/events/ticket", headers=user["headers"]).get_json()["ticket"]
+    assert client.head(f"{API}/events", query_string={"ticket": unspent}).status_code == 405
+    stream = client.get(f"{API}/events", query_string={"ticket": unspent}, buffered=False)
+    assert stream.status_code == 200  # HEAD left the ticket alone
+    stream.close()
     assert client.get(f"{API}/events", query_string={"ticket": "forged"}).status_code == 401
     assert client.get(f"{API}/events").status_code == 422
     assert client.post(f"{API}/events/ticket").status_code == 401

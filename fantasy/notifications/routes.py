@@ -1,6 +1,7 @@
 """Notification inbox and the live event stream (§9, §11)."""
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 from flask.views import MethodView
+from werkzeug.exceptions import MethodNotAllowed
 
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
@@ -62,6 +63,8 @@ class Events(MethodView):
     @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; retry after Retry-After")
     def get(self, args):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
+        if request.method == "HEAD":  # Flask answers HEAD with this view: it would spend the ticket for nothing
+            raise MethodNotAllowed(valid_methods=["GET"])
         release = stream.take_slot()
         try:
             user, channels = service.redeem_ticket(args["ticket"])
