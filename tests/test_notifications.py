@@ -1,6 +1,7 @@
 """Notifications (§9): who hears of what, the inbox, read marks, the outbox, stream tickets and frames."""
 import json
 import queue
+from datetime import datetime, timedelta, timezone
 import threading
 
 import pytest
@@ -107,7 +108,8 @@ def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, 
             if user is leaver:
                 continue
             [note] = [item for item in inbox(client, user) if item["kind"] == "scores_corrected"]
-            assert note["league_id"] == league.id and note["race_id"] == round1
+            assert note["league_id"] == league.id and note["race_id"] == round1 and note["data"] == {}
+            assert abs(datetime.fromisoformat(note["created_at"]) - datetime.now(timezone.utc)) < timedelta(minutes=1)
     assert "scores_corrected" not in kinds(client, leaver)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Notification)

@@ -17,12 +17,12 @@ from fantasy.f1data.events import results_poll_gave_up
 from fantasy.jobs.notifications import deliver, enqueue_delivery
 from fantasy.jobs.queues import LOW, RETRY, get_queue
 from fantasy.leagues.models import LeagueEvent
-from fantasy.notifications.service import LEAGUE_CHANNEL, MEMBER_EVENTS
+from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
 
 NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
-# Leagues per race_scored / scores_corrected delivery job (10 members each: 10,000 rows per job at most).
-LEAGUES_PER_DELIVERY = 1000
+# Leagues per race_scored / scores_corrected delivery job: one INSERT … SELECT each (service.py).
+LEAGUES_PER_DELIVERY = LEAGUES_PER_STATEMENT
 
 
 def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:

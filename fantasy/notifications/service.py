@@ -25,6 +25,8 @@ USER_CHANNEL = "events:user:{}"
 LEAGUE_CHANNEL = "events:league:{}"
 TICKET = "events:ticket:{}"
 TICKET_SECONDS = 60
+# Leagues per INSERT … SELECT of a race-wide notification (10 members each: 10,000 rows).
+LEAGUES_PER_STATEMENT = 1000
 
 # League audit events that members hear about, and what the notification is called.
 MEMBER_EVENTS = {
@@ -63,24 +65,30 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
 
 
 def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
-    """Every active member of each league, one row each, in one INSERT … SELECT; then their live events.
+    """Every active member of each league, one row each, by one INSERT … SELECT and one commit per
+    LEAGUES_PER_STATEMENT leagues; then their live events.
 
-    Set-based because a race scores every league drafting it at once (100,000 leagues in the benchmark);
-    the signal handler hands these out in chunks of LEAGUES_PER_DELIVERY (notifications/hooks.py)."""
+    Set-based because a race scores every league drafting it at once (100,000 leagues in the benchmark).
+    The signal handler already queues one job per chunk (notifications/hooks.py); the chunking here also
+    bounds a larger list (SQLite allows 32,766 parameters per statement)."""
     now = utcnow()
-    members = (
-        select(Membership.user_id, literal(kind, String), Membership.league_id, literal(race_id, Integer),
-               literal({}, Notification.data.type), literal(now, Notification.created_at.type))
-        .where(Membership.league_id.in_(league_ids), Membership.left_at.is_(None))
-    )
-    stored = db.session.execute(
-        insert(Notification)
-        .from_select(["user_id", "kind", "league_id", "race_id", "data", "created_at"], members)
-        .returning(Notification.id, Notification.user_id, Notification.league_id)
-    ).all()
-    db.session.commit()
-    _publish(kind, race_id, {}, stored)
-    return len(stored)
+    count = 0
+    for start in range(0, len(league_ids), LEAGUES_PER_STATEMENT):
+        members = (
+            select(Membership.user_id, literal(kind, String), Membership.league_id, literal(race_id, Integer),
+                   literal({}, Notification.data.type), literal(now, Notification.created_at.type))
+            .where(Membership.league_id.in_(league_ids[start:start + LEAGUES_PER_STATEMENT]),
+                   Membership.left_at.is_(None))
+        )
+        stored = db.session.execute(
+            insert(Notification)
+            .from_select(["user_id", "kind", "league_id", "race_id", "data", "created_at"], members)
+            .returning(Notification.id, Notification.user_id, Notification.league_id)
+        ).all()
+        db.session.commit()
+        _publish(kind, race_id, {}, stored)
+        count += len(stored)
+    return count
 
 
 def _publish(kind: str, race_id: int | None, data: dict, stored) -> None:

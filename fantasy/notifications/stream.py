@@ -53,10 +53,10 @@ def frames(channels: list[str], user_id: int, release: Callable[[], None]):
     """Yield SSE frames until the stream's time is up; on exit the pub/sub connection is closed and the
     stream's slot released."""
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(*channels)
     deadline = time.monotonic() + current_app.config["EVENT_STREAM_SECONDS"]
     last_frame = time.monotonic()
     try:
+        pubsub.subscribe(*channels)
         yield f"retry: 3000\nevent: ready\ndata: {json.dumps({'user_id': user_id})}\n\n"
         while time.monotonic() < deadline:
             # Short polls: subscribe confirmations also come back as None, and a heartbeat is only
