@@ -47,7 +47,7 @@ def _verified(encoded_token: str, secret: str, algorithms: tuple, audience: str 
 
 class JWTManager(flask_jwt_extended.JWTManager):
     def decode_key_loader(self, callback):
-        raise NotImplementedError("this JWTManager verifies with JWT_SECRET_KEY only")
+        raise TypeError("this JWTManager verifies with JWT_SECRET_KEY only: a decode-key loader would be ignored")
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
         audience = config.decode_audience
