@@ -1,4 +1,4 @@
-"""flask-jwt-extended's JWTManager, verifying each distinct token once per process instead of three times per
+"""flask-jwt-extended's JWTManager, verifying each distinct token once per process instead of on every
 request.
 
 The pinned flask-jwt-extended 4.7 parses a token four times per request: its claims and its header
