@@ -37,7 +37,7 @@ def add_authenticated_route(target: Flask, rule: str) -> None:
     secret = os.environ["JWT_SECRET_KEY"]
 
     def bare_auth():
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = request.headers.get("Authorization", "").partition(" ")[2]
         try:
             jwt.decode(token, secret, algorithms=["HS256"])
         except jwt.InvalidTokenError:

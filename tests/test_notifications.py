@@ -93,7 +93,7 @@ def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, 
 
     monkeypatch.setattr(hooks, "LEAGUES_PER_DELIVERY", 2)
     leagues = [League(client, make_user, size=size, name=f"Corrected {size}") for size in (2, 3, 2)]
-    leaver_team, leaver = next((team, user) for team, user in leagues[1].players.items() if user is not leagues[1].owner)
+    _team, leaver = next((team, user) for team, user in leagues[1].players.items() if user is not leagues[1].owner)
     assert client.post(f"{API}/leagues/{leagues[1].id}/leave", headers=leaver["headers"]).status_code in (200, 204)
     drain(app)
     round1 = race_id(app, 2023, 1)
