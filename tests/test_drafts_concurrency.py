@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, update
 
 from concurrency import race
 from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from engines import postgresql_only
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, Pick
 from fantasy.drafts.service import JUST_TAKEN
@@ -102,6 +103,8 @@ def test_fifty_leagues_picking_the_same_driver_at_once_are_independent(app, clie
         assert pick_count(app, league_id=league.id) == 1
 
 
+@postgresql_only("every writing transaction there begins with BEGIN IMMEDIATE (fantasy/common/sqlite.py), so no "
+                 "other writer can commit between this transaction's read and its insert")
 def test_a_draft_created_meanwhile_by_another_request_is_the_one_used(app, client, make_user):
     """`ensure_draft` found no draft, and another request creates it before this one's insert: the unique key
     refuses the insert inside a savepoint, so only that insert is undone and the other request's draft is
