@@ -17,6 +17,7 @@ class DraftState(str, enum.Enum):
     complete = "complete"  # every pick made, before the lock
     locked = "locked"      # the weekend's first scored session started (or a replay manager locked it)
     scored = "scored"
+    skipped = "skipped"    # live: its lock time passed before it ever opened (the league came too late)
 
 
 class Draft(TimestampMixin, db.Model):
@@ -29,6 +30,8 @@ class Draft(TimestampMixin, db.Model):
     state: Mapped[DraftState] = mapped_column(db_enum(DraftState, "draft_state"), nullable=False, index=True)
     # Team ids in first-round order; set when the draft opens.
     order: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    # Teams of `order` that stopped drafting while it ran (left, removed, deactivated): their turns pass.
+    skipped_team_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
     method: Mapped[DraftMethod] = mapped_column(db_enum(DraftMethod, "draft_method"), nullable=False)
     picks_per_team: Mapped[int] = mapped_column(Integer, nullable=False)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
