@@ -1,10 +1,11 @@
-"""User accounts."""
+"""User accounts and their token families."""
 import enum
+from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Integer, String, select
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fantasy.common.models import TimestampMixin
+from fantasy.common.models import TimestampMixin, UTCDateTime
 from fantasy.common.schemas import case_key
 from fantasy.extensions import db
 
@@ -45,3 +46,19 @@ class User(TimestampMixin, db.Model):
         """Select the user whose username or email matches, ignoring letter case."""
         key = cls.login_key(login)
         return select(cls).where((cls.username_key == key) | (cls.email_key == key))
+
+
+class TokenFamily(TimestampMixin, db.Model):
+    """One signed-in session (a login and its refresh rotations): the source of truth that Redis caches
+    (auth/families.py)."""
+
+    __tablename__ = "token_families"
+
+    # The `fam` claim of every token of the session.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The `jti` of the one refresh token that may rotate the family next: any other is a reuse.
+    refresh_jti: Mapped[str] = mapped_column(String(36), nullable=False)
+    # When the latest refresh token expires: past it, every token of the family has, and the row can go.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
