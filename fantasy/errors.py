@@ -97,7 +97,7 @@ RETRYABLE_PGCODES = frozenset({"40P01", "40001"})
 def handle_operational(error: OperationalError):
     if getattr(error.orig, "pgcode", None) in RETRYABLE_PGCODES:
         log.warning("transaction lost a race: %s", error.orig.pgcode)
-        return envelope(409, "A concurrent change got in the way; try again", headers={"Retry-After": "1"})
+        return envelope(409, "A concurrent change got in the way; try again")
     return handle_unavailable(error)
 
 

@@ -3,6 +3,7 @@ from flask.views import MethodView
 
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
+from fantasy.common.http import no_store
 from fantasy.common.pagination import paginate
 from fantasy.leagues import service
 from fantasy.leagues.schemas import (
@@ -36,6 +37,7 @@ class Leagues(MethodView):
         """My leagues"""
         return paginate(service.my_leagues(current_user), pagination_parameters)
 
+    @no_store
     @leagues_blp.login_required()
     @leagues_blp.arguments(LeagueCreateSchema)
     @leagues_blp.response(201, LeagueSchema)
@@ -69,6 +71,7 @@ class JoinByCode(MethodView):
 
 @leagues_blp.route("/<id:league_id>")
 class LeagueById(MethodView):
+    @no_store
     @leagues_blp.login_required()
     @leagues_blp.response(200, LeagueSchema)
     @leagues_blp.alt_response(404, description=NOT_VISIBLE)
@@ -76,6 +79,7 @@ class LeagueById(MethodView):
         """A league (public ones for anyone signed in; private ones for members)"""
         return service.get_league(league_id, current_user)
 
+    @no_store
     @leagues_blp.login_required()
     @leagues_blp.arguments(LeagueUpdateSchema)
     @leagues_blp.response(200, LeagueSchema)
@@ -114,6 +118,7 @@ class Leave(MethodView):
 
 @leagues_blp.route("/<id:league_id>/invite-code")
 class InviteCode(MethodView):
+    @no_store
     @leagues_blp.login_required()
     @leagues_blp.response(201, InviteCodeSchema)
     def post(self, league_id):
@@ -149,6 +154,7 @@ class MemberById(MethodView):
 
 @leagues_blp.route("/<id:league_id>/transfer")
 class Transfer(MethodView):
+    @no_store
     @leagues_blp.login_required()
     @leagues_blp.arguments(TransferSchema)
     @leagues_blp.response(200, LeagueSchema)
