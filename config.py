@@ -26,14 +26,30 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be a boolean (true/false/1/0/yes/no/on/off), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, parse, noun: str):
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+        raise ValueError(f"{name} must be {noun}, got {raw!r}") from None
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int, "an integer")
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value < float("inf"):
+        raise ValueError(raw)
+    return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A duration that may be fractional (tests shorten waits to milliseconds)."""
+    return _env_number(name, default, _seconds, "a non-negative number of seconds")
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -107,6 +123,9 @@ class Config:
 
     # F1 data upstream (§4)
     JOLPICA_BASE_URL = os.environ.get("JOLPICA_BASE_URL", "https://api.jolpi.ca/ergast/f1/")
+    # Retries of a failed upstream request wait up to this long before the first retry, doubling after each
+    # (full jitter, at most 30 s); a Retry-After header is honoured instead.
+    JOLPICA_BACKOFF_SECONDS = env_seconds("JOLPICA_BACKOFF_SECONDS", 1.0)
     # A classification unchanged this long after the race start becomes final.
     RESULTS_VERIFICATION_HOURS = env_int("RESULTS_VERIFICATION_HOURS", 72)
 

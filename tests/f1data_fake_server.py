@@ -1,6 +1,7 @@
 """A fake Jolpica over real HTTP: recorded payloads served from a local thread, paged by rows like the upstream."""
 import copy
 import json
+import random
 import threading
 import time
 from collections import Counter
@@ -13,6 +14,12 @@ PREFIX = "/ergast/f1/"
 DEFAULT_LIMIT, MAX_LIMIT = 30, 100  # the upstream's own paging rules
 ROWS_KEYS = ("Results", "SprintResults", "QualifyingResults")
 SLOW = object()  # a scripted fault: answer only after the client's read timeout
+# What `inject` draws from: a rate limit, an outage, and a 200 whose JSON a proxy cut in half.
+INJECTED = {
+    "429": (429, b'{"detail": "Request was throttled."}', {"Retry-After": "1"}),
+    "503": (503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}),
+    "cut": None,  # the page's own body, cut short
+}
 
 
 def _items_key(mrdata: dict) -> tuple[str, str]:
@@ -46,13 +53,19 @@ class FakeJolpica:
     `fail[path] = (status, body, headers)` answers that path with a raw response instead; `script[path]` is
     a list of such faults (or `SLOW`: answer after `slow_seconds`) used up one per request before the path
     answers normally; `hits` counts requests per path and `times` records when each arrived. An unknown path
-    is a 404, as upstream.
+    is a 404, as upstream. `max_limit` is the most rows a page holds (more pages, more faults to meet);
+    `inject(rate, seed)` turns that share of the requests into one of the INJECTED faults, recorded in
+    `injected` as (path, kind).
     """
 
-    def __init__(self, pages: dict):
+    def __init__(self, pages: dict, max_limit: int = MAX_LIMIT):
         self.payloads = {path: load(name) for path, name in pages.items()}
+        self.max_limit = max_limit
         self.fail: dict[str, tuple[int, bytes, dict]] = {}
         self.script: dict[str, list] = {}
+        self.fault_rate, self.random = 0.0, random.Random()
+        self.injected: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
         self.slow_seconds = 1.5
         self.times: list[float] = []
         self.hits: Counter = Counter()
@@ -64,7 +77,7 @@ class FakeJolpica:
                 url = urlsplit(self.path)
                 path = url.path.removeprefix(PREFIX)
                 query = parse_qs(url.query)
-                limit = min(int(query.get("limit", [DEFAULT_LIMIT])[0]), MAX_LIMIT)
+                limit = min(int(query.get("limit", [DEFAULT_LIMIT])[0]), fake.max_limit)
                 offset = int(query.get("offset", [0])[0])
                 fake.hits[path] += 1
                 fake.queries.append((path, limit, offset))
@@ -74,6 +87,7 @@ class FakeJolpica:
                 if fault is SLOW:
                     time.sleep(fake.slow_seconds)
                     fault = None
+                injected = fake._draw(path) if fault is None and path not in fake.fail else None
                 if fault is not None:
                     status, body, headers = fault
                 elif path in fake.fail:
@@ -81,6 +95,10 @@ class FakeJolpica:
                 elif path in fake.payloads:
                     status, headers = 200, {}
                     body = json.dumps(page(fake.payloads[path], limit, offset)).encode()
+                    if injected == "cut":
+                        body = body[:len(body) // 2]  # a complete response whose JSON ends mid-way
+                    elif injected is not None:
+                        status, body, headers = INJECTED[injected]
                 else:
                     status, body, headers = 404, b'{"detail": "Not found."}', {}
                 self.send_response(status)
@@ -95,6 +113,18 @@ class FakeJolpica:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def inject(self, rate: float, seed: int) -> None:
+        self.fault_rate, self.random = rate, random.Random(seed)
+
+    def _draw(self, path: str) -> str | None:
+        """The fault injected into this request, if any; draws happen in arrival order, so a seed replays."""
+        with self._lock:
+            if self.fault_rate == 0 or path not in self.payloads or self.random.random() >= self.fault_rate:
+                return None
+            kind = self.random.choice(sorted(INJECTED))
+            self.injected.append((path, kind))
+            return kind
 
     @property
     def base_url(self) -> str:

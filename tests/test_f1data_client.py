@@ -262,16 +262,33 @@ def test_client_errors_are_never_retried(client, clock, upstream, status, error)
     assert clock.sleeps == []
 
 
-# --- bad bodies -------------------------------------------------------------------------------------
+# --- bad bodies: a proxy's cut or error page is as transient as a 503 -----------------------------
 
-def test_truncated_json_is_a_bad_response(client, upstream):
-    text = (FIXTURES / "2025" / "1-results.json").read_text()
-    upstream.add(responses.GET, BASE + "2025/1/results/", body=text[: len(text) // 2],
+def cut(name: str) -> str:
+    text = (FIXTURES / name).read_text()
+    return text[: len(text) // 2]
+
+
+def test_a_truncated_body_is_retried_with_backoff_like_a_503(client, clock, upstream):
+    upstream.add(responses.GET, BASE + "2025/1/results/", body=cut("2025/1-results.json"),
                  content_type="application/json")
+    upstream.add(responses.GET, BASE + "2025/1/results/", body="<html>maintenance</html>", content_type="text/html")
+    payload = serve(upstream, "2025/1/results/", "2025/1-results.json")
 
-    with pytest.raises(UpstreamBadResponse):
-        client.results(2025, 1)
-    assert len(upstream.calls) == 1
+    assert client.results(2025, 1) == races_of(payload)
+    assert clock.sleeps == [1.0, 2.0]
+    assert client.requests_made == len(upstream.calls) == 3
+
+
+def test_a_page_hook_sees_only_the_good_page(client, upstream):
+    upstream.add(responses.GET, BASE + "2025/1/results/", json={"MRData": {"total": "1"}})
+    payload = serve(upstream, "2025/1/results/", "2025/1-results.json")
+    pages = []
+    client.on_payload = lambda path, params, page: pages.append(page)
+
+    client.results(2025, 1)
+
+    assert pages == [payload]
 
 
 def _without_total(payload):
@@ -289,26 +306,30 @@ def _race_without_results(payload):
     return payload
 
 
-@pytest.mark.parametrize("spoil", [
-    lambda p: {"detail": "Not found."},
-    lambda p: [p],
-    _without_total,
-    _races_not_a_list,
-    _race_without_results,
-])
-def test_json_without_the_mrdata_shape_is_a_bad_response(client, upstream, spoil):
-    upstream.add(responses.GET, BASE + "2025/1/results/", json=spoil(fixture("2025/1-results.json")))
+def _race_without_round(payload):
+    del races_of(payload)[0]["round"]
+    return payload
 
-    with pytest.raises(UpstreamBadResponse):
+
+@pytest.mark.parametrize("answer", [
+    {"body": cut("2025/1-results.json"), "content_type": "application/json"},
+    {"body": "<html>maintenance</html>", "content_type": "text/html"},
+    {"json": {"detail": "Not found."}},
+    {"json": [fixture("2025/1-results.json")]},
+    {"json": _without_total(fixture("2025/1-results.json"))},
+    {"json": _races_not_a_list(fixture("2025/1-results.json"))},
+    {"json": _race_without_results(fixture("2025/1-results.json"))},
+    {"json": _race_without_round(fixture("2025/1-results.json"))},
+], ids=["truncated", "html", "no-mrdata", "not-an-object", "no-total", "races-not-a-list", "no-results",
+        "no-round"])
+def test_a_body_that_stays_bad_is_a_bad_response_after_the_bounded_retries(client, clock, upstream, answer):
+    upstream.add(responses.GET, BASE + "2025/1/results/", **answer)
+
+    with pytest.raises(UpstreamBadResponse, match="after 5 attempts"):
         client.results(2025, 1)
 
-
-def test_html_error_page_is_a_bad_response(client, upstream):
-    upstream.add(responses.GET, BASE + "2025/1/results/", body="<html>maintenance</html>",
-                 content_type="text/html")
-
-    with pytest.raises(UpstreamBadResponse):
-        client.results(2025, 1)
+    assert len(upstream.calls) == client.requests_made == 5
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0]
 
 
 # --- rate limiter -----------------------------------------------------------------------------------

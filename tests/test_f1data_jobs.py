@@ -33,7 +33,9 @@ def upstream_server():
 
 def run_worker(backing_urls, upstream_url: str, instance: Path) -> subprocess.CompletedProcess:
     """`python worker.py worker --burst` on the test's database and Redis, as a separate process."""
-    env = process_env(backing_urls, instance, JOLPICA_BASE_URL=upstream_url, **CANARIES)
+    # Retries back off for milliseconds, not seconds (a cut body is retried like a 503 without Retry-After).
+    env = process_env(backing_urls, instance, JOLPICA_BASE_URL=upstream_url, JOLPICA_BACKOFF_SECONDS="0.01",
+                      **CANARIES)
     return subprocess.run([sys.executable, "worker.py", "worker", "--burst"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -88,7 +90,7 @@ def test_sync_job_runs_on_a_real_worker(app, client, admin_tokens, backing_urls,
 
 @pytest.mark.parametrize("path, answer, attempts, reason", [
     ("2025/results/", (503, b'{"detail": "down"}', {"Retry-After": "0"}), 5, "HTTP 503 after 5 attempts"),
-    ("2025/qualifying/", (200, b'{"MRData": {"xmlns": "", "series": "f1", "RaceTa', {}), 1, "body is not JSON"),
+    ("2025/qualifying/", (200, b'{"MRData": {"xmlns": "", "series": "f1", "RaceTa', {}), 5, "body is not JSON"),
 ])
 def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_tokens, backing_urls, tmp_path,
                                                            upstream_server, monkeypatch, path, answer, attempts,

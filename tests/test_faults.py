@@ -15,10 +15,6 @@ from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
 from fantasy.jobs import scoring as scoring_jobs
 from fantasy.f1data import service as f1data_service
-from fantasy.f1data.models import (
-    Circuit, Constructor, Driver, Race, RaceSession, ResultState, Season, SeasonConstructor, SeasonDriver,
-    SessionResult,
-)
 from fantasy.jobs.queues import DEFAULT, get_queue
 from fantasy.scoring.models import DriverScore
 from processes import process_env, start, stop, wait_for
@@ -26,6 +22,7 @@ from processes import process_env, start, stop, wait_for
 from conftest import PASSWORD, _clean
 from f1data_fake_server import FakeJolpica
 from f1data_helpers import SEASON_2025
+from f1data_state import assert_same_rows, f1_state
 
 
 def play_round(app, league: League, season_round: int, picks: list[str]) -> int:
@@ -170,47 +167,12 @@ def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_sco
     assert _scores(app, race) == crashed
 
 
-F1_MODELS = (Season, Circuit, Driver, Constructor, SeasonDriver, SeasonConstructor, Race, RaceSession, SessionResult,
-             ResultState)
-NATURAL_KEYS = {"circuits": ("ref",), "drivers": ("ref",), "constructors": ("ref",), "races": ("season_year", "round")}
-
-
-def _f1_state() -> dict:
-    """Every F1 table as sorted rows, surrogate ids swapped for upstream keys, wall-clock stamps left out and
-    content hashes reduced to present or not (PostgreSQL sequences do not roll back, so a killed attempt
-    shifts the ids of the next one, and the hashes with them)."""
-    db.session.remove()
-    keys = {name: {row.id: tuple(getattr(row, column) for column in columns)
-                   for row in db.session.execute(select(db.metadata.tables[name]))}
-            for name, columns in NATURAL_KEYS.items()}
-    state = {}
-    for model in F1_MODELS:
-        table, rows = model.__table__, []
-        for row in db.session.execute(select(table)).mappings():
-            item = []
-            for column in table.columns:
-                if column.name == "id" or (column.name.endswith("_at") and column.name != "starts_at"):
-                    continue
-                value = row[column.name]
-                if column.name.endswith("_hash"):
-                    # Hashes cover the rows with their driver and constructor ids, so they move with the ids.
-                    value = value is not None
-                target = next(iter(column.foreign_keys), None)
-                if target is not None and target.column.table.name in keys:
-                    value = keys[target.column.table.name][value]
-                item.append((column.name, value))
-            rows.append(tuple(item))
-        state[table.name] = sorted(rows, key=repr)
-    db.session.remove()  # outside a request even a read holds SQLite's write lock until it ends
-    return state
-
-
 def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_same_data(
         app, backing_urls, tmp_path, monkeypatch):
     with FakeJolpica(SEASON_2025) as upstream, app.app_context():
         monkeypatch.setitem(app.config, "JOLPICA_BASE_URL", upstream.base_url)
         f1data_service.sync_season(2025)
-        uninterrupted, requests = _f1_state(), sum(upstream.hits.values())
+        uninterrupted, requests = f1_state(), sum(upstream.hits.values())
         assert len(uninterrupted["session_results"]) >= 40 and len(uninterrupted["races"]) >= 20
         _clean(app)
         upstream.hits.clear()
@@ -233,7 +195,7 @@ def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_sa
             blocker.rollback()
             blocker.close()
             assert wait_for(lambda: _retry_scheduled(job), timeout=30), (job.get_status(), job.retries_left)
-            assert all(rows == [] for rows in _f1_state().values())  # nothing half-written
+            assert all(rows == [] for rows in f1_state().values())  # nothing half-written
         finally:
             stop(worker)
         # SYNC_RETRY waits 30 s before the first retry; bring that moment forward instead of sleeping through it.
@@ -245,11 +207,7 @@ def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_sa
                 (job.get_status(), stop(restarted)[-3000:])
         finally:
             stop(restarted)
-        retried = _f1_state()
-        for name in uninterrupted:
-            extra = sorted(set(retried[name]) - set(uninterrupted[name]), key=repr)
-            missing = sorted(set(uninterrupted[name]) - set(retried[name]), key=repr)
-            assert retried[name] == uninterrupted[name], (name, extra[:3], missing[:3])
+        assert_same_rows(uninterrupted, f1_state())
 
 
 def _drop_every_database_connection(app) -> int:

@@ -43,7 +43,7 @@ class RateLimited(UpstreamUnavailable):
 
 
 class UpstreamBadResponse(UpstreamError):
-    """The upstream answered with something that is not the MRData JSON we expect."""
+    """The upstream kept answering with something that is not the MRData page we expect (every attempt)."""
 
 
 class UpstreamClientError(UpstreamError):
@@ -221,16 +221,13 @@ class JolpicaClient:
         path = f"{season}/{round}/{session}/" if round is not None else f"{season}/{session}/"
         return self._collect_races(path, SESSION_ROWS[session])
 
-    def _pages(self, path: str, table_key: str, list_key: str):
+    def _pages(self, path: str, table_key: str, list_key: str, check_item=None):
         """Yield each page's list; the upstream pages by rows and may cap `limit`, so follow its echo."""
         offset = 0
         while True:
             params = {"limit": PAGE_SIZE, "offset": offset}
-            payload = self._get(path, params)
-            mrdata, items = _unwrap(payload, table_key, list_key)
-            total, limit, echoed_offset = (_count(mrdata, name) for name in ("total", "limit", "offset"))
-            if limit <= 0:
-                raise UpstreamBadResponse(f"{path}: non-positive limit {limit} would never finish paging")
+            payload, (total, limit, echoed_offset, items) = self._get(
+                path, params, lambda payload: _read_page(payload, table_key, list_key, check_item))
             if self.on_payload is not None:
                 self.on_payload(path, params, payload)
             yield items
@@ -247,30 +244,29 @@ class JolpicaClient:
     def _collect_races(self, path: str, rows_key: str | None) -> list[dict]:
         """Join the pages' races; a race cut at a page boundary is one race with its rows in order."""
         merged: dict[tuple[str, str], dict] = {}
-        for races in self._pages(path, "RaceTable", "Races"):
+        for races in self._pages(path, "RaceTable", "Races", lambda race: _check_race(race, rows_key)):
             for race in races:
-                key = _race_key(race, path)
+                key = (race["season"], race["round"])
                 if rows_key is None:
                     merged.setdefault(key, race)
-                    continue
-                rows = race.get(rows_key)
-                if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-                    raise UpstreamBadResponse(f"{path}: race {key} has no {rows_key} list")
-                if key in merged:
-                    merged[key][rows_key].extend(rows)
+                elif key in merged:
+                    merged[key][rows_key].extend(race[rows_key])
                 else:
                     # A copy, so extending never alters the page a payload hook may have kept.
-                    merged[key] = {**race, rows_key: list(rows)}
+                    merged[key] = {**race, rows_key: list(race[rows_key])}
         return list(merged.values())
 
     # --- one request, with retries ---------------------------------------------------------------
 
-    def _get(self, path: str, params: dict) -> dict:
+    def _get(self, path: str, params: dict, read) -> tuple[dict, object]:
+        """One page: the payload and what `read` made of it. A body that is not the page we expect (cut short
+        by a proxy, an HTML error page, another shape) is retried like a 503: a later attempt usually gets
+        the real page, and nothing reaches the caller from a bad one."""
         url = urljoin(self.base_url, path)
         for attempt in range(1, self.max_attempts + 1):
             self.limiter.acquire(max_wait=self.max_wait)
             self.requests_made += 1
-            retry_after = None
+            retry_after, error = None, UpstreamUnavailable
             try:
                 response = self.session.get(url, params=params, timeout=self.timeout)
             except TRANSIENT_ERRORS as exc:
@@ -278,13 +274,18 @@ class JolpicaClient:
             else:
                 status = response.status_code
                 if status < 400:
-                    return _decode(response, path)
-                if status != 429 and status < 500:
+                    try:
+                        payload = _decode(response)
+                        return payload, read(payload)
+                    except UpstreamBadResponse as exc:
+                        failure, error = str(exc), UpstreamBadResponse
+                elif status != 429 and status < 500:
                     error = UpstreamNotFound if status == 404 else UpstreamClientError
                     raise error(f"{path}: HTTP {status}", status=status)
-                failure = f"HTTP {status}"
-                if status in RETRY_AFTER_STATUSES:
-                    retry_after = _retry_after_seconds(response)
+                else:
+                    failure = f"HTTP {status}"
+                    if status in RETRY_AFTER_STATUSES:
+                        retry_after = _retry_after_seconds(response)
             if attempt == self.max_attempts:
                 break
             delay = retry_after if retry_after is not None else self._backoff(attempt)
@@ -293,8 +294,10 @@ class JolpicaClient:
             log.warning("jolpica_retry path=%s attempt=%d failure=%r delay=%.2f",
                         path, attempt, failure, delay)
             self.sleep(delay)
-        raise UpstreamUnavailable(f"{path}: {failure} after {self.max_attempts} attempts",
-                                  retry_after=retry_after)
+        message = f"{path}: {failure} after {self.max_attempts} attempts"
+        if error is UpstreamBadResponse:
+            raise UpstreamBadResponse(message)
+        raise UpstreamUnavailable(message, retry_after=retry_after)
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: spreads retries of many workers evenly instead of in synchronized waves."""
@@ -311,23 +314,30 @@ def _retry_after_seconds(response) -> float | None:
     return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
-def _decode(response, path: str) -> dict:
+def _decode(response) -> dict:
     try:
         payload = response.json()
     except ValueError as exc:  # requests' JSONDecodeError included; covers truncated and non-JSON bodies
-        raise UpstreamBadResponse(f"{path}: body is not JSON ({exc})") from exc
+        raise UpstreamBadResponse(f"body is not JSON ({exc})") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("MRData"), dict):
-        raise UpstreamBadResponse(f"{path}: no MRData object in the response")
+        raise UpstreamBadResponse("no MRData object in the response")
     return payload
 
 
-def _unwrap(payload: dict, table_key: str, list_key: str) -> tuple[dict, list]:
+def _read_page(payload: dict, table_key: str, list_key: str, check_item) -> tuple[int, int, int, list]:
+    """A page's counters and items, every item checked, or UpstreamBadResponse."""
     mrdata = payload["MRData"]
     table = mrdata.get(table_key)
     items = table.get(list_key) if isinstance(table, dict) else None
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise UpstreamBadResponse(f"MRData.{table_key}.{list_key} is missing or not a list of objects")
-    return mrdata, items
+    total, limit, offset = (_count(mrdata, name) for name in ("total", "limit", "offset"))
+    if limit <= 0:
+        raise UpstreamBadResponse(f"non-positive limit {limit} would never finish paging")
+    if check_item is not None:
+        for item in items:
+            check_item(item)
+    return total, limit, offset, items
 
 
 def _count(mrdata: dict, name: str) -> int:
@@ -338,8 +348,11 @@ def _count(mrdata: dict, name: str) -> int:
         raise UpstreamBadResponse(f"MRData.{name} is missing or not a number") from exc
 
 
-def _race_key(race: dict, path: str) -> tuple[str, str]:
-    season, round_ = race.get("season"), race.get("round")
-    if not isinstance(season, str) or not isinstance(round_, str):
-        raise UpstreamBadResponse(f"{path}: a race without season/round")
-    return season, round_
+def _check_race(race: dict, rows_key: str | None) -> None:
+    key = race.get("season"), race.get("round")
+    if not all(isinstance(part, str) for part in key):
+        raise UpstreamBadResponse("a race without season/round")
+    if rows_key is not None:
+        rows = race.get(rows_key)
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise UpstreamBadResponse(f"race {key} has no {rows_key} list")

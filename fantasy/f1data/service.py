@@ -40,6 +40,7 @@ BOOTSTRAP_CLIENT = {"timeout": (3.05, 10), "max_attempts": 1, "max_wait": 5}
 
 def build_client(**options) -> JolpicaClient:
     """A client on the configured upstream, sharing the request budget of every process through Redis."""
+    options.setdefault("backoff_base", current_app.config["JOLPICA_BACKOFF_SECONDS"])
     return JolpicaClient(current_app.config["JOLPICA_BASE_URL"], limiter=RateLimiter(get_redis()), **options)
 
 
