@@ -1,36 +1,21 @@
 """Scoring rules on the recorded payloads: standard = official points; inverted and fantasy worked by hand."""
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fantasy.f1data.ingest import lap_ms
 from fantasy.f1data.models import SessionKind
 from fantasy.scoring.rules import PRESETS, Result, ruleset_key, score_weekend, scored_sessions
-
-FIXTURES = Path(__file__).parent / "fixtures" / "jolpica"
-KEYS = {"Results": SessionKind.race, "SprintResults": SessionKind.sprint, "QualifyingResults": SessionKind.qualifying}
+from scoring_fixtures import FIXTURES, KEYS, result_of
 
 
 def classification(path: str, race_index: int = 0) -> tuple[SessionKind, dict[str, Result]]:
     """One recorded classification as {driverId: Result}."""
-    race = json.loads((FIXTURES / path).read_text())["MRData"]["RaceTable"]["Races"][race_index]
+    race = json.loads((FIXTURES / "jolpica" / path).read_text())["MRData"]["RaceTable"]["Races"][race_index]
     key = next(key for key in KEYS if key in race)
-    rows = {}
-    for row in race[key]:
-        rows[row["Driver"]["driverId"]] = Result(
-            position=int(row["position"]),
-            position_text=row.get("positionText"),
-            status=row.get("status"),
-            grid=int(row["grid"]) if "grid" in row else None,
-            points=Decimal(row["points"]) if "points" in row else None,
-            fastest_lap_rank=int(row["FastestLap"]["rank"]) if "rank" in row.get("FastestLap", {}) else None,
-            q1_ms=lap_ms(row.get("Q1")),
-        )
-    return KEYS[key], rows
+    return KEYS[key], {row["Driver"]["driverId"]: result_of(row) for row in race[key]}
 
 
 def score(ruleset, session, rows, driver):
@@ -161,3 +146,13 @@ def test_inverted_points_stay_between_zero_and_ten(row):
     points, _ = score_weekend("inverted", {SessionKind.race: row}, {SessionKind.race: 20})
     assert 0 <= points <= 10
     assert (points == 0) == (not row.classified)
+
+
+def test_a_sprint_and_a_race_disqualification_both_count():
+    # Austria 2023 rows for Gasly, both turned into disqualifications (no real weekend had both).
+    race_session, race = classification("2023/9-results.json")
+    sprint_session, sprint = classification("2023/sprint-limit30-offset0.json")
+    weekend = {race_session: Result(**{**vars(race["gasly"]), "position_text": "D"}),
+               sprint_session: Result(**{**vars(sprint["gasly"]), "status": "Disqualified"})}
+    total, items = score_weekend("f1_fantasy_2025", weekend, {race_session: 20, sprint_session: 20})
+    assert (total, items) == (-40, {"sprint_disqualified": -20, "disqualified": -20})

@@ -2,10 +2,12 @@
 
 A ruleset is plain data (see RULESET_DEFAULTS): position point lists, bonuses and penalties, and
 `official_points` (take the upstream's championship points as they are). The three presets are rulesets
-like any custom one. Nothing here touches Flask or the database.
+like any custom one; `f1_fantasy_2025` also scores constructors (score_constructor). Nothing here touches
+Flask or the database.
 """
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,6 +44,22 @@ PRESETS = {
         "race_not_classified": -20,
     },
 }
+# The official F1 Fantasy 2025 table (§13) for what the F1 data carries: §8's `fantasy` with a sprint
+# retirement at -20 and a disqualification line. Overtakes, driver of the day and pit stops are not in the
+# data, so not scored (NOT_SCORED).
+PRESETS["f1_fantasy_2025"] = {**PRESETS["fantasy"], "sprint_not_classified": -20, "disqualified": -20}
+
+NOT_SCORED = {"f1_fantasy_2025": ("overtakes", "driver of the day", "pit stops")}
+
+# A constructor's own lines on top of its drivers' points (§13), by preset; other rulesets have none, so
+# a constructor scores the sum of its drivers (under `standard`: its championship points of the weekend).
+CONSTRUCTOR_RULES = {
+    "f1_fantasy_2025": {
+        # (stage reached, by how many of its drivers, points): the best that applies counts.
+        "qualifying_bonus": (("q3", 2, 10), ("q3", 1, 5), ("q2", 2, 3), ("q2", 1, 1), ("q2", 0, -1)),
+        "disqualified": -10,  # per driver disqualified from the race, on top of the driver's own -20
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -55,15 +73,19 @@ class Result:
     points: Decimal | None = None
     fastest_lap_rank: int | None = None
     q1_ms: int | None = None
+    q2_ms: int | None = None
+    q3_ms: int | None = None
 
     @property
     def classified(self) -> bool:
         # positionText is a number for classified finishers; R, D, E, W, F, N are not classified.
-        return bool(self.position_text) and self.position_text.isdigit()
+        return bool(self.position_text) and self.position_text.isdigit() and not self.disqualified
 
     @property
     def disqualified(self) -> bool:
-        return self.position_text == "D"
+        # Jolpica keeps a disqualified car's numeric positionText (2023 United States GP: "19", status
+        # "Disqualified"); the old Ergast data says "D".
+        return self.position_text == "D" or self.status == "Disqualified"
 
 
 def resolve(ruleset: str | dict) -> dict:
@@ -105,7 +127,9 @@ def _score_finish(prefix: str, rules: dict, row: Result, field_size: int) -> dic
         items[f"{prefix}_official"] = Decimal(row.points or 0)
     if not row.classified:
         if row.disqualified and rules["disqualified"] is not None:
-            items["disqualified"] = Decimal(str(rules["disqualified"]))
+            # Named apart per session: a sprint and a race disqualification must both count.
+            name = "disqualified" if prefix == "race" else f"{prefix}_disqualified"
+            items[name] = Decimal(str(rules["disqualified"]))
         elif rules[f"{prefix}_not_classified"]:
             items[f"{prefix}_not_classified"] = Decimal(str(rules[f"{prefix}_not_classified"]))
         return items
@@ -140,5 +164,37 @@ def score_weekend(
             items.update(_score_qualifying(rules, row))
         else:
             items.update(_score_finish(kind.value, rules, row, field_sizes.get(kind, 0)))
+    return _total(items)
+
+
+def _total(items: dict[str, Decimal]) -> tuple[Decimal, dict[str, Decimal]]:
+    """The sum and the items worth something (official points are always shown)."""
     items = {key: value for key, value in items.items() if value or key.endswith("_official")}
     return sum(items.values(), Decimal(0)), items
+
+
+def _qualifying_bonus(table: tuple, rows: list[Result]) -> Decimal:
+    # Reaching a stage means having a time in it (a Q3 time implies Q2 was reached).
+    reached = {"q3": sum(row.q3_ms is not None for row in rows),
+               "q2": sum(row.q2_ms is not None or row.q3_ms is not None for row in rows)}
+    return Decimal(max(points for stage, drivers, points in table if reached[stage] >= drivers))
+
+
+def score_constructor(
+    ruleset: str | dict, drivers: list[dict[SessionKind, Result]], field_sizes: dict[SessionKind, int]
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """A constructor's points for a weekend from its drivers' rows: their line items summed, plus the
+    constructor's own lines where the preset has them (CONSTRUCTOR_RULES)."""
+    items: dict[str, Decimal] = defaultdict(Decimal)
+    for sessions in drivers:
+        for name, value in score_weekend(ruleset, sessions, field_sizes)[1].items():
+            items[name] += value
+    own = CONSTRUCTOR_RULES.get(ruleset) if isinstance(ruleset, str) else None
+    if own:
+        qualifying = [sessions[SessionKind.qualifying] for sessions in drivers if SessionKind.qualifying in sessions]
+        if qualifying:  # before qualifying is stored there is no bonus to give or take
+            items["qualifying_bonus"] = _qualifying_bonus(own["qualifying_bonus"], qualifying)
+        disqualified = sum(SessionKind.race in sessions and sessions[SessionKind.race].disqualified
+                           for sessions in drivers)
+        items["constructor_disqualified"] = disqualified * Decimal(own["disqualified"])
+    return _total(dict(items))
