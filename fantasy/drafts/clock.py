@@ -10,6 +10,8 @@ from rq_scheduler import Scheduler
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
+from fantasy.drafts import order
+from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.jobs.queues import HIGH
 
@@ -42,6 +44,8 @@ def start_turn(draft: Draft, pick_seconds: int) -> Turn:
         draft.pick_deadline = utcnow() + timedelta(seconds=pick_seconds)
     else:
         draft.pick_deadline = None
+    if draft.state == DraftState.open:  # whose turn it is, decided in the turn's own transaction (§9)
+        turn_started.send(draft, team_id=order.team_on_turn(draft.order, draft.method, draft.current_pick))
     return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds)
 
 
