@@ -5,8 +5,6 @@ from datetime import datetime, timedelta, timezone
 import threading
 
 import pytest
-from rq import SimpleWorker
-from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import func, select
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
@@ -14,43 +12,12 @@ from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.f1data.models import SessionKind
-from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+from fantasy.jobs.queues import get_queue
 from fantasy.leagues.models import LeagueEvent
 from fantasy.notifications.models import Notification
+from notifications_helpers import drain, inbox, kinds
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-class ThreadWorker(SimpleWorker):
-    """A real RQ worker that can run off the main thread (signals belong to the main thread)."""
-
-    death_penalty_class = TimerDeathPenalty
-
-    def _install_signal_handlers(self):
-        pass
-
-
-def drain(app) -> None:
-    """Run every queued job with a real RQ worker (burst mode), on a thread of its own like a worker
-    process: no request context of the test (an open event stream) leaks into the jobs."""
-
-    def work():
-        with app.app_context():
-            ThreadWorker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis()).work(burst=True)
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join(timeout=120)
-
-
-def inbox(client, user, **query) -> list[dict]:
-    response = client.get(f"{API}/notifications", query_string=query, headers=user["headers"])
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def kinds(client, user) -> list[str]:
-    return sorted(item["kind"] for item in inbox(client, user))
 
 
 def test_joining_notifies_the_other_members(app, client, make_user):

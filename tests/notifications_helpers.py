@@ -1,0 +1,43 @@
+"""Shared by the notification tests: a real RQ worker that drains the queues, and the inbox as a client reads it."""
+import threading
+
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+from drafts_helpers import API
+from fantasy.common.redis import get_redis
+from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+
+
+class ThreadWorker(SimpleWorker):
+    """A real RQ worker that can run off the main thread (signals belong to the main thread)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+
+def drain(app) -> None:
+    """Run every queued job with a real RQ worker (burst mode), on a thread of its own like a worker
+    process: no request context of the test (an open event stream) leaks into the jobs."""
+
+    def work():
+        with app.app_context():
+            ThreadWorker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis()).work(burst=True)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=120)
+
+
+def inbox(client, user, **query) -> list[dict]:
+    """The user's notifications, newest first (one page of up to 100)."""
+    query.setdefault("page_size", 100)
+    response = client.get(f"{API}/notifications", query_string=query, headers=user["headers"])
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def kinds(client, user) -> list[str]:
+    return sorted(item["kind"] for item in inbox(client, user))
