@@ -1,22 +1,26 @@
-"""Where notifications come from: league audit events, picks, scoring signals and admin alerts.
+"""Where notifications come from: league audit events, picks, turns, league deletions, scoring signals and
+admin alerts.
 
-Database-side events are caught as rows are inserted and acted on only after the commit (the outbox);
+Database-side events are caught inside their transaction and acted on only after the commit (the outbox);
 the delivery itself runs on the `low` queue, while picks are also published to the league's live channel
-at once, because a draft room cannot wait for a queue.
+at once, because a draft room cannot wait for a queue. Whatever decides who hears of an event, or what its
+text names, is read here, in the event's own transaction: by the time the job runs the turn may have moved
+on and the league may be gone.
 """
 import json
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import object_session
 
 from fantasy.common.outbox import defer
 from fantasy.common.redis import get_redis
-from fantasy.drafts.models import Pick
+from fantasy.drafts.events import turn_started
+from fantasy.drafts.models import Draft, Pick
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.jobs.notifications import deliver, enqueue_delivery
 from fantasy.jobs.queues import LOW, RETRY, get_queue
-from fantasy.leagues.models import LeagueEvent
+from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
 
@@ -28,9 +32,36 @@ LEAGUES_PER_DELIVERY = LEAGUES_PER_STATEMENT
 def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
     if target.kind not in NOTIFYING_EVENTS:
         return
-    payload = {"league_id": target.league_id, "actor_id": target.actor_id, "data": dict(target.data or {}),
+    league_name = connection.scalar(select(League.name).where(League.id == target.league_id))
+    payload = {"league_id": target.league_id, "actor_id": target.actor_id,
+               "data": {**(target.data or {}), "league_name": league_name},
                "race_id": (target.data or {}).get("race_id"), "draft_id": (target.data or {}).get("draft_id")}
     defer(object_session(target), lambda: enqueue_delivery(target.kind, payload))
+
+
+def _turn_started(draft: Draft, team_id: int, **_) -> None:
+    """The team now on the clock, its user and the names its notice shows, read in the turn's transaction
+    (without flushing: a pick's own flush is where its constraint errors are caught)."""
+    session = object_session(draft)
+    with session.no_autoflush:
+        user_id, team_name, league_name = session.execute(
+            select(FantasyTeam.user_id, FantasyTeam.name, League.name)
+            .join(League, League.id == FantasyTeam.league_id).where(FantasyTeam.id == team_id)
+        ).one()
+    deadline = draft.pick_deadline.isoformat() if draft.pick_deadline else None
+    payload = {"league_id": draft.league_id, "race_id": draft.race_id, "user_id": user_id, "data": {
+        "draft_id": draft.id, "pick_number": draft.current_pick, "team_id": team_id, "team_name": team_name,
+        "league_name": league_name, "pick_deadline": deadline}}
+    defer(session, lambda: enqueue_delivery("your_turn", payload))
+
+
+def _league_deleted(mapper, connection, target: League) -> None:
+    """Before the row goes (its memberships go with it, by the database's cascade): who was a member."""
+    members = connection.scalars(
+        select(Membership.user_id).where(Membership.league_id == target.id, Membership.left_at.is_(None))
+    ).all()
+    payload = {"user_ids": list(members), "data": {"league_id": target.id, "league_name": target.name}}
+    defer(object_session(target), lambda: enqueue_delivery("league_deleted", payload))
 
 
 def _pick_inserted(mapper, connection, target: Pick) -> None:
@@ -81,6 +112,8 @@ def subscribe() -> None:
     if not event.contains(LeagueEvent, "after_insert", _league_event_inserted):
         event.listen(LeagueEvent, "after_insert", _league_event_inserted)
         event.listen(Pick, "after_insert", _pick_inserted)
+        event.listen(League, "before_delete", _league_deleted)
+    turn_started.connect(_turn_started)
     race_scored.connect(_scored)
     scores_corrected.connect(_corrected)
     results_poll_gave_up.connect(_gave_up)

@@ -12,11 +12,9 @@ from sqlalchemy import Integer, String, delete, insert, literal, select, update
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.drafts import order
-from fantasy.drafts.models import Draft, DraftState
 from fantasy.errors import NotFound, Unauthorized
 from fantasy.extensions import db
-from fantasy.leagues.models import FantasyTeam, Membership
+from fantasy.leagues.models import FantasyTeam, League, Membership
 from fantasy.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -50,11 +48,21 @@ def _team_user(team_id: int) -> int | None:
     return db.session.scalar(select(FantasyTeam.user_id).where(FantasyTeam.id == team_id, FantasyTeam.left_at.is_(None)))
 
 
+def _league_if_kept(league_id: int | None) -> int | None:
+    """The league id a notification may still refer to: None once the league is deleted (its name is in the
+    notification's data). On PostgreSQL the row is held (FOR KEY SHARE) until the commit, so a deletion
+    running meanwhile waits and then sets these rows' league to NULL instead of failing the insert."""
+    if league_id is None:
+        return None
+    return db.session.scalar(select(League.id).where(League.id == league_id).with_for_update(read=True, key_share=True))
+
+
 def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int | None, data: dict) -> int:
     """One row per recipient in one statement, then a live event on each recipient's channel."""
     user_ids = sorted(set(user_ids))
     if not user_ids:
         return 0
+    league_id = _league_if_kept(league_id)
     now = utcnow()
     rows = [{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "data": data,
              "created_at": now} for user_id in user_ids]
@@ -105,13 +113,6 @@ def _publish(kind: str, race_id: int | None, data: dict, stored) -> None:
         log.warning("live notification events not published: redis unavailable", extra={"kind": kind})
 
 
-def _next_on_clock(draft_id: int) -> int | None:
-    draft = db.session.get(Draft, draft_id)
-    if draft is None or draft.state != DraftState.open:
-        return None
-    return order.team_on_turn(draft.order, draft.method, draft.current_pick)
-
-
 def deliver(kind: str, payload: dict) -> int:
     """Create the notifications one event means (§9); returns how many were stored."""
     league_id, race_id = payload.get("league_id"), payload.get("race_id")
@@ -120,9 +121,8 @@ def deliver(kind: str, payload: dict) -> int:
         count = _store_and_publish(_members(league_id, exclude=payload.get("actor_id")), MEMBER_EVENTS[kind],
                                    league_id, race_id, data)
         if kind == "member_removed":
-            count += _store_and_publish([data["user_id"]], "member_removed", league_id, None, {})
-        if kind == "draft_opened":
-            count += _your_turn(payload["draft_id"], league_id, race_id)
+            count += _store_and_publish([data["user_id"]], "member_removed", league_id, None,
+                                        {"league_name": data.get("league_name")})
         return count
     if kind == "role_changed":
         return _store_and_publish([data["user_id"]], "role_changed", league_id, None, data)
@@ -130,8 +130,11 @@ def deliver(kind: str, payload: dict) -> int:
         return _store_and_publish([data["from_user_id"], data["to_user_id"]], "role_changed", league_id, None, data)
     if kind == "pick":
         owner = _team_user(data["team_id"]) if data["autopicked"] else None
-        count = _store_and_publish([owner] if owner else [], "autopicked", league_id, race_id, data)
-        return count + _your_turn(payload["draft_id"], league_id, race_id)
+        return _store_and_publish([owner] if owner else [], "autopicked", league_id, race_id, data)
+    if kind == "your_turn":  # the recipient was decided when the turn changed (hooks.py)
+        return _store_and_publish([payload["user_id"]], "your_turn", league_id, race_id, data)
+    if kind == "league_deleted":
+        return _store_and_publish(payload["user_ids"], "league_deleted", None, None, data)
     if kind in ("race_scored", "scores_corrected"):
         return _notify_leagues(payload["league_ids"], kind, race_id)
     if kind == "admin_alert":
@@ -139,12 +142,6 @@ def deliver(kind: str, payload: dict) -> int:
         return _store_and_publish(admins, "admin_alert", None, race_id, data)
     log.warning("unknown notification kind", extra={"kind": kind})
     return 0
-
-
-def _your_turn(draft_id: int, league_id: int, race_id: int) -> int:
-    team_id = _next_on_clock(draft_id)
-    user_id = _team_user(team_id) if team_id else None
-    return _store_and_publish([user_id] if user_id else [], "your_turn", league_id, race_id, {"team_id": team_id})
 
 
 # --- the inbox ---------------------------------------------------------------------------------

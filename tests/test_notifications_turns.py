@@ -1,0 +1,86 @@
+"""'Your turn' (§9): exactly one notice per turn, to the team whose turn it became when the turn changed,
+however late the low-queue worker gets to it."""
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.drafts import service
+from notifications_helpers import drain, inbox
+
+pytestmark = pytest.mark.usefixtures("f1")
+
+
+def your_turns(client, league) -> dict[int, list[int]]:
+    """Per team, the pick numbers of its your_turn notices (oldest first)."""
+    notices = {}
+    for team_id, user in league.players.items():
+        items = [item for item in reversed(inbox(client, user)) if item["kind"] == "your_turn"]
+        assert all(item["data"]["team_id"] == team_id and item["league_id"] == league.id for item in items), items
+        notices[team_id] = [item["data"]["pick_number"] for item in items]
+    return notices
+
+
+def pick_all(league, race: int, count: int) -> None:
+    for _ in range(count):
+        response = league.pick(race, league.state(race)["available_driver_ids"][0])
+        assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize("drain_between_picks", [False, True], ids=["picks back to back", "worker keeps up"])
+def test_one_your_turn_per_turn_whenever_the_worker_runs(app, client, make_user, drain_between_picks):
+    """3 teams × 2 picks, snake: turns 1–6 go to A B C C B A. The team picking twice in a row (C) is told
+    twice: each turn has its own clock, and after an autopick its player is not in the room."""
+    league = League(client, make_user, size=3, picks_per_team=2, draft_method="snake", name="Snake")
+    round1 = race_id(app, 2023, 1)
+    drain(app)
+    a, b, c = [entry["team_id"] for entry in league.open(round1).get_json()["order"]]
+    for _ in range(6):
+        if drain_between_picks:
+            drain(app)
+        pick_all(league, round1, 1)
+    assert league.state(round1)["state"] == "complete"
+    drain(app)
+    assert your_turns(client, league) == {a: [1, 6], b: [2, 5], c: [3, 4]}
+    names = {team["id"]: team["name"] for team in client.get(f"{API}/leagues/{league.id}/teams",
+                                                              headers=league.owner["headers"]).get_json()}
+    draft = draft_row(app, league.id, round1)
+    notice = next(item for item in inbox(client, league.players[c]) if item["kind"] == "your_turn")
+    assert (notice["race_id"], notice["data"]) == (round1, {
+        "draft_id": draft.id, "pick_number": 4, "team_id": c, "team_name": names[c], "league_name": "Snake",
+        "pick_deadline": None})  # a replay draft without a pick clock
+
+def test_gaps_between_worker_runs_change_nothing(app, client, make_user):
+    """The worker runs at odd moments (after 2 picks, then after 3): still one notice per turn."""
+    league = League(client, make_user, size=3, picks_per_team=2, draft_method="snake")
+    round1 = race_id(app, 2023, 1)
+    a, b, c = [entry["team_id"] for entry in league.open(round1).get_json()["order"]]
+    pick_all(league, round1, 2)
+    drain(app)
+    pick_all(league, round1, 3)
+    drain(app)
+    pick_all(league, round1, 1)
+    drain(app)
+    assert your_turns(client, league) == {a: [1, 6], b: [2, 5], c: [3, 4]}
+
+
+def test_the_clock_autopicks_and_the_next_team_is_told(app, client, make_user):
+    """An expired clock autopicks for the absent team (told once, as autopicked) and puts the next team on
+    the clock (told once); a lock's autopicks start no turn, so they tell nobody it is their turn."""
+    league = League(client, make_user, size=3, picks_per_team=1, pick_seconds=30)
+    round1 = race_id(app, 2023, 1)
+    a, b, c = [entry["team_id"] for entry in league.open(round1).get_json()["order"]]
+    draft = draft_row(app, league.id, round1)
+    with time_machine.travel(draft.pick_deadline + timedelta(seconds=1)):
+        with app.app_context():
+            assert service.expire_turn(draft.id, 1) is True
+    assert league.lock(round1).status_code == 200
+    drain(app)
+    assert your_turns(client, league) == {a: [1], b: [2], c: []}
+    autopicked = {team: Counter(item["kind"] for item in inbox(client, user))["autopicked"]
+                  for team, user in league.players.items()}
+    assert autopicked == {a: 1, b: 1, c: 1}
+    [deadline] = [item["data"]["pick_deadline"] for item in inbox(client, league.players[b]) if item["kind"] == "your_turn"]
+    assert deadline is not None
