@@ -19,6 +19,7 @@ from fantasy.common.snapshots import init_snapshots
 from fantasy.common.sqlite import init_sqlite
 from fantasy.demo.cli import demo_cli
 from fantasy.drafts.routes import drafts_blp
+from fantasy.drafts.subscriptions import subscribe as subscribe_drafts
 from fantasy.errors import register_error_handlers, register_jwt_error_loaders
 from fantasy.extensions import api, db, jwt, limiter, migrate
 from fantasy.f1data.admin_routes import f1_admin_blp
@@ -80,6 +81,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     init_outbox()
     init_snapshots()
     subscribe_scoring()
+    subscribe_drafts()
     subscribe_notifications()
     for group in CLI_GROUPS:
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fantasy.auth import tokens
+from fantasy.auth.events import user_deactivated
 from fantasy.auth.models import Role, User
 from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
@@ -147,4 +148,6 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         tokens.revoke_all(user)
     db.session.commit()
     log.info("user active changed", extra={"user_id": user.id, "active": active, "by": actor.id})
+    if not active:
+        user_deactivated.send(user.id)
     return user

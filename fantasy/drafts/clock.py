@@ -36,17 +36,20 @@ class Turn(NamedTuple):
     pick_number: int
     deadline: datetime | None
     pick_seconds: int
+    # The turn this one follows, whose job is cancelled: not always pick_number - 1, skipped turns between.
+    replaced: int | None = None
 
 
-def start_turn(draft: Draft, pick_seconds: int) -> Turn:
-    """Set the deadline of the turn now on the clock (none without a pick clock or once complete)."""
+def start_turn(draft: Draft, pick_seconds: int, replaced: int | None = None) -> Turn:
+    """Every turn change comes here: set the deadline of the turn now on the clock (none without a pick
+    clock or once complete); `replaced` is the pick number that was on the clock before."""
     if draft.state == DraftState.open and pick_seconds > 0:
         draft.pick_deadline = utcnow() + timedelta(seconds=pick_seconds)
     else:
         draft.pick_deadline = None
     if draft.state == DraftState.open:  # whose turn it is, decided in the turn's own transaction (§9)
         turn_started.send(draft, team_id=order.team_on_turn(draft.order, draft.method, draft.current_pick))
-    return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds)
+    return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds, replaced)
 
 
 def schedule_expiry(turn: Turn) -> None:
@@ -58,8 +61,8 @@ def schedule_expiry(turn: Turn) -> None:
     try:
         with get_redis().pipeline() as pipe:
             scheduler = Scheduler(queue_name=HIGH, connection=pipe)
-            if turn.pick_number > 1:
-                scheduler.cancel(expiry_job_id(turn.draft_id, turn.pick_number - 1))
+            if turn.replaced is not None:
+                scheduler.cancel(expiry_job_id(turn.draft_id, turn.replaced))
             if turn.deadline is not None:
                 scheduler.enqueue_at(
                     fire_time(turn.deadline),

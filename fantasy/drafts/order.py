@@ -15,6 +15,14 @@ def team_on_turn(order: list[int], method: DraftMethod, pick_number: int) -> int
     return order[slot]
 
 
+def next_turn(order: list[int], method: DraftMethod, pick_number: int, picks_per_team: int, skipped) -> int:
+    """The first pick number from `pick_number` on whose team still drafts; past the last pick when none is left."""
+    last = len(order) * picks_per_team
+    while pick_number <= last and team_on_turn(order, method, pick_number) in skipped:
+        pick_number += 1
+    return pick_number
+
+
 def turn_sequence(order: list[int], method: DraftMethod, picks_per_team: int) -> list[int]:
     return [team_on_turn(order, method, number) for number in range(1, len(order) * picks_per_team + 1)]
 

@@ -37,6 +37,9 @@ class QueueSchema(StrictSchema):
 class OrderEntrySchema(StrictSchema):
     team_id = fields.Integer()
     name = fields.String()
+    skipped = fields.Boolean(metadata={
+        "description": "The team stopped drafting while this draft ran (left, removed or deactivated): its "
+                       "remaining turns pass to the next team and are never autopicked"})
 
 
 class DraftStateSchema(StrictSchema):

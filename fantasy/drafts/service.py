@@ -1,6 +1,6 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
 import logging
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
@@ -39,12 +39,17 @@ def _race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
 
 
 def _active_team_ids(league_id: int) -> list[int]:
-    """Active teams in join order (the order newcomers are appended in)."""
+    """Teams that draft, in join order (the order newcomers are appended in): not left, user not deactivated."""
     return db.session.scalars(
         select(FantasyTeam.id)
-        .where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None))
+        .join(User, User.id == FantasyTeam.user_id)
+        .where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None), User.is_active.is_(True))
         .order_by(FantasyTeam.joined_at, FantasyTeam.id)
     ).all()
+
+
+# A team stops drafting when it leaves, is removed, or its user is deactivated (§7).
+_DEPARTED = or_(FantasyTeam.left_at.is_not(None), User.is_active.is_(False))
 
 
 def _my_team_id(league_id, user_id):
@@ -135,7 +140,7 @@ def _open(league: League, draft: Draft) -> clock.Turn:
     team_order = _first_order(league, draft)
     if len(team_order) < 2:
         raise Conflict("A draft needs at least two teams")
-    draft.order = team_order
+    draft.order, draft.skipped_team_ids = team_order, []
     draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
     draft.state, draft.current_pick = DraftState.open, 1
     _audit(league.id, None, "draft_opened", race_id=draft.race_id, draft_id=draft.id, order=team_order)
@@ -179,10 +184,16 @@ def _record_pick(draft: Draft, team_id: int, driver_id: int, autopicked: bool) -
         team_id=team_id, driver_id=driver_id, autopicked=autopicked, picked_at=utcnow(),
     )
     db.session.add(pick)
-    draft.current_pick += 1
+    _advance(draft, draft.current_pick + 1)
+    return pick
+
+
+def _advance(draft: Draft, pick_number: int) -> None:
+    """Put the first turn from `pick_number` on whose team still drafts on the clock; complete without one."""
+    draft.current_pick = order.next_turn(draft.order, draft.method, pick_number, draft.picks_per_team,
+                                         set(draft.skipped_team_ids))
     if draft.current_pick > draft.total_picks:
         draft.state, draft.pick_deadline = DraftState.complete, None
-    return pick
 
 
 def _pick_checks():
@@ -245,7 +256,7 @@ def make_pick(league_id: int, race_id: int, user: Principal, driver_id: int) -> 
     if taken:
         raise Conflict("This driver has already been picked in this draft")
     pick = _record_pick(draft, team_id, driver_id, autopicked=False)
-    turn = clock.start_turn(draft, league.pick_seconds)
+    turn = clock.start_turn(draft, league.pick_seconds, replaced=pick.pick_number)
     try:
         db.session.flush()
     except IntegrityError:
@@ -283,11 +294,62 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
         db.session.rollback()
         return False
     league = db.session.get(League, draft.league_id)
-    _autopick(draft, db.session.get(Race, draft.race_id))
-    turn = clock.start_turn(draft, league.pick_seconds)
+    turn = _skip_departed_in(draft, league.pick_seconds)
+    autopicked = turn is None  # else the turn's team stopped drafting: the turn passed on, nobody picks for it
+    if autopicked:
+        _autopick(draft, db.session.get(Race, draft.race_id))
+        turn = clock.start_turn(draft, league.pick_seconds, replaced=pick_number)
     commit_or_conflict("The draft changed meanwhile")
     clock.schedule_expiry(turn)
-    return True
+    return autopicked
+
+
+# --- teams that stop drafting ------------------------------------------------------------------
+
+
+def _skip_departed_in(draft: Draft, pick_seconds: int) -> clock.Turn | None:
+    """Skip the remaining turns of the draft's teams that stopped drafting, under the draft's row lock.
+    The turn that was on the clock passes on with a fresh pick clock: returned when it did, for scheduling
+    after the commit."""
+    departed = db.session.scalars(
+        select(FantasyTeam.id).join(User, User.id == FantasyTeam.user_id)
+        .where(FantasyTeam.league_id == draft.league_id, FantasyTeam.id.in_(draft.order or ()), _DEPARTED)
+    ).all()
+    newly = sorted(set(departed) - set(draft.skipped_team_ids))
+    if not newly:
+        return None
+    draft.skipped_team_ids = [*draft.skipped_team_ids, *newly]  # a new list: JSON changes in place go unseen
+    on_clock = draft.current_pick
+    _advance(draft, on_clock)
+    _audit(draft.league_id, None, "turns_skipped", race_id=draft.race_id, draft_id=draft.id, team_ids=newly)
+    if draft.current_pick == on_clock:
+        return None
+    return clock.start_turn(draft, pick_seconds, replaced=on_clock)
+
+
+def skip_departed(*, league_id: int | None = None, user_id: int | None = None) -> None:
+    """In every running draft (of one league, or with one user's team), skip the turns of teams that stopped
+    drafting: called once a departure committed (not inside its transaction: that holds the league row,
+    which a pick's insert waits for while holding the draft row), and by the draft tick in case that call
+    was lost."""
+    candidates = (
+        select(Draft.id).distinct()
+        .join(FantasyTeam, FantasyTeam.league_id == Draft.league_id)
+        .join(User, User.id == FantasyTeam.user_id)
+        .where(Draft.state == DraftState.open, _DEPARTED)
+    )
+    if league_id is not None:
+        candidates = candidates.where(Draft.league_id == league_id)
+    if user_id is not None:
+        candidates = candidates.where(FantasyTeam.user_id == user_id)
+    for draft_id in db.session.scalars(candidates).all():
+        draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).one()
+        turn = None
+        if draft.state == DraftState.open:
+            turn = _skip_departed_in(draft, db.session.get(League, draft.league_id).pick_seconds)
+        db.session.commit()
+        if turn is not None:
+            clock.schedule_expiry(turn)
 
 
 # --- locking -----------------------------------------------------------------------------------
@@ -297,6 +359,8 @@ def _lock(league: League, draft: Draft) -> int:
     """Freeze the draft; fill every empty slot first when the league autopicks on lock."""
     filled = 0
     race = db.session.get(Race, draft.race_id)
+    if draft.state == DraftState.open:
+        _skip_departed_in(draft, league.pick_seconds)  # the autopicker fills no slot of a team that left
     if draft.state == DraftState.open and league.autopick_on_lock:
         while draft.state == DraftState.open:
             _autopick(draft, race)
@@ -325,6 +389,7 @@ def draft_tick(now=None) -> dict:
     now = now or utcnow()
     opened = locked = 0
     locked_races = set()
+    skip_departed()
     due = db.session.scalars(
         select(Draft.id).where(Draft.state.in_((DraftState.open, DraftState.complete)), Draft.locks_at <= now)
     ).all()
@@ -460,7 +525,8 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
         "id": draft.id, "league_id": league_id, "race_id": race.id, "state": draft.state,
         "method": draft.method, "picks_per_team": draft.picks_per_team,
         "opens_at": draft.opens_at, "locks_at": draft.locks_at,
-        "order": [{"team_id": team_id, "name": teams.get(team_id)} for team_id in draft.order or []],
+        "order": [{"team_id": team_id, "name": teams.get(team_id), "skipped": team_id in draft.skipped_team_ids}
+                  for team_id in draft.order or []],
         "current_pick": draft.current_pick if draft.state == DraftState.open else None,
         "on_the_clock": on_clock, "pick_deadline": draft.pick_deadline,
         "picks": picks,

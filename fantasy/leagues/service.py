@@ -256,6 +256,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
     _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
     _roster_changed(access.league)
     commit_or_conflict("Could not update the membership")
+    drafts.skip_departed(league_id=access.league.id)  # the team stops drafting at once, the running draft included
 
 
 def leave(league_id: int, user: User) -> None:
