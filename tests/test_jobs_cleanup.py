@@ -50,7 +50,8 @@ def test_cleanup_removes_only_records_past_their_ttl(app):
         counts = cleanup_jobs.cleanup()
 
         redis = get_redis()
-        assert counts == {"fantasy.jobs.cleanup.old_job_records": 3, "fantasy.notifications.service.delete_old": 0}
+        assert counts == {"fantasy.jobs.cleanup.old_job_records": 3, "fantasy.notifications.service.delete_old": 0,
+                          "fantasy.auth.service.delete_expired_families": 0}
         for gone in ("old-done", "old-failed"):
             assert not Job.exists(gone, connection=redis)
         for kept in (recent_done.id, recent_failed.id, periodic.id):

@@ -1,14 +1,15 @@
 """Account use cases: register, sign in, tokens, profile, password, admin bootstrap and deactivation."""
 import logging
+from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from fantasy.auth import tokens
+from fantasy.auth import families, tokens
 from fantasy.auth.events import user_deactivated
-from fantasy.auth.models import Role, User
+from fantasy.auth.models import Role, TokenFamily, User
 from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, NotFound, Unauthorized
@@ -78,12 +79,19 @@ def refresh(user: User, refresh_claims: dict) -> dict:
 
 
 def logout(claims: dict) -> None:
-    tokens.revoke_family(claims["fam"])
+    families.revoke(claims["fam"])
 
 
 def logout_everywhere(user: User) -> None:
     tokens.revoke_all(user)
     db.session.commit()
+
+
+def delete_expired_families(now: datetime) -> int:
+    """Families whose last refresh token has expired (the daily cleanup): every token of theirs is dead."""
+    deleted = db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now)).rowcount
+    db.session.commit()
+    return deleted
 
 
 def update_profile(user: User, data: dict) -> User:

@@ -1,19 +1,21 @@
 """JWT pairs, refresh rotation with reuse detection, and revocation.
 
-Every login starts a token *family* (`fam` claim, carried by its access and refresh tokens). Revoking a
-family in Redis kills every token of that session at once (logout, refresh-token reuse); keys expire with
-the refresh lifetime. Ending *every* session (logout everywhere, a password change, a deactivation) bumps
-the user's `token_version` in the database, in the same commit as the change that calls for it, and tokens
+Every login starts a token *family* (`fam` claim, carried by its access and refresh tokens): a database
+row that names the one refresh token allowed to rotate it next and whether the session was revoked
+(logout, refresh-token reuse), cached in Redis (auth/families.py), so an emptied Redis costs speed, never
+a revocation. Ending *every* session (logout everywhere, a password change, a deactivation) bumps the
+user's `token_version` in the database, in the same commit as the change that calls for it, and tokens
 carry the version they were issued under (`ver`): no Redis failure or concurrent login can leave one alive.
 
-Every request checks its token against the user's *principal* (token version, active, admin): a Redis
-snapshot of the user row kept current by generation counters (common/snapshots.py), read in the same
-round trip as the family check, so authenticating a request needs no PostgreSQL. Routes that need the
-row itself use `current_user` from this module: it loads the row on first use and checks it once more
-against the committed version and active flag. The hot routes (standings, picks) use `current_principal`.
+Every request checks its token against its family and the user's *principal* (token version, active,
+admin): a Redis snapshot of the user row kept current by generation counters (common/snapshots.py), read
+in the same round trip as the family's cache entry, so authenticating a request needs no PostgreSQL.
+Routes that need the row itself use `current_user` from this module: it loads the row on first use and
+checks it once more against the committed version and active flag. The hot routes (standings, picks) use
+`current_principal`.
 """
 import logging
-import uuid
+import re
 from dataclasses import dataclass
 
 import redis
@@ -21,6 +23,7 @@ from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_current_user, get_jwt
 from werkzeug.local import LocalProxy
 
+from fantasy.auth import families
 from fantasy.auth.models import User
 from fantasy.common import snapshots
 from fantasy.common.clock import utcnow
@@ -30,31 +33,31 @@ from fantasy.extensions import db
 
 log = logging.getLogger(__name__)
 
-REVOKED_FAMILY = "auth:revoked:family:{}"
-USED_REFRESH = "auth:used-refresh:{}"
+# The claims as this app writes them: anything else, even correctly signed, names no session or user.
+FAMILY_ID = re.compile(r"[0-9a-f]{32}")
+USER_ID = re.compile(r"[1-9][0-9]{0,9}")
+MAX_USER_ID = 2**31 - 1
 # The suffix names the form of the data: a new field means a new suffix, so old snapshots are never read.
 PRINCIPAL = "snap:user:{}:v1"
 # Writes of a user row move its principal's snapshot generation.
 snapshots.guard(User, "user", "id")
 
 
-def _refresh_seconds() -> int:
-    return int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"].total_seconds())
-
-
-def issue_pair(user: User, family: str | None = None) -> dict:
-    claims = {"fam": family or uuid.uuid4().hex, "ver": user.token_version}
+def _pair(user: User, family: str, refresh_jti: str) -> dict:
+    claims = {"fam": family, "ver": user.token_version}
     identity = str(user.id)
     return {
         "access_token": create_access_token(identity=identity, additional_claims=claims),
-        "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=identity, additional_claims={**claims, "jti": refresh_jti}),
         "token_type": "Bearer",
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
     }
 
 
-def revoke_family(family: str) -> None:
-    get_redis().set(REVOKED_FAMILY.format(family), 1, ex=_refresh_seconds())
+def issue_pair(user: User) -> dict:
+    """Start a session: its family is committed first, so the pair is never refused for want of it."""
+    family = families.start(user.id)
+    return _pair(user, family.id, family.refresh_jti)
 
 
 def revoke_all(user: User) -> None:
@@ -64,12 +67,10 @@ def revoke_all(user: User) -> None:
 
 def rotate(user: User, refresh_claims: dict) -> dict:
     """Exchange a refresh token for a new pair; a second use of the same token kills its family."""
-    remaining = max(1, int(refresh_claims["exp"] - utcnow().timestamp()))
-    first_use = get_redis().set(USED_REFRESH.format(refresh_claims["jti"]), 1, nx=True, ex=remaining)
-    if not first_use:
-        revoke_family(refresh_claims["fam"])
+    next_jti = families.rotate(refresh_claims["fam"], str(refresh_claims.get("jti")))
+    if next_jti is None:
         raise Unauthorized("Refresh token already used: the session is revoked, sign in again")
-    return issue_pair(user, refresh_claims["fam"])
+    return _pair(user, refresh_claims["fam"], next_jti)
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,11 @@ class Principal:
 
 
 def _user_id(claims: dict) -> int | None:
-    try:
-        return int(claims["sub"])
-    except (KeyError, TypeError, ValueError):
+    """The id `sub` names, written as this app writes ids (int() would also read " 1", "+1" or "١")."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not USER_ID.fullmatch(subject) or int(subject) > MAX_USER_ID:
         return None
+    return int(subject)
 
 
 def _row(user_id: int) -> User | None:
@@ -96,17 +98,18 @@ def _row(user_id: int) -> User | None:
 
 
 def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
-    """(family revoked, {ver, active, admin} or None for no such user), from Redis when it can."""
+    """(family revoked, {ver, active, admin} or None for no such user): one Redis round trip when both are
+    cached; the database for what is not, and for both during a Redis outage (reads keep being served)."""
     try:
-        snapshot, (revoked,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id), REVOKED_FAMILY.format(family))
+        snapshot, (cached,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id), families.FAMILY.format(family))
+        redis_up = True
     except redis.RedisError:
-        # Fail open for the family check during a Redis outage, so reads keep being served: the principal
-        # then comes from the row, so logout-all, password changes and deactivations still end every
-        # session; only a single-session logout waits for the access token's 15 minutes.
-        log.warning("token family check skipped: redis unavailable")
-        snapshot, revoked = None, False
-    if revoked or (snapshot is not None and snapshot.data is not None):
-        return bool(revoked), snapshot.data if snapshot else None
+        log.warning("token checked against the database: redis unavailable")
+        snapshot, cached, redis_up = None, None, False
+    if families.revoked(family, cached, redis_up=redis_up):
+        return True, None
+    if snapshot is not None and snapshot.data is not None:
+        return False, snapshot.data
     user = _row(user_id)
     state = None if user is None else {"ver": user.token_version, "active": user.is_active, "admin": user.is_admin}
     if snapshot is not None and state is not None:
@@ -117,7 +120,7 @@ def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
 def is_revoked(claims: dict) -> bool:
     """A token is revoked with its family, or when its user's token version has moved on."""
     family, user_id = claims.get("fam"), _user_id(claims)
-    if family is None or user_id is None:
+    if not isinstance(family, str) or not FAMILY_ID.fullmatch(family) or user_id is None:
         return True
     revoked, state = _principal_state(user_id, family)
     if revoked:

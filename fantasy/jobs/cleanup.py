@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 CLEANUP_STEPS = (
     "fantasy.jobs.cleanup.old_job_records",
     "fantasy.notifications.service.delete_old",
+    "fantasy.auth.service.delete_expired_families",
 )
 
 
