@@ -94,7 +94,8 @@ def test_json_that_python_cannot_hold_is_400(client, admin, path, body):
 
 # --- text: one Text field for every string input --------------------------------------------------
 
-BAD_TEXT = {"NUL": "\u0000", "lone surrogate": "\ud800", "escape": "\u001b", "trailing newline": "\n"}
+BAD_TEXT = {"NUL": "\u0000", "lone surrogate": "\ud800", "escape": "\u001b", "trailing newline": "\n",
+            "C1 next line": "\u0085", "right-to-left override": "\u202e"}
 # (method, path, a valid body, the string fields to spoil one at a time)
 TEXT_INPUTS = [
     ("post", "/auth/register", {"username": "zed", "email": "zed@example.com", "password": PASSWORD},
@@ -138,6 +139,26 @@ def test_descriptions_keep_tabs_and_newlines_but_not_other_controls(client, admi
     refused = client.patch(url, json={"description": f"bad{bad}words"}, headers=admin["headers"])
     assert "description" in assert_envelope(refused, 422)["errors"]["json"]
     assert client.get(url, headers=admin["headers"]).get_json()["description"] == "Two\tcolumns\nand lines"
+
+
+# The ends of each refused range, and what lies just outside them (still text a name may hold).
+C1_AND_BIDI_CONTROLS = ["\u0080", "\u009f", "\u202a", "\u202e", "\u2066", "\u2069"]
+NEIGHBOURS = "\u007e\u00a0\u2029\u202f\u2065\u206a"
+
+
+@pytest.mark.parametrize("bad", C1_AND_BIDI_CONTROLS, ids=lambda bad: f"U+{ord(bad):04X}")
+def test_c1_controls_and_bidi_overrides_are_422_like_c0(client, admin, league, places, bad):
+    team_url, league_url = f"{API}/teams/{places['team']}", f"{API}/leagues/{league['id']}"
+    renamed = client.patch(team_url, json={"name": f"Fast{bad}Team"}, headers=admin["headers"])
+    assert assert_envelope(renamed, 422)["errors"]["json"] == {"name": ["Must not contain control characters."]}
+    described = client.patch(league_url, json={"description": f"line one\n{bad}line two"}, headers=admin["headers"])
+    assert assert_envelope(described, 422)["errors"]["json"] == {"description": ["Must not contain control characters."]}
+    assert client.get(team_url, headers=admin["headers"]).get_json()["name"] == "root"
+
+
+def test_the_neighbours_of_the_refused_ranges_are_kept(client, admin, league, places):
+    renamed = client.patch(f"{API}/teams/{places['team']}", json={"name": f"Team {NEIGHBOURS}"}, headers=admin["headers"])
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == f"Team {NEIGHBOURS}"
 
 
 def test_a_nul_in_the_public_search_is_422(client, admin):

@@ -5,10 +5,12 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 # Ids are PostgreSQL `integer` columns; anything larger can name no row and overflows SQLite's 64 bits.
 MAX_ID = 2**31 - 1
-# NUL is refused by PostgreSQL text; C0 controls and DEL have no place in a name. Lone surrogates (a
-# JSON "\ud800") can't be encoded as UTF-8 by any driver.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_EXCEPT_TAB_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# NUL is refused by PostgreSQL text; C0 and C1 controls and DEL have no place in a name, nor do the
+# bidirectional embeddings, overrides and isolates that make a name display as other text than it is
+# ("\u202egnp.exe"). Lone surrogates (a JSON "\ud800") can't be encoded as UTF-8 by any driver.
+NEVER_IN_TEXT = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x1f{NEVER_IN_TEXT}]")
+CONTROL_EXCEPT_TAB_NEWLINE = re.compile(f"[\x00-\x08\x0b-\x1f{NEVER_IN_TEXT}]")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
