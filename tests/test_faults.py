@@ -51,7 +51,7 @@ def test_with_redis_down_reads_are_served_from_the_database(app, client, make_us
     assert {url: response.status_code for url, response in expected.items()} == dict.fromkeys(reads, 200)
     assert expected[reads[0]].get_json()[0]["points"] != "0.00"
 
-    # No stub: the token family check fails open during the outage (fantasy/auth/tokens.py `is_revoked`).
+    # No stub: the token checks read the family and the principal from the database during the outage.
     down = redis_down.test_client()
     for url in reads:
         response = down.get(url, headers=owner)
