@@ -70,9 +70,9 @@ def timed(label: str, into: dict | None = None):
 
 def access_token(app, user_id: int) -> str:
     """A valid bearer token for a generated user, minted the way login does (a fresh token family)."""
-    import uuid
-
     from flask_jwt_extended import create_access_token
 
+    from fantasy.auth import families
+
     with app.app_context():
-        return create_access_token(identity=str(user_id), additional_claims={"fam": uuid.uuid4().hex})
+        return create_access_token(identity=str(user_id), additional_claims={"fam": families.start(user_id).id})

@@ -24,7 +24,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _env import connect, log, make_app
+from _env import access_token, connect, log, make_app
 from standings_load import BENCH, serve, stop
 
 PORT = 5603
@@ -73,11 +73,7 @@ def team_owners(leagues: range) -> dict[int, list[tuple[int, int]]]:
 
 
 def tokens(app, user_ids) -> dict[int, str]:
-    from flask_jwt_extended import create_access_token
-
-    with app.app_context():
-        return {user: create_access_token(identity=str(user), additional_claims={"fam": f"bench-{user}"})
-                for user in user_ids}
+    return {user: access_token(app, user) for user in user_ids}
 
 
 def snake_team(pick_number: int, teams: int) -> int:

@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _env import ROOT, app_env, connect, log, make_app
+from _env import ROOT, access_token, app_env, connect, log, make_app
 
 BENCH = Path(__file__).resolve().parent
 LUA = BENCH / "standings.lua"
@@ -41,11 +41,8 @@ def targets(app, first: int, count: int, path: Path) -> int:
     cur.execute("SELECT id, owner_id FROM leagues WHERE id >= %s ORDER BY id LIMIT %s", (first, count))
     rows = cur.fetchall()
     conn.close()
-    with app.app_context():
-        from flask_jwt_extended import create_access_token
-
-        lines = [f"/api/v1/leagues/{league}/standings {create_access_token(identity=str(owner), additional_claims={'fam': f'bench-{owner}'})}"
-                 for league, owner in rows]
+    owners = {owner: access_token(app, owner) for owner in {owner for _league, owner in rows}}
+    lines = [f"/api/v1/leagues/{league}/standings {owners[owner]}" for league, owner in rows]
     path.write_text("\n".join(lines) + "\n")
     return len(rows)
 
