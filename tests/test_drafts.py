@@ -12,7 +12,7 @@ from fantasy.drafts import service
 from fantasy.drafts.clock import expiry_job_id
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
-from fantasy.f1data.models import SeasonDriver, SessionKind, SessionResult
+from fantasy.f1data.models import Race, SeasonDriver, SessionKind, SessionResult
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import LeagueEvent
 
@@ -76,23 +76,24 @@ def test_bad_picks_are_clear_4xx(app, client, make_user):
 def test_eligible_drivers_are_the_entry_list_then_the_latest_round_then_the_season(app, client, make_user):
     """The list the draft shows and the check a pick makes (one statement each) follow the same rule."""
     league = League(client, make_user)
-    round1, round4 = race_id(app, 2023, 1), race_id(app, 2023, 4)  # the snapshot: 4 has only a sprint
+    round3, round4 = race_id(app, 2023, 3), race_id(app, 2023, 4)
     league.open(round4)
-    assert len(league.state(round4)["available_driver_ids"]) == 20  # Azerbaijan 2023's sprint
+    assert len(league.state(round4)["available_driver_ids"]) == 20  # Azerbaijan 2023's entry list
     ricciardo = driver_id(app, "ricciardo")  # back from round 11 on
     with app.app_context():
         db.session.execute(delete(SessionResult).where(SessionResult.race_id == round4))
         db.session.commit()
         raced = db.session.scalars(
             select(SessionResult.driver_id)
-            .where(SessionResult.race_id == round1, SessionResult.session == SessionKind.race)
+            .where(SessionResult.race_id == round3, SessionResult.session == SessionKind.race)
             .order_by(SessionResult.driver_id)
         ).all()
     assert raced and league.state(round4)["available_driver_ids"] == raced
     refused = league.pick(round4, ricciardo)
     assert refused.status_code == 422 and "not in this race" in refused.get_json()["message"]
     with app.app_context():
-        db.session.execute(delete(SessionResult).where(SessionResult.race_id == round1))
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id.in_(
+            select(Race.id).where(Race.season_year == 2023, Race.round < 4))))
         db.session.commit()
         season = db.session.scalars(
             select(SeasonDriver.driver_id).where(SeasonDriver.season_year == 2023).order_by(SeasonDriver.driver_id)

@@ -51,8 +51,8 @@ def test_sprint_places_do_not_count_back():
     assert order(records.values()) == [(1, 1), (2, 2)]
 
 
-def test_2023_standings_over_the_bundled_rounds(app, client):
-    """Bahrain race, Baku sprint and Austria race of 2023, hand-checked against those real classifications."""
+def test_2023_standings_over_the_bundled_season(app, client):
+    """The whole bundled 2023 season gives the official final championship table, ties included."""
     with app.app_context():
         service.load_snapshot()
     response = client.get(f"{API}/seasons/2023/driver-standings")
@@ -60,13 +60,11 @@ def test_2023_standings_over_the_bundled_rounds(app, client):
     table = [(row["position"], row["driver"]["ref"], Decimal(row["points"]), row["wins"])
              for row in response.get_json()]
 
-    assert table[:3] == [(1, "max_verstappen", Decimal(57), 2), (2, "perez", Decimal(41), 0),
-                         (3, "alonso", Decimal(28), 0)]
-    # Eight drivers without a point, split by their Grand Prix places (Bahrain, Austria):
-    # Tsunoda 11th; Sargeant 12th+13th beat Zhou 12th+16th; Magnussen 13th; De Vries 14th+17th beat Ocon's
-    # lone 14th; Hulkenberg 15th; Piastri 16th. Piastri's 10th in the Baku sprint would put him first of
-    # them if sprint places counted back.
-    assert table[12:] == [(13, "tsunoda", 0, 0), (14, "sargeant", 0, 0), (15, "zhou", 0, 0),
-                          (16, "kevin_magnussen", 0, 0), (17, "de_vries", 0, 0), (18, "ocon", 0, 0),
-                          (19, "hulkenberg", 0, 0), (20, "piastri", 0, 0)]
-    assert [row[0] for row in table] == list(range(1, 21))
+    assert table[:3] == [(1, "max_verstappen", Decimal(575), 19), (2, "perez", Decimal(285), 2),
+                         (3, "hamilton", Decimal(234), 0)]
+    # Alonso and Leclerc both 206 without a win: Alonso's three second places beat Leclerc's two.
+    assert table[3:5] == [(4, "alonso", Decimal(206), 0), (5, "leclerc", Decimal(206), 0)]
+    # Ricciardo and Zhou both 6: Ricciardo's 7th in Mexico beats Zhou's best, a 9th.
+    assert table[16:] == [(17, "ricciardo", 6, 0), (18, "zhou", 6, 0), (19, "kevin_magnussen", 3, 0),
+                          (20, "lawson", 2, 0), (21, "sargeant", 1, 0), (22, "de_vries", 0, 0)]
+    assert [row[0] for row in table] == list(range(1, 23))

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
@@ -167,13 +167,17 @@ def test_team_scores_have_per_pick_breakdowns(app, client, make_user):
     [austria] = response.get_json()
     assert austria["race_id"] == race
     pick = next(pick for pick in austria["picks"] if pick["driver_ref"] == "max_verstappen")
-    assert pick["points"] == "26.00" and pick["breakdown"] == {"race_official": "26.00"}
+    # Austria 2023 was a sprint weekend: Verstappen won the sprint (8) and the race with the fastest lap (26).
+    assert pick["points"] == "34.00" and pick["breakdown"] == {"race_official": "26.00", "sprint_official": "8.00"}
     assert Decimal(austria["points"]) == sum(Decimal(pick["points"]) for pick in austria["picks"])
 
 
 def test_a_substituted_driver_scores_zero_with_the_reason(app, client, make_user):
     league = League(client, make_user)
-    race2 = race_id(app, 2023, 2)  # no classification stored yet: drafted from round 1's drivers
+    race2 = race_id(app, 2023, 2)
+    with app.app_context():  # no classification stored yet: drafted from round 1's drivers
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race2))
+        db.session.commit()
     league.open(race2)
     league.pick(race2, driver_id(app, "de_vries"))
     league.lock(race2)
@@ -210,7 +214,10 @@ def test_scoring_waits_for_a_race_classification(app, client, make_user):
     race = race_id(app, 2023, 5)
     league.open(race)
     league.lock(race)
-    with app.app_context():
+    with app.app_context():  # qualifying is in, the Grand Prix is not classified yet
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race,
+                                                       SessionResult.session == SessionKind.race))
+        db.session.commit()
         assert scoring_jobs.score_race(race)["scored"] is False
     assert league.state(race)["state"] == "locked"
 

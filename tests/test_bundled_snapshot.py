@@ -1,0 +1,41 @@
+"""The bundled snapshot (`fantasy/f1data/snapshot/`): a whole 2023 season a replay can play offline, with its licence."""
+from collections import Counter
+
+from sqlalchemy import select
+
+from fantasy.extensions import db
+from fantasy.f1data import service
+from fantasy.f1data.models import Race, SessionKind, SessionResult
+from fantasy.f1data.offline import BUNDLED
+
+ROOT = BUNDLED.parent.parent.parent
+
+
+def rows_per_round(session: SessionKind) -> Counter:
+    return Counter(db.session.scalars(
+        select(Race.round).join(SessionResult, SessionResult.race_id == Race.id)
+        .where(Race.season_year == 2023, SessionResult.session == session)
+    ))
+
+
+def test_bundled_2023_holds_every_round_sprint_and_qualifying(app):
+    with app.app_context():
+        service.load_snapshot()
+        rounds = db.session.scalars(select(Race.round).where(Race.season_year == 2023).order_by(Race.round)).all()
+        races, sprints = rows_per_round(SessionKind.race), rows_per_round(SessionKind.sprint)
+        qualifying = rows_per_round(SessionKind.qualifying)
+
+    assert rounds == list(range(1, 23))
+    # 20 classified cars a Grand Prix, 440 rows in all: every round can be scored.
+    assert races == {round_: 20 for round_ in rounds}
+    # The six sprint weekends of 2023: Baku, Austria, Spa, Qatar, Austin and São Paulo.
+    assert sprints == {round_: 20 for round_ in (4, 9, 12, 17, 18, 20)}
+    assert qualifying == {round_: 20 for round_ in rounds}
+
+
+def test_the_licence_notice_sits_beside_the_data_and_nothing_reads_outside_the_repo():
+    notice = (BUNDLED / "2023" / "README.md").read_text()
+    assert "CC BY-NC-SA 4.0" in notice and "Jolpica" in notice
+    assert "creativecommons.org/licenses/by-nc-sa/4.0" in (BUNDLED / "README.md").read_text()
+    code = [path for path in (ROOT / "fantasy").rglob("*.py") if "../shared" in path.read_text()]
+    assert code == []
