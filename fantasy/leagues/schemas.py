@@ -30,8 +30,7 @@ class LeagueSettingsSchema(StrictSchema):
         strict=True, validate=validate.Range(min=1, max=336), metadata={"description": "Default: 96"}
     )
     autopick_on_lock = fields.Boolean(metadata={"description": "Default: true"})
-    ruleset = RulesetField(metadata={
-        "description": "A preset name (standard, inverted, fantasy; default standard) or a custom ruleset object (§8)"})
+    ruleset = RulesetField()
 
 
 class LeagueUpdateSchema(LeagueSettingsSchema):

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import StrictSchema
-from fantasy.scoring.rules import PRESETS
+from fantasy.scoring.rules import NOT_SCORED, PRESETS
 
 
 class StandingsQuerySchema(StrictSchema):
@@ -66,8 +66,19 @@ class CustomRulesetSchema(StrictSchema):
     qualifying_no_time = fields.Decimal(places=2, validate=POINTS, as_string=True)
 
 
+RULESET_DESCRIPTION = (
+    f"A preset name ({', '.join(PRESETS)}; default standard) or a custom ruleset object (§8). f1_fantasy_2025 is "
+    "the official F1 Fantasy 2025 points table for what the F1 data carries; not in the data, so not scored: "
+    f"{', '.join(NOT_SCORED['f1_fantasy_2025'])}."
+)
+
+
 class RulesetField(fields.Field):
     """A preset name, or a custom ruleset object validated by CustomRulesetSchema (stored as plain JSON)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"description": RULESET_DESCRIPTION})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):

@@ -1,0 +1,75 @@
+"""A draft league on the f1_fantasy_2025 preset scores its picks through the usual path; the preset is documented."""
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.extensions import db
+from fantasy.f1data import service as f1data
+from fantasy.f1data.ingest import parse_row
+from fantasy.f1data.models import Constructor, Driver
+from fantasy.jobs import scoring as scoring_jobs
+from scoring_fixtures import KEYS, weekend
+
+pytestmark = pytest.mark.usefixtures("f1")
+
+# United States GP 2023 under f1_fantasy_2025, worked by hand in test_scoring_f1_fantasy.py
+# (test_united_states_2023_disqualifications): the two disqualified drivers and two others.
+HAND = {
+    "hamilton": ("-4.00", {"qualifying_position": "8.00", "sprint_position": "7.00", "sprint_positions_gained": "1.00",
+                           "disqualified": "-20.00"}),
+    "tsunoda": ("22.00", {"sprint_positions_gained": "5.00", "race_position": "4.00", "race_positions_gained": "3.00",
+                          "race_fastest_lap": "10.00"}),
+    "stroll": ("-1.00", {"sprint_not_classified": "-20.00", "race_position": "6.00", "race_positions_gained": "13.00"}),
+    "leclerc": ("-5.00", {"qualifying_position": "10.00", "sprint_position": "6.00", "sprint_positions_gained": "-1.00",
+                          "disqualified": "-20.00"}),
+}
+
+
+def enter_austin(app) -> int:
+    """Store round 18's three classifications from the fixture through the admin ingest path."""
+    race = race_id(app, 2023, 18)
+    austin = weekend(18).race
+    with app.app_context():
+        drivers = dict(db.session.execute(select(Driver.ref, Driver.id)).all())
+        constructors = dict(db.session.execute(select(Constructor.ref, Constructor.id)).all())
+        for key, session in KEYS.items():
+            rows = [parse_row(session, row, drivers[row["Driver"]["driverId"]],
+                              constructors[row["Constructor"]["constructorId"]]) for row in austin[key]]
+            f1data.correct_results(race, session, rows, actor_id=None)
+    return race
+
+
+def test_a_draft_league_scores_its_picks_with_f1_fantasy_2025(app, client, make_user):
+    league = League(client, make_user, size=2, ruleset="f1_fantasy_2025")
+    race = enter_austin(app)
+    assert league.open(race).status_code == 200
+    for ref in HAND:  # snake: team A, team B, team B, team A
+        assert league.pick(race, driver_id(app, ref)).status_code == 201
+    assert league.lock(race).status_code == 200
+    with app.app_context():
+        scoring_jobs.score_race(race)
+
+    totals = {}
+    for team_id, user in league.players.items():
+        scores = client.get(f"{API}/teams/{team_id}/scores", headers=user["headers"]).get_json()
+        assert [score["round"] for score in scores] == [18]
+        picks = scores[0]["picks"]
+        assert len(picks) == 2
+        for pick in picks:
+            assert (pick["points"], pick["breakdown"]) == HAND[pick["driver_ref"]], pick["driver_ref"]
+        expected = sum(Decimal(HAND[pick["driver_ref"]][0]) for pick in picks)
+        assert Decimal(scores[0]["points"]) == expected
+        totals[team_id] = expected
+    # Hamilton and Leclerc went to one team (picks 1 and 4): -4 - 5 = -9; Tsunoda and Stroll: 22 - 1 = 21.
+    assert sorted(totals.values()) == [Decimal(-9), Decimal(21)]
+    rows = client.get(f"{API}/leagues/{league.id}/standings", headers=league.owner["headers"]).get_json()
+    assert [(row["rank"], Decimal(row["points"])) for row in rows] == [(1, Decimal(21)), (2, Decimal(-9))]
+
+
+def test_the_league_schema_documents_the_presets_and_what_f1_fantasy_2025_cannot_score(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    description = schemas["LeagueCreate"]["properties"]["ruleset"]["description"]
+    assert description.startswith("A preset name (standard, inverted, fantasy, f1_fantasy_2025; default standard)")
+    assert description.endswith("not in the data, so not scored: overtakes, driver of the day, pit stops.")
