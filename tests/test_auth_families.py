@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import jwt as pyjwt
 import pytest
 import time_machine
+from sqlalchemy import event
 
 from concurrency import race
 from conftest import bearer
@@ -12,6 +13,7 @@ from fantasy.auth import service
 from fantasy.auth.families import FAMILY
 from fantasy.common.redis import get_redis
 from fantasy.common.snapshots import SNAPSHOT_SECONDS
+from fantasy.extensions import db
 from test_auth import assert_401, forge, me, refresh
 
 
@@ -119,3 +121,33 @@ def test_a_signed_token_naming_no_possible_user_is_401(app, auth, client, subjec
     subject = str(user["id"]).translate(ARABIC_INDIC) if subject == "arabic-indic" else subject.format(id=user["id"])
     body = assert_401(me(client, forge(app, {**claims, "sub": subject})))
     assert body["message"] in ("Token has been revoked", "Account not found or deactivated"), body
+
+
+def test_an_emptied_redis_costs_one_family_lookup_then_the_check_is_one_round_trip_again(app, auth, client, monkeypatch):
+    _, pair = auth.signup()
+    assert me(client, pair["access_token"]).status_code == 200
+    flush_redis(app)
+    statements, commands = [], []
+    with app.app_context():
+        engine, redis = db.engine, get_redis()
+    execute_command = type(redis).execute_command
+    monkeypatch.setattr(type(redis), "execute_command",
+                        lambda self, *args, **kwargs: commands.append(args[0]) or execute_command(self, *args, **kwargs))
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() not in ("SELECT 1", "BEGIN", "BEGIN IMMEDIATE"):  # pre-ping, SQLite's BEGIN
+            statements.append(statement.split("FROM ")[1].split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answers = []
+        for _ in range(2):
+            answers.append(me(client, pair["access_token"]).status_code)
+            answers.append((list(statements), list(commands)))
+            statements.clear(), commands.clear()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    # The miss: the family's row, then the user's (the principal snapshot went too); both cached again.
+    # /users/me loads the row itself on every request, which is why `users` comes back in the hit.
+    assert answers == [200, (["token_families", "users"], ["EVAL", "SET", "EVAL"]),
+                       200, (["users"], ["EVAL"])], answers
