@@ -46,6 +46,10 @@ class Unprocessable(AppError):
     code = 422
 
 
+class TooManyRequests(AppError):
+    code = 429
+
+
 class ServiceUnavailable(AppError):
     code = 503
 
