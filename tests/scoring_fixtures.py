@@ -1,4 +1,4 @@
-"""Real classification rows as scoring's plain data: the recorded pages and the f1_fantasy_2025 weekends."""
+"""Real classification rows as scoring's plain data: the recorded pages and whole weekends of the bundled 2023."""
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from fantasy.f1data.models import SessionKind
 from fantasy.scoring.rules import Result, score_constructor, score_weekend
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SNAPSHOT_2023 = Path(__file__).parent.parent / "fantasy" / "f1data" / "snapshot" / "2023"
 KEYS = {"Results": SessionKind.race, "SprintResults": SessionKind.sprint, "QualifyingResults": SessionKind.qualifying}
 
 
@@ -32,7 +33,6 @@ def result_of(row: dict) -> Result:
 class Weekend:
     """A real weekend: every driver's rows by session, each session's field size, each constructor's drivers."""
 
-    race: dict
     drivers: dict[str, dict[SessionKind, Result]]
     sizes: dict[SessionKind, int]
     constructors: dict[str, list[str]]
@@ -45,17 +45,20 @@ class Weekend:
 
 
 def weekend(round_: int) -> Weekend:
-    """One of the 2023 weekends in fixtures/f1_fantasy/ (see its README)."""
-    race = json.loads((FIXTURES / "f1_fantasy" / f"2023-{round_}.json").read_text())
+    """A 2023 weekend from the bundled snapshot's season pages (a round's rows may span two pages)."""
+    race: dict = {}
+    for endpoint, key in (("qualifying", "QualifyingResults"), ("sprint", "SprintResults"), ("results", "Results")):
+        for page in sorted((SNAPSHOT_2023 / endpoint).glob("offset-*.json")):
+            for item in json.loads(page.read_text())["MRData"]["RaceTable"]["Races"]:
+                if item["round"] == str(round_):
+                    race.setdefault(key, []).extend(item[key])
     drivers: dict[str, dict[SessionKind, Result]] = defaultdict(dict)
     constructors: dict[str, list[str]] = defaultdict(list)
-    sizes = {}
-    for key, kind in KEYS.items():
-        for row in race.get(key, []):
+    for key, rows in race.items():
+        for row in rows:
             ref = row["Driver"]["driverId"]
-            drivers[ref][kind] = result_of(row)
+            drivers[ref][KEYS[key]] = result_of(row)
             if ref not in constructors[row["Constructor"]["constructorId"]]:
                 constructors[row["Constructor"]["constructorId"]].append(ref)
-        if key in race:
-            sizes[kind] = len(race[key])
-    return Weekend(race, dict(drivers), sizes, dict(constructors))
+    sizes = {KEYS[key]: len(rows) for key, rows in race.items()}
+    return Weekend(dict(drivers), sizes, dict(constructors))

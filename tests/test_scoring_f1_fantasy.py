@@ -1,5 +1,9 @@
 """The f1_fantasy_2025 preset (§13 "Points") on real 2023 weekends, every number worked by hand.
 
+Weekends of the bundled snapshot: 1 Bahrain (normal; McLaren and Alpine with one car out in Q1), 3 Australia
+(Pérez set no Q1 time), 4 Azerbaijan (sprint; two sprint starts from the pit lane), 13 Netherlands
+(Magnussen's race from the pit lane), 18 United States (sprint; Hamilton and Leclerc disqualified).
+
 Each comment names the rows read (Q = qualifying, S = sprint, R = race; P = position, G = grid) and the table
 line applied. Table: qualifying P1..P10 -> 10..1, no Q1 time -5; sprint P1..P8 -> 8..1, G - P when classified,
 fastest lap +5, not classified -20 and nothing else; race P1..P10 -> 25, 18, 15, 12, 10, 8, 6, 4, 2, 1, G - P
@@ -160,7 +164,7 @@ def test_sprint_fastest_lap_on_china_2025():
     # fastest lap rank 1 -> +5.
     race = json.loads((FIXTURES / "jolpica" / "2025" / "sprint-limit30-offset0.json").read_text())
     rows = {row["Driver"]["driverId"]: result_of(row) for row in race["MRData"]["RaceTable"]["Races"][0]["SprintResults"]}
-    china = Weekend({}, {ref: {SessionKind.sprint: row} for ref, row in rows.items()}, {SessionKind.sprint: 20}, {})
+    china = Weekend({ref: {SessionKind.sprint: row} for ref, row in rows.items()}, {SessionKind.sprint: 20}, {})
     assert china.driver(PRESET, "hamilton") == (13, {"sprint_position": 8, "sprint_fastest_lap": 5})
 
 

@@ -2,15 +2,9 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.extensions import db
-from fantasy.f1data import service as f1data
-from fantasy.f1data.ingest import parse_row
-from fantasy.f1data.models import Constructor, Driver
 from fantasy.jobs import scoring as scoring_jobs
-from scoring_fixtures import KEYS, weekend
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -27,23 +21,9 @@ HAND = {
 }
 
 
-def enter_austin(app) -> int:
-    """Store round 18's three classifications from the fixture through the admin ingest path."""
-    race = race_id(app, 2023, 18)
-    austin = weekend(18).race
-    with app.app_context():
-        drivers = dict(db.session.execute(select(Driver.ref, Driver.id)).all())
-        constructors = dict(db.session.execute(select(Constructor.ref, Constructor.id)).all())
-        for key, session in KEYS.items():
-            rows = [parse_row(session, row, drivers[row["Driver"]["driverId"]],
-                              constructors[row["Constructor"]["constructorId"]]) for row in austin[key]]
-            f1data.correct_results(race, session, rows, actor_id=None)
-    return race
-
-
 def test_a_draft_league_scores_its_picks_with_f1_fantasy_2025(app, client, make_user):
     league = League(client, make_user, size=2, ruleset="f1_fantasy_2025")
-    race = enter_austin(app)
+    race = race_id(app, 2023, 18)
     assert league.open(race).status_code == 200
     for ref in HAND:  # snake: team A, team B, team B, team A
         assert league.pick(race, driver_id(app, ref)).status_code == 201
