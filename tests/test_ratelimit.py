@@ -2,14 +2,18 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from werkzeug.security import check_password_hash
 
 from conftest import PASSWORD, AuthActions, bearer
 from fantasy import create_app
+from fantasy.admin import jobs_service
 from fantasy.common.redis import get_redis
 from fantasy.extensions import limiter
+from test_admin_jobs import basic
 
 ROOT = Path(__file__).resolve().parent.parent
 # Another worker process: its own interpreter, so its own Flask-Limiter object; only Redis can connect them.
@@ -130,3 +134,81 @@ def test_routes_without_limits_skip_the_limiter(app, client):
     # reaches the limiter while the decorated auth routes (above) still count.
     assert limiter._check_request_limit not in app.before_request_funcs[None]
     assert "X-RateLimit-Limit" not in client.get("/healthz").headers
+
+
+# --- rq-dashboard's HTTP Basic: the login limits, counting refused sign-ins only -------------------
+
+WRONG = "wrong password!"
+
+
+@pytest.fixture
+def hashes(monkeypatch):
+    """The password checks the dashboard's sign-in runs, counted (each still runs for real)."""
+    checks = []
+
+    def counted(pwhash, password):
+        checks.append(password)
+        return check_password_hash(pwhash, password)
+
+    monkeypatch.setattr(jobs_service, "check_password_hash", counted)
+    return checks
+
+
+@pytest.fixture
+def boss(make_user):
+    return make_user("boss", admin=True)
+
+
+def dashboard(client, login, password=PASSWORD, address="10.0.0.1", path="/admin/rq/"):
+    return client.get(path, headers=basic(login, password), environ_base={"REMOTE_ADDR": address})
+
+
+def assert_too_many(response):
+    body = response.get_json()
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert body["code"] == 429 and body["request_id"] and "Retry-After" in body["message"]
+    assert int(response.headers["Retry-After"]) > 0
+    return int(response.headers["Retry-After"])
+
+
+def test_dashboard_sign_in_is_limited_per_ip_without_hashing_the_refused(client, boss, hashes):
+    logins = ["boss", "BOSS@example.com", "nobody", "root", "admin"] * 2
+    assert [dashboard(client, login, WRONG).status_code for login in logins] == [401] * 10
+    assert len(hashes) == 10
+    assert_too_many(dashboard(client, "boss", WRONG))
+    assert_too_many(dashboard(client, "boss"))  # the right password too, as with login
+    assert len(hashes) == 10, "a refused attempt costs no password hash"
+    assert dashboard(client, "boss", address="10.0.0.2").status_code == 200
+
+
+def test_dashboard_sign_in_is_limited_per_account_until_the_window_passes(app, client, boss, make_user, hashes,
+                                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "10 per 3 seconds")
+    spellings = ["boss", "BOSS", " Boss@Example.com "] * 3 + ["boss"]
+    statuses = [dashboard(client, login, WRONG, address=f"10.0.1.{number}").status_code
+                for number, login in enumerate(spellings)]
+    assert statuses == [401] * 10
+    wait = assert_too_many(dashboard(client, "boss", address="10.0.2.1"))
+    assert len(hashes) == 10
+    make_user("deputy", admin=True)
+    assert dashboard(client, "deputy", address="10.0.2.1").status_code == 200, "another account is not locked"
+    time.sleep(wait + 1)
+    assert dashboard(client, "boss", address="10.0.2.1").status_code == 200
+    assert len(hashes) == 12
+
+
+def test_dashboard_counts_only_refused_credentials(client, boss, hashes):
+    # The dashboard polls every few seconds and signs in each time; a browser's first visit has no credentials.
+    assert [dashboard(client, "boss").status_code for _ in range(15)] == [200] * 15
+    assert [client.get("/admin/rq/").status_code for _ in range(15)] == [401] * 15
+    assert [dashboard(client, "boss", WRONG).status_code for _ in range(10)] == [401] * 10
+    assert_too_many(dashboard(client, "boss"))
+    assert len(hashes) == 25
+
+
+def test_dashboard_assets_are_served_without_a_sign_in(client, boss, hashes):
+    # rq-dashboard's own CSS and JS are public files: no password to check there, nothing to count.
+    statuses = [dashboard(client, "boss", WRONG, path="/admin/rq/static/favicon.ico").status_code for _ in range(12)]
+    assert statuses == [200] * 12
+    assert hashes == []
+    assert dashboard(client, "boss", WRONG).status_code == 401

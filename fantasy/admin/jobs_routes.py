@@ -2,14 +2,16 @@
 from urllib.parse import urlsplit
 
 import rq_dashboard
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from marshmallow import fields
 
 from fantasy.admin import jobs_service
+from fantasy.auth.routes import account_limit_key
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.schemas import StrictSchema
+from fantasy.extensions import limiter
 
 admin_jobs_blp = Blueprint("admin_jobs", __name__, url_prefix="/api/v1/admin", description="Admin: background jobs")
 DASHBOARD_PREFIX = "/admin/rq"
@@ -77,14 +79,40 @@ class RequeueJob(MethodView):
         return jobs_service.requeue_failed(job_id, current_user.id)
 
 
+def _refused_sign_in(response) -> bool:
+    # Only refused credentials count: the dashboard polls every few seconds, signing in each time, and a
+    # browser's first visit (no credentials, nothing hashed) only fetches the challenge.
+    return response.status_code == 401 and request.authorization is not None
+
+
+def _dashboard_account_key() -> str:
+    credentials = request.authorization
+    return account_limit_key(credentials.username if credentials is not None else None)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
 def _dashboard_guard():
-    if request.blueprint != "rq_dashboard":
+    # rq-dashboard's own CSS and JS are public files, and Flask-Limiter never limits an endpoint named
+    # "static": checking a password there would be an unlimited guessing oracle.
+    if request.blueprint != "rq_dashboard" or request.endpoint == "rq_dashboard.static":
         return None
     # Browsers replay Basic credentials on any request to this host, so a write must come from our own pages.
     if request.method not in SAFE_METHODS or request.endpoint in WRITING_ENDPOINTS:
         source = request.headers.get("Origin") or request.headers.get("Referer") or ""
         if urlsplit(source).netloc != request.host:
             return Response("Cross-site request refused\n", 403, mimetype="text/plain")
+    return _sign_in()
+
+
+# Login's limits (RATELIMIT_LOGIN per address and per account, the same 429), checked before any password
+# hash; one bucket each for every dashboard page, apart from login's own.
+@limiter.shared_limit(_login_limit, scope="rq_dashboard", deduct_when=_refused_sign_in)
+@limiter.shared_limit(_login_limit, scope="rq_dashboard:account", key_func=_dashboard_account_key,
+                      deduct_when=_refused_sign_in)
+def _sign_in():
     credentials = request.authorization
     if credentials is not None and credentials.type == "basic" and jobs_service.is_admin_login(
             credentials.username or "", credentials.password or ""):

@@ -21,14 +21,18 @@ auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="A
 users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="The signed-in user")
 
 
-def login_account_key() -> str:
-    """Rate-limit key for one account, whatever the client's address or how the login names it."""
-    # The blueprint's parser: a body that is not JSON Python can hold is the same 400 here as in the view.
-    body = auth_blp.ARGUMENTS_PARSER.load_json(request, LoginSchema())
-    login = body.get("login") if isinstance(body, dict) else None
+def account_limit_key(login) -> str:
+    """Rate-limit key for one account, whatever the client's address or how the login names it (the
+    client's address when no account can have that login). Login and the rq-dashboard sign-in use it."""
     if LoginSchema(only=("login",)).validate({"login": login}):
         return get_remote_address()
     return service.login_limit_key(login)
+
+
+def login_account_key() -> str:
+    # The blueprint's parser: a body that is not JSON Python can hold is the same 400 here as in the view.
+    body = auth_blp.ARGUMENTS_PARSER.load_json(request, LoginSchema())
+    return account_limit_key(body.get("login") if isinstance(body, dict) else None)
 
 
 @auth_blp.route("/register")
