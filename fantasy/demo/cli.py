@@ -17,6 +17,9 @@ def seed():
     except AppError as error:
         raise click.ClickException(error.message) from None
     state = "created" if result["created"] else "already present"
-    click.echo(f"demo league {result.get('league_id')} (season {result.get('season')}) {state}; sign in with:")
+    played = result.get("rounds_played") or []
+    rounds = f"rounds {played[0]}-{played[-1]} played" if played else "no round played yet"
+    click.echo(f"demo league {result.get('league_id')} (season {result.get('season')}, {rounds}) {state}; "
+               "sign in with:")
     for user in result.get("users", []):
         click.echo(f"  {user['username']} / {user['password']}")
