@@ -7,7 +7,11 @@ import pytest
 import time_machine
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.drafts import service
+from fantasy.drafts import clock, service
+from fantasy.drafts.models import Draft
+from fantasy.extensions import db
+from fantasy.jobs.queues import get_queue
+from fantasy.notifications.hooks import PENDING_TURNS
 from notifications_helpers import drain, inbox
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -84,3 +88,18 @@ def test_the_clock_autopicks_and_the_next_team_is_told(app, client, make_user):
     assert autopicked == {a: 1, b: 1, c: 1}
     [deadline] = [item["data"]["pick_deadline"] for item in inbox(client, league.players[b]) if item["kind"] == "your_turn"]
     assert deadline is not None
+
+
+def test_a_turn_that_never_committed_is_never_announced(app, client, make_user):
+    league = League(client, make_user, size=2)
+    round1 = race_id(app, 2023, 1)
+    league.open(round1)
+    drain(app)
+    with app.app_context():
+        draft = db.session.get(Draft, draft_row(app, league.id, round1).id)
+        draft.current_pick = 2
+        clock.start_turn(draft, 0)
+        assert list(db.session.info[PENDING_TURNS]) == [draft.id]
+        db.session.rollback()
+        assert PENDING_TURNS not in db.session.info
+        assert get_queue("low").count == 0

@@ -15,6 +15,8 @@ def deliver(kind: str, payload: dict) -> int:
     return count
 
 
-def enqueue_delivery(kind: str, payload: dict) -> None:
-    get_queue(LOW).enqueue(deliver, kind, payload, retry=RETRY,
+def enqueue_delivery(kind: str, payload: dict, pipeline=None) -> None:
+    """Queue a delivery; into `pipeline` when given, which the caller executes (RQ's own enqueue takes two
+    round trips, a pipeline one for all it holds)."""
+    get_queue(LOW).enqueue(deliver, kind, payload, retry=RETRY, pipeline=pipeline,
                            result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])

@@ -9,17 +9,15 @@ on and the league may be gone.
 """
 import json
 
-from flask import current_app
 from sqlalchemy import event, select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, SessionTransaction, object_session
 
 from fantasy.common.outbox import defer
 from fantasy.common.redis import get_redis
 from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, Pick
 from fantasy.f1data.events import results_poll_gave_up
-from fantasy.jobs.notifications import deliver, enqueue_delivery
-from fantasy.jobs.queues import LOW, RETRY, get_queue
+from fantasy.jobs.notifications import enqueue_delivery
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
@@ -27,6 +25,8 @@ from fantasy.scoring.events import race_scored, scores_corrected
 NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
 # Leagues per race_scored / scores_corrected delivery job: one INSERT … SELECT each (service.py).
 LEAGUES_PER_DELIVERY = LEAGUES_PER_STATEMENT
+# session.info key: per draft, the turn started in the open transaction and not yet carried by a pick.
+PENDING_TURNS = "fantasy_pending_turns"
 
 
 def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
@@ -41,7 +41,11 @@ def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
 
 def _turn_started(draft: Draft, team_id: int, **_) -> None:
     """The team now on the clock, its user and the names its notice shows, read in the turn's transaction
-    (without flushing: a pick's own flush is where its constraint errors are caught)."""
+    (without flushing: a pick's own flush is where its constraint errors are caught).
+
+    The pick that ended the previous turn carries the notice in its own job when it is flushed after this
+    (a pick, the clock's autopick); otherwise (the opening, a skipped turn) it goes on its own after the
+    commit. A turn filled in the transaction that started it (a lock's autopicks) is announced by neither."""
     session = object_session(draft)
     with session.no_autoflush:
         user_id, team_name, league_name = session.execute(
@@ -49,10 +53,32 @@ def _turn_started(draft: Draft, team_id: int, **_) -> None:
             .join(League, League.id == FantasyTeam.league_id).where(FantasyTeam.id == team_id)
         ).one()
     deadline = draft.pick_deadline.isoformat() if draft.pick_deadline else None
-    payload = {"league_id": draft.league_id, "race_id": draft.race_id, "user_id": user_id, "data": {
+    turn = {"league_id": draft.league_id, "race_id": draft.race_id, "user_id": user_id, "data": {
         "draft_id": draft.id, "pick_number": draft.current_pick, "team_id": team_id, "team_name": team_name,
         "league_name": league_name, "pick_deadline": deadline}}
-    defer(session, lambda: enqueue_delivery("your_turn", payload))
+    pending = session.info.setdefault(PENDING_TURNS, {})
+    pending[draft.id] = turn
+
+    def deliver_unless_carried():
+        if pending.get(draft.id) is turn:
+            del pending[draft.id]
+            with get_redis().pipeline() as pipe:
+                enqueue_delivery("your_turn", turn, pipeline=pipe)
+                pipe.execute()
+
+    defer(session, deliver_unless_carried)
+
+
+def _turn_carried_by(pick: Pick) -> dict | None:
+    """The pending turn of the pick's draft, now the pick's to deliver if it follows the pick."""
+    turn = object_session(pick).info.get(PENDING_TURNS, {}).pop(pick.draft_id, None)
+    return turn if turn is not None and turn["data"]["pick_number"] > pick.pick_number else None
+
+
+def _forget_turns(session: Session, transaction: SessionTransaction) -> None:
+    """Turns of a transaction that did not commit are never announced (nor carried by a later pick)."""
+    if transaction.parent is None:
+        session.info.pop(PENDING_TURNS, None)
 
 
 def _league_deleted(mapper, connection, target: League) -> None:
@@ -67,15 +93,15 @@ def _league_deleted(mapper, connection, target: League) -> None:
 def _pick_inserted(mapper, connection, target: Pick) -> None:
     data = {"pick_number": target.pick_number, "team_id": target.team_id, "driver_id": target.driver_id,
             "autopicked": target.autopicked}
-    payload = {"league_id": target.league_id, "race_id": target.race_id, "draft_id": target.draft_id, "data": data}
+    payload = {"league_id": target.league_id, "race_id": target.race_id, "draft_id": target.draft_id, "data": data,
+               "turn": _turn_carried_by(target)}
     live = json.dumps({"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data})
 
     def publish_and_deliver():
         # One round trip for both (RQ's own enqueue takes two), in one MULTI that RQ opens first; the row
         # itself is expired by now.
         with get_redis().pipeline() as pipe:
-            get_queue(LOW).enqueue(deliver, "pick", payload, retry=RETRY, pipeline=pipe,
-                                   result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+            enqueue_delivery("pick", payload, pipeline=pipe)
             pipe.publish(LEAGUE_CHANNEL.format(payload["league_id"]), live)
             pipe.execute()
 
@@ -96,8 +122,7 @@ def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
     chunks = [league_ids[start:start + LEAGUES_PER_DELIVERY] for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
     with get_redis().pipeline() as pipe:
         for chunk in chunks:
-            get_queue(LOW).enqueue(deliver, kind, {"race_id": race_id, "league_ids": chunk}, retry=RETRY,
-                                   pipeline=pipe, result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+            enqueue_delivery(kind, {"race_id": race_id, "league_ids": chunk}, pipeline=pipe)
         pipe.execute()
 
 
@@ -113,6 +138,7 @@ def subscribe() -> None:
         event.listen(LeagueEvent, "after_insert", _league_event_inserted)
         event.listen(Pick, "after_insert", _pick_inserted)
         event.listen(League, "before_delete", _league_deleted)
+        event.listen(Session, "after_transaction_end", _forget_turns)
     turn_started.connect(_turn_started)
     race_scored.connect(_scored)
     scores_corrected.connect(_corrected)
