@@ -131,6 +131,8 @@ class Config:
 
     # Background jobs (§10)
     SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 5)
+    # The scheduler re-reconciles its periodic jobs this often, so a Redis that lost its data gets them back.
+    SCHEDULER_RECONCILE_SECONDS = env_int("SCHEDULER_RECONCILE_SECONDS", 60)
     # Standings are invalidated by version counters; the TTL only bounds memory.
     STANDINGS_CACHE_SECONDS = env_int("STANDINGS_CACHE_SECONDS", 3600)
     # Read notifications older than this are deleted by the daily cleanup.

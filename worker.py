@@ -2,12 +2,11 @@
 import sys
 
 from rq import Worker
-from rq_scheduler import Scheduler
 
 from fantasy import create_app
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue, no_retry_when_permanent
-from fantasy.jobs.schedule import reconcile
+from fantasy.jobs.schedule import PeriodicScheduler
 
 USAGE = "usage: python worker.py worker [--burst] | python worker.py scheduler"
 # --burst drains the queues and exits: for one-off runs and end-to-end tests.
@@ -22,10 +21,8 @@ def run_worker(burst: bool = False) -> None:
     worker.work(burst=burst, with_scheduler=True)
 
 
-def run_scheduler(interval: int) -> None:
-    scheduler = Scheduler(connection=get_redis(), interval=interval)
-    reconcile(scheduler)
-    scheduler.run()
+def run_scheduler(interval: int, reconcile_seconds: int) -> None:
+    PeriodicScheduler(connection=get_redis(), interval=interval, reconcile_seconds=reconcile_seconds).run()
 
 
 def main(argv: list[str]) -> int:
@@ -39,7 +36,7 @@ def main(argv: list[str]) -> int:
         if command[0] == "worker":
             run_worker(burst="--burst" in command)
         else:
-            run_scheduler(app.config["SCHEDULER_INTERVAL_SECONDS"])
+            run_scheduler(app.config["SCHEDULER_INTERVAL_SECONDS"], app.config["SCHEDULER_RECONCILE_SECONDS"])
     return 0
 
 

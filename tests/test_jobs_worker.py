@@ -48,7 +48,8 @@ def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, back
 
         finish(run(backing_urls, tmp_path, "worker", "--burst"))
         tick = Job.fetch("periodic-draft-tick", connection=get_redis())
-        assert (tick.get_status(), tick.return_value()) == (JobStatus.FINISHED, {"opened": 0, "locked": 0})
+        assert (tick.get_status(), tick.return_value()) == (JobStatus.FINISHED,
+                                                             {"opened": 0, "locked": 0, "clocks_restored": 0})
         assert "periodic-draft-tick" in {job.id for job in scheduler.get_jobs()}  # still periodic after its run
 
 

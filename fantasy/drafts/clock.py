@@ -6,13 +6,17 @@ from typing import NamedTuple
 
 import redis
 from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
+from sqlalchemy import select
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts import order
 from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, DraftState
+from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
 
 log = logging.getLogger(__name__)
@@ -64,14 +68,48 @@ def schedule_expiry(turn: Turn) -> None:
             if turn.replaced is not None:
                 scheduler.cancel(expiry_job_id(turn.draft_id, turn.replaced))
             if turn.deadline is not None:
-                scheduler.enqueue_at(
-                    fire_time(turn.deadline),
-                    "fantasy.jobs.drafts.expire_turn",
-                    turn.draft_id,
-                    turn.pick_number,
-                    job_id=expiry_job_id(turn.draft_id, turn.pick_number),
-                    job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"],
-                )
+                _enqueue_expiry(scheduler, turn.draft_id, turn.pick_number, turn.deadline)
             pipe.execute()
     except redis.RedisError:
         log.warning("pick clock not scheduled", extra={"draft_id": turn.draft_id, "pick": turn.pick_number})
+
+
+def _enqueue_expiry(scheduler: Scheduler, draft_id: int, pick_number: int, deadline: datetime) -> None:
+    scheduler.enqueue_at(fire_time(deadline), "fantasy.jobs.drafts.expire_turn", draft_id, pick_number,
+                         job_id=expiry_job_id(draft_id, pick_number),
+                         job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+
+
+def restore_lost_expiries() -> int:
+    """Schedule again the expiry job of every running turn whose job is gone (Redis restarted empty, a
+    failover, a flush), at its deadline or at once if that passed; returns how many. Without this such a
+    turn would wait for its player forever. One Redis round trip when nothing is missing; a job already
+    queued or running counts as there, and a duplicate would do nothing anyway (the job checks its turn)."""
+    turns = db.session.execute(
+        select(Draft.id, Draft.current_pick, Draft.pick_deadline)
+        .where(Draft.state == DraftState.open, Draft.pick_deadline.is_not(None))
+    ).all()
+    if not turns:
+        return 0
+    connection = get_redis()
+    scheduler = Scheduler(queue_name=HIGH, connection=connection)
+    with connection.pipeline(transaction=False) as pipe:
+        for draft_id, pick_number, _ in turns:
+            pipe.zscore(scheduler.scheduled_jobs_key, expiry_job_id(draft_id, pick_number))
+        scheduled = pipe.execute()
+    restored = 0
+    for (draft_id, pick_number, deadline), score in zip(turns, scheduled):
+        if score is not None or _waiting_to_run(expiry_job_id(draft_id, pick_number), connection):
+            continue
+        _enqueue_expiry(scheduler, draft_id, pick_number, deadline)
+        restored += 1
+        log.warning("pick_clock_restored draft_id=%s pick=%s deadline=%s", draft_id, pick_number,
+                    deadline.isoformat())
+    return restored
+
+
+def _waiting_to_run(job_id: str, connection) -> bool:
+    try:
+        return Job.fetch(job_id, connection=connection).get_status() in (JobStatus.QUEUED, JobStatus.STARTED)
+    except NoSuchJobError:
+        return False

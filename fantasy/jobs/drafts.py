@@ -1,7 +1,7 @@
 """Draft jobs: the pick clock's expiry and the periodic draft tick."""
 import logging
 
-from fantasy.drafts import service
+from fantasy.drafts import clock, service
 
 log = logging.getLogger(__name__)
 
@@ -14,5 +14,6 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
 
 def draft_tick() -> dict:
     counts = service.draft_tick()
+    counts["clocks_restored"] = clock.restore_lost_expiries()  # a Redis that lost its data loses the clocks
     log.info("draft tick", extra=counts)
     return counts

@@ -1,7 +1,9 @@
-"""Periodic jobs as data, and the start-up step that makes rq-scheduler hold exactly these (§10)."""
+"""Periodic jobs as data, and the reconcile step that makes rq-scheduler hold exactly these, at start-up and
+every minute after (§10)."""
 import hashlib
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -83,9 +85,32 @@ PERIODIC_JOBS = (
 )
 
 
-def reconcile(scheduler: Scheduler, definitions=PERIODIC_JOBS, now: datetime | None = None) -> dict[str, list[str]]:
+class PeriodicScheduler(Scheduler):
+    """rq-scheduler that reconciles the periodic jobs at start-up and again every `reconcile_seconds`, so a
+    Redis that lost its data (restarted without persistence, a failover, a flush) gets them back on its own
+    instead of leaving every periodic job unscheduled until someone restarts this process."""
+
+    def __init__(self, *args, reconcile_seconds: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reconcile_seconds = reconcile_seconds
+        self._next_reconcile: float | None = None
+
+    def enqueue_jobs(self):
+        # rq-scheduler calls this only while it holds its lock, so two schedulers never reconcile at once.
+        now = time.monotonic()
+        if self._next_reconcile is None or now >= self._next_reconcile:
+            reconcile(self, startup=self._next_reconcile is None)
+            self._next_reconcile = now + self.reconcile_seconds
+        return super().enqueue_jobs()
+
+
+def reconcile(scheduler: Scheduler, definitions=PERIODIC_JOBS, now: datetime | None = None, *,
+              startup: bool = True) -> dict[str, list[str]]:
     """Make the scheduler's periodic jobs equal `definitions`: create new, keep unchanged (and their next
-    run), replace changed, remove ours no longer defined. Ids without our prefix are never touched."""
+    run), replace changed, remove ours no longer defined. Ids without our prefix are never touched.
+
+    At start-up the outcome is logged as INFO; later runs are silent unless they had to change something,
+    which only a Redis that lost (or someone who edited) the schedule explains: a WARNING then."""
     now = now or datetime.now(timezone.utc)
     wanted = {definition.id: definition for definition in definitions}
     outcome = {"created": [], "unchanged": [], "replaced": [], "removed": []}
@@ -102,7 +127,11 @@ def reconcile(scheduler: Scheduler, definitions=PERIODIC_JOBS, now: datetime | N
             definition.schedule(scheduler, now)
             if job_id not in outcome["replaced"]:
                 outcome["created"].append(job_id)
-    log.info("periodic_reconcile " + " ".join(f"{key}={len(ids)}" for key, ids in outcome.items()))
+    counts = " ".join(f"{key}={len(ids)}" for key, ids in outcome.items())
+    if startup:
+        log.info("periodic_reconcile %s", counts)
+    elif outcome["created"] or outcome["replaced"] or outcome["removed"]:
+        log.warning("periodic_jobs_recreated %s reason=the_schedule_in_redis_was_lost_or_changed", counts)
     return outcome
 
 
