@@ -27,7 +27,8 @@ def admin(make_user):
 
 @pytest.fixture
 def league(client, admin):
-    response = client.post(f"{API}/leagues", json={"name": "Hygiene League", "season": 2025}, headers=admin["headers"])
+    response = client.post(f"{API}/leagues", json={"name": "Hygiene League", "season": 2025, "mode": "replay"},
+                           headers=admin["headers"])
     assert response.status_code == 201
     return response.get_json()
 
@@ -104,7 +105,8 @@ TEXT_INPUTS = [
     ("patch", "/users/me", {"username": "zed", "email": "zed@example.com"}, ["username", "email"]),
     ("post", "/users/me/password", {"current_password": PASSWORD, "new_password": "a new long secret"},
      ["current_password", "new_password"]),
-    ("post", "/leagues", {"name": "Fine League", "season": 2025, "team_name": "Fine Team", "ruleset": "standard"},
+    ("post", "/leagues",
+     {"name": "Fine League", "season": 2025, "mode": "replay", "team_name": "Fine Team", "ruleset": "standard"},
      ["name", "team_name", "ruleset"]),
     ("patch", "/leagues/{league}", {"name": "Fine League", "description": "Fine words"}, ["name"]),
     ("post", "/leagues/join", {"invite_code": "{invite_code}", "team_name": "Fine Team"}, ["invite_code", "team_name"]),

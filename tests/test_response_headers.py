@@ -16,11 +16,11 @@ def assert_never_cached(response, status):
 def crew(client, make_user):
     """A private league's owner, a manager and a member."""
     owner, manager, member = make_user("owner"), make_user("manager"), make_user("member")
-    league = client.post(f"{API}/leagues", json={"name": "Secret Club", "season": 2025, "visibility": "private"},
+    league = client.post(f"{API}/leagues", json={"name": "Secret Club", "season": 2025, "mode": "replay"},
                          headers=owner["headers"]).get_json()
     for user in (manager, member):
-        joined = client.post(f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": user["username"]},
-                             headers=user["headers"])
+        joined = client.post(f"{API}/leagues/join", headers=user["headers"],
+                             json={"invite_code": league["invite_code"], "team_name": user["username"]})
         assert joined.status_code == 201
     promoted = client.patch(f"{API}/leagues/{league['id']}/members/{manager['id']}", json={"role": "manager"},
                             headers=owner["headers"])
@@ -37,7 +37,8 @@ def test_the_stream_ticket_is_never_cached(client, make_user):
 
 def test_league_answers_that_carry_the_invite_code_are_never_cached(client, make_user, crew):
     league, owner, manager, member = crew
-    created = client.post(f"{API}/leagues", json={"name": "Another Club", "season": 2025}, headers=owner["headers"])
+    created = client.post(f"{API}/leagues", json={"name": "Another Club", "season": 2025, "mode": "replay"},
+                          headers=owner["headers"])
     assert_never_cached(created, 201)
     url = f"{API}/leagues/{league['id']}"
     answers = {
