@@ -10,8 +10,11 @@ class NotificationQuerySchema(StrictSchema):
 
 class NotificationSchema(StrictSchema):
     id = fields.Integer()
-    kind = fields.String()
-    league_id = fields.Integer(allow_none=True)
+    kind = fields.String(metadata={"description": (
+        "member_joined, member_left, member_removed, role_changed, draft_open, order_changed, your_turn, "
+        "autopicked, draft_locked, race_scored, scores_corrected, league_deleted, admin_alert")})
+    league_id = fields.Integer(allow_none=True, metadata={
+        "description": "Null once the league is deleted (or for a notice of no league); data.league_name names it"})
     race_id = fields.Integer(allow_none=True)
     data = fields.Dict()
     created_at = fields.DateTime()
