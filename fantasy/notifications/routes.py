@@ -1,12 +1,13 @@
 """Notification inbox and the live event stream (§9, §11)."""
 from flask import Response, request, stream_with_context
 from flask.views import MethodView
+from flask_jwt_extended import get_jwt
 from werkzeug.exceptions import MethodNotAllowed
 
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import paginate
-from fantasy.notifications import service, stream
+from fantasy.notifications import service, stream, tickets
 from fantasy.notifications.schemas import (
     NotificationQuerySchema,
     NotificationSchema,
@@ -53,25 +54,21 @@ class StreamTicket(MethodView):
     @notifications_blp.response(201, TicketSchema)
     def post(self):
         """A single-use ticket (valid one minute) for opening the event stream"""
-        return service.issue_ticket(current_user)
+        return tickets.issue(current_user.id, get_jwt())
 
 
 @notifications_blp.route("/events")
 class Events(MethodView):
     @notifications_blp.arguments(StreamQuerySchema, location="query")
     @notifications_blp.response(200, description="text/event-stream of notifications and picks")
+    @notifications_blp.alt_response(429, description="The user already has 3 open streams; retry after Retry-After (the ticket stays usable)")
     @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; retry after Retry-After")
     def get(self, args):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
         if request.method == "HEAD":  # Flask answers HEAD with this view: it would spend the ticket for nothing
             raise MethodNotAllowed(valid_methods=["GET"])
-        release = stream.take_slot()
-        try:
-            user, channels = service.redeem_ticket(args["ticket"])
-        except Exception:
-            release()
-            raise
-        response = Response(stream_with_context(stream.frames(channels, user.id, release)), mimetype="text/event-stream")
+        audience, lease, release = stream.open_stream(args["ticket"])
+        response = Response(stream_with_context(stream.frames(audience, lease, release)), mimetype="text/event-stream")
         response.call_on_close(release)  # also when the stream never started (the server closes the response)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream

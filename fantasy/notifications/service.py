@@ -1,7 +1,6 @@
-"""Notification use cases: deliver an event to its recipients, the inbox, read marks, stream tickets."""
+"""Notification use cases: deliver an event to its recipients, the inbox, read marks (stream tickets: tickets.py)."""
 import json
 import logging
-import secrets
 
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy import Integer, String, delete, insert, literal, select, update
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.errors import NotFound, Unauthorized
+from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam, League, Membership
 from fantasy.notifications.models import Notification
@@ -21,8 +20,6 @@ log = logging.getLogger(__name__)
 
 USER_CHANNEL = "events:user:{}"
 LEAGUE_CHANNEL = "events:league:{}"
-TICKET = "events:ticket:{}"
-TICKET_SECONDS = 60
 # Leagues per INSERT … SELECT of a race-wide notification (10 members each: 10,000 rows).
 LEAGUES_PER_STATEMENT = 1000
 
@@ -182,25 +179,3 @@ def delete_old(now: datetime) -> int:
     db.session.commit()
     return result.rowcount
 
-
-# --- stream tickets ----------------------------------------------------------------------------
-
-
-def issue_ticket(user: User) -> dict:
-    """A single-use, one-minute ticket to open the event stream: EventSource cannot send headers, and a
-    long-lived token in a URL ends up in logs."""
-    ticket = secrets.token_urlsafe(24)
-    get_redis().set(TICKET.format(ticket), user.id, ex=TICKET_SECONDS)
-    return {"ticket": ticket, "expires_in": TICKET_SECONDS}
-
-
-def redeem_ticket(ticket: str) -> tuple[User, list[str]]:
-    """The ticket's user and the channels their stream listens to (their own, and their leagues')."""
-    user_id = get_redis().getdel(TICKET.format(ticket))
-    user = db.session.get(User, int(user_id)) if user_id else None
-    if user is None or not user.is_active:
-        raise Unauthorized("Unknown, used or expired stream ticket")
-    leagues = db.session.scalars(
-        select(Membership.league_id).where(Membership.user_id == user.id, Membership.left_at.is_(None))
-    ).all()
-    return user, [USER_CHANNEL.format(user.id), *(LEAGUE_CHANNEL.format(league) for league in leagues)]
