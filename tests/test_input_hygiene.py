@@ -1,4 +1,6 @@
 """Hostile input is a 4xx envelope, never a 500: oversized ids and pages, JSON that Python can't hold."""
+import base64
+
 import pytest
 from werkzeug.routing import IntegerConverter
 
@@ -190,3 +192,11 @@ def test_keys_are_case_folded_so_every_spelling_of_a_name_is_one(client, auth, a
                         headers=joiner["headers"])
     assert assert_envelope(clash, 409)["errors"]["json"]["team_name"]
 
+
+
+@pytest.mark.parametrize("login", ["bo\u0000ss", "bo\u202ess", "x" * 300])
+def test_a_dashboard_login_no_account_can_have_is_a_plain_401(client, login):
+    # HTTP Basic carries any bytes; PostgreSQL refuses a NUL in a query, so such a login must never reach one.
+    credentials = base64.b64encode(f"{login}:{PASSWORD}".encode()).decode()
+    refused = client.get("/admin/rq/", headers={"Authorization": f"Basic {credentials}"})
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Basic ")

@@ -11,6 +11,7 @@ from rq_scheduler import Scheduler
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fantasy.auth.models import User
+from fantasy.auth.schemas import is_login
 from fantasy.common.redis import get_redis
 from fantasy.errors import Conflict, NotFound
 from fantasy.extensions import db
@@ -115,7 +116,7 @@ def is_admin_login(login: str, password: str) -> bool:
 
     An unknown login still costs one hash check, so response times do not reveal which logins exist.
     """
-    user = db.session.scalars(User.by_login(login)).first() if login else None
+    user = db.session.scalars(User.by_login(login)).first() if is_login(login) else None
     if user is None:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return False

@@ -12,6 +12,7 @@ from fantasy.auth.schemas import (
     RegisterSchema,
     TokenPairSchema,
     UserSchema,
+    is_login,
 )
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
@@ -24,9 +25,7 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description
 def account_limit_key(login) -> str:
     """Rate-limit key for one account, whatever the client's address or how the login names it (the
     client's address when no account can have that login). Login and the rq-dashboard sign-in use it."""
-    if LoginSchema(only=("login",)).validate({"login": login}):
-        return get_remote_address()
-    return service.login_limit_key(login)
+    return service.login_limit_key(login) if is_login(login) else get_remote_address()
 
 
 def login_account_key() -> str:

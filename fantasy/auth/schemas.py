@@ -32,6 +32,11 @@ class LoginSchema(StrictSchema):
     password = password_field(required=True, min_length=1)
 
 
+def is_login(value) -> bool:
+    """Whether a value could name an account, checked before any query (a NUL would make PostgreSQL fail)."""
+    return not LoginSchema(only=("login",)).validate({"login": value})
+
+
 class TokenPairSchema(StrictSchema):
     access_token = fields.String(required=True)
     refresh_token = fields.String(required=True)
