@@ -103,3 +103,20 @@ def test_a_turn_that_never_committed_is_never_announced(app, client, make_user):
         db.session.rollback()
         assert PENDING_TURNS not in db.session.info
         assert get_queue("low").count == 0
+
+
+def test_a_skipped_turn_tells_the_team_it_passed_to(app, client, make_user):
+    """The team on the clock leaves: its turn passes to the next team, which is told once; the team that
+    left keeps the notice of the turn it had. The worker runs only after every pick."""
+    league = League(client, make_user, size=3, picks_per_team=1, order_strategy="manual")
+    round1 = race_id(app, 2023, 1)
+    owner_team = next(team for team, user in league.players.items() if user is league.owner)
+    a, b = sorted(team for team in league.players if team != owner_team)
+    assert client.put(league.url(round1, "/order"), json={"team_ids": [a, b, owner_team]},
+                      headers=league.owner["headers"]).status_code == 200
+    league.open(round1)
+    assert client.post(f"{API}/leagues/{league.id}/leave", headers=league.players[a]["headers"]).status_code == 204
+    pick_all(league, round1, 2)
+    assert league.state(round1)["state"] == "complete"
+    drain(app)
+    assert your_turns(client, league) == {a: [1], b: [2], owner_team: [3]}
