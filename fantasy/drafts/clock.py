@@ -89,6 +89,7 @@ def restore_lost_expiries() -> int:
         select(Draft.id, Draft.current_pick, Draft.pick_deadline)
         .where(Draft.state == DraftState.open, Draft.pick_deadline.is_not(None))
     ).all()
+    db.session.rollback()  # end the read: on SQLite every transaction holds the one write lock until it ends
     if not turns:
         return 0
     connection = get_redis()
