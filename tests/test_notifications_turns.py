@@ -7,10 +7,12 @@ import pytest
 import time_machine
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.common.clock import utcnow
 from fantasy.drafts import clock, service
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 from fantasy.jobs.queues import get_queue
+from fantasy.leagues.models import FantasyTeam
 from fantasy.notifications.hooks import PENDING_TURNS
 from notifications_helpers import drain, inbox
 
@@ -120,3 +122,21 @@ def test_a_skipped_turn_tells_the_team_it_passed_to(app, client, make_user):
     assert league.state(round1)["state"] == "complete"
     drain(app)
     assert your_turns(client, league) == {a: [1], b: [2], owner_team: [3]}
+
+
+def test_a_turn_filled_in_the_transaction_that_started_it_is_not_announced(app, client, make_user):
+    """A departure whose skip was lost (the draft tick or the lock heal it) is skipped by the lock itself:
+    that puts the next team on the clock and the lock's autopick fills the turn at once, so nobody is told."""
+    league = League(client, make_user, size=3, picks_per_team=1, order_strategy="manual")
+    round1 = race_id(app, 2023, 1)
+    owner_team = next(team for team, user in league.players.items() if user is league.owner)
+    a, b = sorted(team for team in league.players if team != owner_team)
+    assert client.put(league.url(round1, "/order"), json={"team_ids": [a, b, owner_team]},
+                      headers=league.owner["headers"]).status_code == 200
+    league.open(round1)
+    with app.app_context():  # a left, but the skip that follows a departure never ran
+        db.session.get(FantasyTeam, a).left_at = utcnow()
+        db.session.commit()
+    assert league.lock(round1).status_code == 200
+    drain(app)
+    assert your_turns(client, league) == {a: [1], b: [], owner_team: []}
