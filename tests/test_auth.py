@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, AuthActions, bearer
-from fantasy.auth import tokens
+from fantasy.auth import families, tokens
 from fantasy.auth.models import User
 from fantasy.extensions import db
 
@@ -194,8 +194,8 @@ class RedisWritesFail:
 def test_ending_every_session_holds_even_if_redis_fails_after_the_commit(auth, client, monkeypatch, path, body):
     _, first = auth.signup()
     second = auth.login()
-    live_redis = tokens.get_redis
-    monkeypatch.setattr(tokens, "get_redis", lambda: RedisWritesFail(live_redis()))
+    live_redis = families.get_redis
+    monkeypatch.setattr(families, "get_redis", lambda: RedisWritesFail(live_redis()))
     ended = client.post(path, json=body, headers=bearer(first["access_token"]))
     monkeypatch.undo()
     assert ended.status_code in (200, 204), ended.get_json()

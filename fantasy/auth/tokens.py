@@ -26,8 +26,6 @@ from werkzeug.local import LocalProxy
 from fantasy.auth import families
 from fantasy.auth.models import User
 from fantasy.common import snapshots
-from fantasy.common.clock import utcnow
-from fantasy.common.redis import get_redis
 from fantasy.errors import Unauthorized
 from fantasy.extensions import db
 
