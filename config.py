@@ -56,6 +56,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+LOG_FORMATS = ("json", "text")
+
+
+def log_format(default: str) -> str:
+    """LOG_FORMAT: `json` (one object per line, for log collectors) or `text` (readable lines for a terminal)."""
+    value = (os.environ.get("LOG_FORMAT") or default).strip().lower()
+    if value not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be json or text, got {value!r}")
+    return value
+
+
 def instance_path() -> Path:
     return Path(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance").resolve()
 
@@ -109,6 +120,8 @@ class Config:
     CORS_ORIGINS = env_list("CORS_ORIGINS")
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Readable lines on a developer's terminal; production (and the test suite, which checks it) logs JSON.
+    LOG_FORMAT = log_format("text")
 
     # OpenAPI and docs (§11): assets are served by the app so the docs work offline
     API_TITLE = "Fantasy F1 League API"
@@ -164,6 +177,7 @@ class TestingConfig(Config):
     JWT_SECRET_KEY = secrets.token_urlsafe(48)
     # A fast hash keeps the suite quick; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    LOG_FORMAT = log_format("json")
 
 
 class ProductionConfig(Config):
@@ -179,6 +193,7 @@ class ProductionConfig(Config):
     }
     # Behind a PaaS router every client would otherwise share the router's address in the rate limits.
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1)
+    LOG_FORMAT = log_format("json")
 
 
 def check_production(config) -> None:

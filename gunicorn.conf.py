@@ -14,12 +14,12 @@ accesslog = None
 errorlog = "-"
 # gunicorn 27 opens a control socket under $HOME by default; PaaS homes may be read-only.
 control_socket_disable = True
-# gunicorn's own lines (start, worker boot, signals) as JSON like the app's.
+# gunicorn's own lines (start, worker boot, signals) in the app's LOG_FORMAT (JSON in production).
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "fantasy.common.observability.JsonFormatter"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "formatters": {"app": {"()": "fantasy.common.observability.configured_formatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}},
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},

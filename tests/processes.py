@@ -16,7 +16,7 @@ def process_env(backing_urls, instance: Path, **extra) -> dict:
            if key not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL")}
     env.update(FANTASY_ENV="development", DATABASE_URL=backing_urls["SQLALCHEMY_DATABASE_URI"],
                REDIS_URL=backing_urls["REDIS_URL"], INSTANCE_PATH=str(instance), SCHEDULER_INTERVAL_SECONDS="1",
-               SECRET_KEY=TEST_SECRET, JWT_SECRET_KEY=TEST_SECRET)
+               SECRET_KEY=TEST_SECRET, JWT_SECRET_KEY=TEST_SECRET, LOG_FORMAT="json")  # tests read production's lines
     env.update(extra)
     return env
 

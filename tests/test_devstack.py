@@ -1,5 +1,6 @@
 """The README's run command: the default stack starts on embedded services and Ctrl-C stops all of it."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -73,7 +74,13 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
     assert stack.returncode == 0, output
     assert "[devstack] stopped" in output
     assert "source=snapshot requests=" in output
-    assert "demo league" in output and "demo_owner / " in output
+    assert "demo league 1 (season 2023, rounds 1-3 played) created" in output and "demo_owner / " in output
+    # Readable lines on the terminal, gunicorn's, the worker's and the scheduler's included; no library warnings.
+    assert [line for line in output.splitlines() if line.startswith("{")] == []
+    assert re.search(rf"^[\d:.]+ INFO    gunicorn\.error: Listening at: http://127\.0\.0\.1:{port} ", output, re.M)
+    assert re.search(r"^[\d:.]+ INFO    rq\.worker: \*\*\* Listening on high, default, low", output, re.M)
+    assert re.search(r"^[\d:.]+ INFO    fantasy\.jobs\.schedule: periodic_reconcile created=4 ", output, re.M)
+    assert re.findall(r"\w+Warning: .*", output) == []
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     with pytest.raises(redis.ConnectionError):

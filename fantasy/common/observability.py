@@ -1,12 +1,15 @@
-"""Request ids, one JSON log line per event, and an access log line per request."""
+"""Request ids, one log line per event (JSON, or readable text on a terminal), and an access line per request."""
 import json
 import logging
 import re
 import sys
 import time
 import uuid
+import warnings
 
 from flask import g, has_request_context, request
+
+from config import get_config
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client-sent id is reused only when it is short and harmless in logs and headers.
@@ -16,6 +19,21 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _encode = json.JSONEncoder(default=str).encode
 
 access_log = logging.getLogger("fantasy.access")
+
+
+# Library warnings that tell an operator nothing. rq-scheduler asks crontab for local times without
+# saying so, and crontab warns on every scheduler start that a future version will default to UTC; the
+# pinned crontab keeps today's behaviour, so the warning is noise on the terminal and in production logs.
+QUIET_WARNINGS = ((FutureWarning, r"Version 0\.22\.0\+ of crontab"),)
+
+
+def _fields(record: logging.LogRecord) -> dict:
+    """What a line adds to its message: the request id when there is one, then the extra= fields."""
+    fields = {"request_id": g.get("request_id")} if has_request_context() else {}
+    for key, value in vars(record).items():
+        if key not in _RESERVED and not key.startswith("_"):
+            fields[key] = value
+    return fields
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,12 +47,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **_fields(record),
         }
-        if has_request_context():
-            entry["request_id"] = g.get("request_id")
-        for key, value in vars(record).items():
-            if key not in _RESERVED and not key.startswith("_"):
-                entry[key] = value
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
         return _encode(entry)
@@ -48,12 +62,48 @@ class JsonFormatter(logging.Formatter):
         return f"{stamp}.{int(record.msecs):03d}Z"
 
 
-def configure_logging(level: str) -> None:
+def _text(value) -> str:
+    """A field's value as a terminal shows it: bare when it reads unambiguously, else quoted."""
+    text = str(value)
+    if text and not any(char.isspace() or char in '"=' for char in text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """One readable line per event for a developer's terminal: local time, level, logger, message, the same
+    fields as the JSON line as key=value (the request id last), and a traceback on the lines below."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = _fields(record)
+        request_id = fields.pop("request_id", None)
+        if request_id is not None:
+            fields["request_id"] = request_id
+        line = (f"{time.strftime('%H:%M:%S', time.localtime(record.created))}.{int(record.msecs):03d} "
+                f"{record.levelname:<7} {record.name}: {record.getMessage()}"
+                + "".join(f" {key}={_text(value)}" for key, value in fields.items()))
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+FORMATTERS = {"json": JsonFormatter, "text": TextFormatter}
+
+
+def configured_formatter() -> logging.Formatter:
+    """The formatter LOG_FORMAT names for this process's environment (gunicorn.conf.py uses it for
+    gunicorn's own lines)."""
+    return FORMATTERS[get_config().LOG_FORMAT]()
+
+
+def configure_logging(level: str, log_format: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(FORMATTERS[log_format]())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for category, message in QUIET_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=category)
 
 
 def init_request_context(app) -> None:
