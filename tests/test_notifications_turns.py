@@ -107,16 +107,22 @@ def test_a_turn_that_never_committed_is_never_announced(app, client, make_user):
         assert get_queue("low").count == 0
 
 
-def test_a_skipped_turn_tells_the_team_it_passed_to(app, client, make_user):
-    """The team on the clock leaves: its turn passes to the next team, which is told once; the team that
-    left keeps the notice of the turn it had. The worker runs only after every pick."""
+def opened_in_known_order(app, client, make_user):
+    """3 teams × 1 pick, round 1 open in the order: two members (by team id), then the owner (who cannot leave)."""
     league = League(client, make_user, size=3, picks_per_team=1, order_strategy="manual")
     round1 = race_id(app, 2023, 1)
     owner_team = next(team for team, user in league.players.items() if user is league.owner)
-    a, b = sorted(team for team in league.players if team != owner_team)
-    assert client.put(league.url(round1, "/order"), json={"team_ids": [a, b, owner_team]},
+    order = [*sorted(team for team in league.players if team != owner_team), owner_team]
+    assert client.put(league.url(round1, "/order"), json={"team_ids": order},
                       headers=league.owner["headers"]).status_code == 200
-    league.open(round1)
+    assert league.open(round1).status_code == 200
+    return league, round1, order
+
+
+def test_a_skipped_turn_tells_the_team_it_passed_to(app, client, make_user):
+    """The team on the clock leaves: its turn passes to the next team, which is told once; the team that
+    left keeps the notice of the turn it had. The worker runs only after every pick."""
+    league, round1, (a, b, owner_team) = opened_in_known_order(app, client, make_user)
     assert client.post(f"{API}/leagues/{league.id}/leave", headers=league.players[a]["headers"]).status_code == 204
     pick_all(league, round1, 2)
     assert league.state(round1)["state"] == "complete"
@@ -127,13 +133,7 @@ def test_a_skipped_turn_tells_the_team_it_passed_to(app, client, make_user):
 def test_a_turn_filled_in_the_transaction_that_started_it_is_not_announced(app, client, make_user):
     """A departure whose skip was lost (the draft tick or the lock heal it) is skipped by the lock itself:
     that puts the next team on the clock and the lock's autopick fills the turn at once, so nobody is told."""
-    league = League(client, make_user, size=3, picks_per_team=1, order_strategy="manual")
-    round1 = race_id(app, 2023, 1)
-    owner_team = next(team for team, user in league.players.items() if user is league.owner)
-    a, b = sorted(team for team in league.players if team != owner_team)
-    assert client.put(league.url(round1, "/order"), json={"team_ids": [a, b, owner_team]},
-                      headers=league.owner["headers"]).status_code == 200
-    league.open(round1)
+    league, round1, (a, b, owner_team) = opened_in_known_order(app, client, make_user)
     with app.app_context():  # a left, but the skip that follows a departure never ran
         db.session.get(FantasyTeam, a).left_at = utcnow()
         db.session.commit()
