@@ -103,7 +103,8 @@ def test_redis_flushed_under_a_running_scheduler_and_worker_recovers_the_schedul
         outputs = [stop(scheduler), stop(worker)]
         print(*outputs, sep="\n")  # shown by pytest when the test fails
     assert back_after < 10  # SCHEDULER_RECONCILE_SECONDS=1 and a 1 s scheduler pass
-    assert outputs[0].count("periodic_jobs_recreated") == 1
+    # One warning; two when the flush lands inside a reconcile (the ids it already checked go in the next one).
+    assert outputs[0].count("periodic_jobs_recreated") in (1, 2)
     assert outputs[1].count("pick_clock_restored") == 1
     tracebacks = [output[output.index("Traceback") - 500:][:4000] for output in outputs if "Traceback" in output]
     assert tracebacks == []
