@@ -89,13 +89,22 @@ def seed(instance_path: str) -> dict:
     })
     for name in DEMO_USERS[1:]:
         leagues.join_by_code(league["invite_code"], users[name], f"{name.split('_')[1].title()} Racing")
+    details = {"league_id": league["id"], "season": season, "rounds_played": [],
+               "users": [{"username": name, "password": password} for name, password in passwords.items()]}
+    # Saved before the rounds are played: should one fail, a later seed still prints working passwords.
+    _save(path, details)
     players = {team_id: db.session.get(User, user_id) for team_id, user_id in db.session.execute(
         select(FantasyTeam.id, FantasyTeam.user_id).where(FantasyTeam.league_id == league["id"]))}
     for race in races:
         _play_round(league["id"], race, owner, players)
-    details = {"league_id": league["id"], "season": season, "rounds_played": [race.round for race in races],
-               "users": [{"username": name, "password": password} for name, password in passwords.items()]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(details, indent=2))
-    os.chmod(path, 0o600)
+        details["rounds_played"].append(race.round)
+    _save(path, details)
     return {"created": True, **details}
+
+
+def _save(path: Path, details: dict) -> None:
+    """Write the credentials readable by their owner alone, from the file's first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+        file.write(json.dumps(details, indent=2))
+    os.chmod(path, 0o600)  # a file left by an older seed keeps its mode through os.open
