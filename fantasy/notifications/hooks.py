@@ -56,12 +56,13 @@ def _turn_started(draft: Draft, team_id: int, **_) -> None:
     turn = {"league_id": draft.league_id, "race_id": draft.race_id, "user_id": user_id, "data": {
         "draft_id": draft.id, "pick_number": draft.current_pick, "team_id": team_id, "team_name": team_name,
         "league_name": league_name, "pick_deadline": deadline}}
+    draft_id = draft.id  # the row is expired once the actions run: reading it then would cost a SELECT
     pending = session.info.setdefault(PENDING_TURNS, {})
-    pending[draft.id] = turn
+    pending[draft_id] = turn
 
     def deliver_unless_carried():
-        if pending.get(draft.id) is turn:
-            del pending[draft.id]
+        if pending.get(draft_id) is turn:
+            del pending[draft_id]
             with get_redis().pipeline() as pipe:
                 enqueue_delivery("your_turn", turn, pipeline=pipe)
                 pipe.execute()
