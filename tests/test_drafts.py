@@ -1,5 +1,5 @@
 """The draft engine on real 2023 data in a replay league: turns, picks, order, queue, clock, lock."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -279,7 +279,8 @@ def test_expiry_after_a_manual_pick_does_nothing(app, client, make_user):
     assert len(picks_in(app, league.id)) == 1
 
 
-def test_live_leagues_cannot_open_or_lock_by_hand(app, client, make_user):
+def test_live_leagues_cannot_open_or_lock_by_hand(app, client, make_user, time_machine):
+    time_machine.move_to(datetime(2023, 1, 2, tzinfo=timezone.utc))  # a live league needs races ahead
     league = League(client, make_user, mode="live")
     round1 = race_id(app, 2023, 1)
     assert league.open(round1).status_code == 409

@@ -9,12 +9,18 @@ from fantasy.auth.models import User
 from fantasy.drafts import service
 from fantasy.extensions import db
 
-pytestmark = pytest.mark.usefixtures("f1")
+pytestmark = pytest.mark.usefixtures("f1", "before_the_season")
 
 AUSTRALIA_QUALIFYING = datetime(2025, 3, 15, 5, 0, tzinfo=timezone.utc)
 CHINA_SPRINT_QUALIFYING = datetime(2025, 3, 21, 7, 30, tzinfo=timezone.utc)
 CHINA_QUALIFYING = datetime(2025, 3, 22, 7, 0, tzinfo=timezone.utc)
 SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def before_the_season(time_machine):
+    """A live league needs races ahead: the HTTP calls run in January 2025, the ticks travel from there."""
+    time_machine.move_to(datetime(2025, 1, 6, tzinfo=timezone.utc))
 
 
 def live_league(client, make_user, **settings):
@@ -37,7 +43,7 @@ def test_normal_weekend_opens_96_hours_before_qualifying_and_locks_at_it(app, cl
     assert (draft.state.value, draft.opens_at, draft.locks_at) == ("open", opens, AUSTRALIA_QUALIFYING)
     assert tick(app, opens + SECOND) == {"opened": 0, "locked": 0}  # idempotent
     with time_machine.travel(opens + timedelta(hours=1), tick=False), app.app_context():
-        # Tokens issued in 2026 are not valid yet in 2025, so this pick goes through the service.
+        # The tokens were issued in January and have expired by March, so this pick goes through the service.
         draft = draft_row(app, league.id, australia)
         on_clock = draft.order[0]
         user = db.session.get(User, league.players[on_clock]["id"])

@@ -1,6 +1,6 @@
 """League settings meet drafts and scoring: frozen while a draft runs, rulesets (custom ones too) and
 re-scoring the season under a new ruleset."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from rq import SimpleWorker
@@ -95,7 +95,8 @@ def test_bad_rulesets_are_422(app, client, make_user, ruleset):
     assert response.status_code == 422 and "ruleset" in response.get_json()["errors"]["json"]
 
 
-def test_scheduled_live_drafts_follow_timing_changes(app, client, make_user):
+def test_scheduled_live_drafts_follow_timing_changes(app, client, make_user, time_machine):
+    time_machine.move_to(datetime(2025, 1, 6, tzinfo=timezone.utc))  # a live league needs races ahead
     league = League(client, make_user, mode="live", season=2025)
     australia = race_id(app, 2025, 1)
     client.get(league.url(australia), headers=league.owner["headers"])  # creates the scheduled draft

@@ -14,7 +14,7 @@ def owner(make_user):
 
 
 def create(client, user, **fields):
-    body = {"name": "Paddock Pals", "season": 2025, **fields}
+    body = {"name": "Paddock Pals", "season": 2025, "mode": "replay", **fields}
     response = client.post(f"{API}/leagues", json=body, headers=user["headers"])
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -68,12 +68,12 @@ def test_update_settings_by_manager_and_audit(client, app, owner, make_user):
 
 def test_grid_limit_on_create_and_update(client, app, owner):
     too_many = client.post(
-        f"{API}/leagues", json={"name": "Big", "season": 2025, "max_teams": 11, "picks_per_team": 2},
+        f"{API}/leagues", json={"name": "Big", "season": 2025, "mode": "replay", "max_teams": 11, "picks_per_team": 2},
         headers=owner["headers"],
     )
     assert too_many.status_code == 422 and "max_teams" in too_many.get_json()["errors"]["json"]
     allowed_2026 = client.post(
-        f"{API}/leagues", json={"name": "Big", "season": 2026, "max_teams": 11, "picks_per_team": 2},
+        f"{API}/leagues", json={"name": "Big", "season": 2026, "mode": "replay", "max_teams": 11, "picks_per_team": 2},
         headers=owner["headers"],
     )
     assert allowed_2026.status_code == 201

@@ -23,7 +23,8 @@ def active_teams(app, league_id) -> int:
 def test_twenty_concurrent_joins_for_the_last_place(app, client, make_user):
     owner = make_user("owner")
     league = client.post(
-        f"{API}/leagues", json={"name": "Last Seat", "season": 2025, "visibility": "public", "max_teams": 3},
+        f"{API}/leagues",
+        json={"name": "Last Seat", "season": 2025, "mode": "replay", "visibility": "public", "max_teams": 3},
         headers=owner["headers"],
     ).get_json()
     early = make_user("early")
@@ -47,7 +48,7 @@ def test_twenty_concurrent_joins_for_the_last_place(app, client, make_user):
 def test_same_user_joining_twice_at_once_gets_one_team(app, client, make_user):
     owner = make_user("owner")
     league = client.post(
-        f"{API}/leagues", json={"name": "Double Tap", "season": 2025, "visibility": "public"}, headers=owner["headers"]
+        f"{API}/leagues", json={"name": "Double Tap", "season": 2025, "mode": "replay", "visibility": "public"}, headers=owner["headers"]
     ).get_json()
     user = make_user("twice")
     send = lambda c: c.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "Twice GP"}, headers=user["headers"])  # noqa: E731
@@ -58,7 +59,7 @@ def test_same_user_joining_twice_at_once_gets_one_team(app, client, make_user):
 
 def test_leaving_while_ownership_moves_to_the_leaver_waits_instead_of_deadlocking(app, client, make_user, monkeypatch):
     owner, mia = make_user("owner"), make_user("mia")
-    league = client.post(f"{API}/leagues", json={"name": "Lock Order", "season": 2025}, headers=owner["headers"]).get_json()
+    league = client.post(f"{API}/leagues", json={"name": "Lock Order", "season": 2025, "mode": "replay"}, headers=owner["headers"]).get_json()
     client.post(f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": "Mia GP"},
                 headers=mia["headers"])
     # Hold the transfer after it has locked the league and before it touches the memberships.

@@ -42,7 +42,7 @@ def world(request, client, make_user):
     people["admin"] = make_user("admin", admin=True)
     owner = people["owner"]
     league = client.post(
-        f"{API}/leagues", json={"name": "Matrix League", "season": 2025, "visibility": visibility},
+        f"{API}/leagues", json={"name": "Matrix League", "season": 2025, "mode": "replay", "visibility": visibility},
         headers=owner["headers"],
     ).get_json()
     for name in ("manager", "member"):

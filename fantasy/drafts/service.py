@@ -1,6 +1,6 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
 import logging
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PICKING = (DraftState.open,)
 JUST_TAKEN = "That slot or driver was just taken, try again"
 BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
+NEVER_OPENED = (DraftState.scheduled, DraftState.skipped)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -71,12 +72,16 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     row is loaded for its settings only then, when `league` is a snapshot's facts)."""
     draft = db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).first()
     if draft is not None:
+        if draft.state == DraftState.scheduled:
+            _skip_unopened(Draft.id == draft.id)
         return draft
     if not isinstance(league, League):
         league = db.session.get(League, league.id)
     opens_at, locks_at = draft_window(race, league) if league.mode == LeagueMode.live else (None, None)
+    late = locks_at is not None and locks_at <= utcnow()
     draft = Draft(
-        league_id=league.id, race_id=race.id, state=DraftState.scheduled, method=league.draft_method,
+        league_id=league.id, race_id=race.id, state=DraftState.skipped if late else DraftState.scheduled,
+        method=league.draft_method,
         picks_per_team=league.picks_per_team, opens_at=opens_at, locks_at=locks_at,
     )
     try:
@@ -86,6 +91,15 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     except IntegrityError:  # created meanwhile by a concurrent request
         return db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).one()
     return draft
+
+
+def _skip_unopened(*where) -> None:
+    """Live drafts (matching `where`) whose lock passed before they ever opened are skipped (§6): none waits
+    in scheduled with a deadline in the past. One conditional UPDATE, so a draft opened meanwhile stays open."""
+    db.session.execute(
+        update(Draft).where(Draft.state == DraftState.scheduled, Draft.locks_at <= utcnow(), *where)
+        .values(state=DraftState.skipped)
+    )
 
 
 def _locked_draft(league_id: int, race_id: int) -> Draft:
@@ -114,7 +128,7 @@ def _previous_order(draft: Draft) -> list[int] | None:
     return db.session.scalar(
         select(Draft.order)
         .join(Race, Race.id == Draft.race_id)
-        .where(Draft.league_id == draft.league_id, Draft.state != DraftState.scheduled, Race.round < race.round)
+        .where(Draft.league_id == draft.league_id, Draft.state.not_in(NEVER_OPENED), Race.round < race.round)
         .order_by(Race.round.desc())
         .limit(1)
     )
@@ -162,7 +176,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     later = db.session.scalar(
         select(Race.round)
         .join(Draft, Draft.race_id == Race.id)
-        .where(Draft.league_id == league.id, Draft.state != DraftState.scheduled, Race.round >= race.round)
+        .where(Draft.league_id == league.id, Draft.state.not_in(NEVER_OPENED), Race.round >= race.round)
         .limit(1)
     )
     if later is not None:
@@ -402,6 +416,8 @@ def draft_tick(now=None) -> dict:
         db.session.commit()
     for race_id in locked_races:  # results may already be in (a late tick): score them now
         enqueue_score_race(race_id)
+    _skip_unopened()
+    db.session.commit()
     for league in db.session.scalars(select(League).where(League.mode == LeagueMode.live)).all():
         race = db.session.scalars(
             select(Race)
@@ -450,6 +466,7 @@ def refresh_scheduled(league: League) -> None:
         draft.method, draft.picks_per_team = league.draft_method, league.picks_per_team
         if league.mode == LeagueMode.live:
             draft.opens_at, draft.locks_at = draft_window(db.session.get(Race, draft.race_id), league)
+    _skip_unopened(Draft.league_id == league.id)  # a new ruleset can move a lock into the past
 
 
 # --- order and queue ---------------------------------------------------------------------------

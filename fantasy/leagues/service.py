@@ -11,6 +11,7 @@ from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.drafts import service as drafts
+from fantasy.f1data.models import Race, RaceStatus
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
 from fantasy.leagues.models import (
@@ -70,6 +71,21 @@ def _check_grid(season: int, max_teams: int, picks_per_team: int) -> None:
         )
 
 
+def _check_live_season(season: int) -> None:
+    """A live league follows the real calendar: it needs the season's calendar stored, with a race ahead."""
+    upcoming = func.count(Race.id).filter(Race.starts_at > utcnow(), Race.status != RaceStatus.cancelled)
+    stored, ahead = db.session.execute(select(func.count(Race.id), upcoming).where(Race.season_year == season)).one()
+    if not stored:
+        message = (f"No {season} calendar is stored yet: a live league follows it, so it can be created once the "
+                   "calendar is synced. Past seasons are played in replay mode (mode: replay).")
+    elif not ahead:
+        message = (f"Every race of the {season} season has started: it cannot be played live. "
+                   "Create a replay league (mode: replay) to play it round by round.")
+    else:
+        return
+    raise Unprocessable(message, errors={"json": {"mode": [message]}})
+
+
 def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
     statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == case_key(name))
     if except_user_id is not None:
@@ -101,6 +117,8 @@ def create_league(owner: User, data: dict) -> dict:
     settings = {**SETTING_DEFAULTS, **data}
     team_name = settings.pop("team_name", None) or owner.username
     _check_grid(settings["season"], settings["max_teams"], settings["picks_per_team"])
+    if settings["mode"] == LeagueMode.live:
+        _check_live_season(settings["season"])
     league = League(**settings, owner_id=owner.id, invite_code=_new_invite_code())
     db.session.add(league)
     db.session.flush()
