@@ -11,7 +11,9 @@ from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts import service
 from fantasy.drafts.clock import expiry_job_id
+from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
+from fantasy.leagues.models import FantasyTeam
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -125,3 +127,31 @@ def test_the_pick_clock_restarts_for_the_next_team_and_never_autopicks_for_the_d
         assert service.expire_turn(draft.id, 2) is True
     picks = league.state(round1)["picks"]
     assert [(pick["pick_number"], pick["team_id"], pick["autopicked"]) for pick in picks] == [(2, order[1], True)]
+
+
+def leave_without_the_skip(app, team_id: int) -> None:
+    """A departure whose commit went through but whose skip step never ran (the process died between)."""
+    with app.app_context():
+        db.session.get(FantasyTeam, team_id).left_at = utcnow()
+        db.session.commit()
+
+
+def test_a_lost_skip_is_made_by_the_pick_clock_the_tick_and_the_lock_never_an_autopick(app, client, make_user):
+    league, round1, order = four_teams(app, client, make_user, pick_seconds=30)
+    draft = draft_row(app, league.id, round1)
+    leave_without_the_skip(app, order[0])
+    with time_machine.travel(draft.pick_deadline + timedelta(seconds=1), tick=False), app.app_context():
+        assert service.expire_turn(draft.id, 1) is False  # the turn passes on, nobody picks for the leaver
+    state = league.state(round1)
+    assert (state["on_the_clock"], [entry["skipped"] for entry in state["order"]]) == (
+        order[1], [True, False, False, False])
+    assert state["picks"] == []
+
+    leave_without_the_skip(app, order[2])
+    with app.app_context():
+        assert service.draft_tick() == {"opened": 0, "locked": 0}
+    assert [entry["skipped"] for entry in league.state(round1)["order"]] == [True, False, True, False]
+
+    leave_without_the_skip(app, order[1])  # on the clock, and nobody ran the tick since
+    assert league.lock(round1).status_code == 200
+    assert picks_by_team(league, round1) == {order[0]: 0, order[1]: 0, order[2]: 0, order[3]: 2}

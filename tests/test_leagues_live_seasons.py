@@ -94,3 +94,17 @@ def test_the_openapi_document_lists_the_skipped_state(client):
     spec = client.get("/openapi.json").get_json()
     assert spec["components"]["schemas"]["DraftState"]["properties"]["state"]["enum"] == [
         "scheduled", "open", "complete", "locked", "scored", "skipped"]
+
+
+@pytest.mark.usefixtures("f1")
+def test_a_timing_change_that_moves_a_lock_into_the_past_skips_the_draft(app, client, make_user):
+    """Between China's sprint qualifying and its qualifying: a ruleset that starts scoring sprints moves
+    the lock back to the sprint qualifying, which has passed."""
+    with time_machine.travel(CHINA_SPRINT_QUALIFYING + timedelta(minutes=30), tick=True):
+        league = League(client, make_user, mode="live", season=2025, size=1, ruleset="inverted")
+        china = race_id(app, 2025, 2)
+        assert league.state(china)["state"] == "scheduled"
+        changed = client.patch(f"{API}/leagues/{league.id}", json={"ruleset": "standard"}, headers=league.owner["headers"])
+        assert changed.status_code == 200
+    draft = draft_row(app, league.id, china)
+    assert (draft.state.value, draft.locks_at) == ("skipped", CHINA_SPRINT_QUALIFYING)
