@@ -1,6 +1,6 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
 import logging
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
@@ -8,7 +8,7 @@ from fantasy.auth.models import User
 from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
-from fantasy.drafts import clock, order
+from fantasy.drafts import clock, order, turns
 from fantasy.drafts.eligibility import best_available, eligible_driver_ids, eligible_drivers
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.timing import draft_window
@@ -37,20 +37,6 @@ def _race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
     if race is None or race.season_year != league.season:
         raise NotFound("No such race in this league's season")
     return race
-
-
-def _active_team_ids(league_id: int) -> list[int]:
-    """Teams that draft, in join order (the order newcomers are appended in): not left, user not deactivated."""
-    return db.session.scalars(
-        select(FantasyTeam.id)
-        .join(User, User.id == FantasyTeam.user_id)
-        .where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None), User.is_active.is_(True))
-        .order_by(FantasyTeam.joined_at, FantasyTeam.id)
-    ).all()
-
-
-# A team stops drafting when it leaves, is removed, or its user is deactivated (§7).
-_DEPARTED = or_(FantasyTeam.left_at.is_not(None), User.is_active.is_(False))
 
 
 def _my_team_id(league_id, user_id):
@@ -136,7 +122,7 @@ def _previous_order(draft: Draft) -> list[int] | None:
 
 def _first_order(league: League, draft: Draft) -> list[int]:
     """First-round order by the league's strategy; the season's first draft is random (CSPRNG)."""
-    active = _active_team_ids(league.id)
+    active = turns.drafting_team_ids(league.id)
     if league.order_strategy == OrderStrategy.manual and draft.order:
         return order.carry_over(draft.order, active)  # set by a manager before the draft opened
     previous = _previous_order(draft)
@@ -198,16 +184,8 @@ def _record_pick(draft: Draft, team_id: int, driver_id: int, autopicked: bool) -
         team_id=team_id, driver_id=driver_id, autopicked=autopicked, picked_at=utcnow(),
     )
     db.session.add(pick)
-    _advance(draft, draft.current_pick + 1)
+    turns.advance(draft, draft.current_pick + 1)
     return pick
-
-
-def _advance(draft: Draft, pick_number: int) -> None:
-    """Put the first turn from `pick_number` on whose team still drafts on the clock; complete without one."""
-    draft.current_pick = order.next_turn(draft.order, draft.method, pick_number, draft.picks_per_team,
-                                         set(draft.skipped_team_ids))
-    if draft.current_pick > draft.total_picks:
-        draft.state, draft.pick_deadline = DraftState.complete, None
 
 
 def _pick_checks():
@@ -308,7 +286,7 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
         db.session.rollback()
         return False
     league = db.session.get(League, draft.league_id)
-    turn = _skip_departed_in(draft, league.pick_seconds)
+    turn = turns.skip_departed_in(draft, league.pick_seconds)
     autopicked = turn is None  # else the turn's team stopped drafting: the turn passed on, nobody picks for it
     if autopicked:
         _autopick(draft, db.session.get(Race, draft.race_id))
@@ -316,54 +294,6 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
     commit_or_conflict("The draft changed meanwhile")
     clock.schedule_expiry(turn)
     return autopicked
-
-
-# --- teams that stop drafting ------------------------------------------------------------------
-
-
-def _skip_departed_in(draft: Draft, pick_seconds: int) -> clock.Turn | None:
-    """Skip the remaining turns of the draft's teams that stopped drafting, under the draft's row lock.
-    The turn that was on the clock passes on with a fresh pick clock: returned when it did, for scheduling
-    after the commit."""
-    departed = db.session.scalars(
-        select(FantasyTeam.id).join(User, User.id == FantasyTeam.user_id)
-        .where(FantasyTeam.league_id == draft.league_id, FantasyTeam.id.in_(draft.order or ()), _DEPARTED)
-    ).all()
-    newly = sorted(set(departed) - set(draft.skipped_team_ids))
-    if not newly:
-        return None
-    draft.skipped_team_ids = [*draft.skipped_team_ids, *newly]  # a new list: JSON changes in place go unseen
-    on_clock = draft.current_pick
-    _advance(draft, on_clock)
-    _audit(draft.league_id, None, "turns_skipped", race_id=draft.race_id, draft_id=draft.id, team_ids=newly)
-    if draft.current_pick == on_clock:
-        return None
-    return clock.start_turn(draft, pick_seconds, replaced=on_clock)
-
-
-def skip_departed(*, league_id: int | None = None, user_id: int | None = None) -> None:
-    """In every running draft (of one league, or with one user's team), skip the turns of teams that stopped
-    drafting: called once a departure committed (not inside its transaction: that holds the league row,
-    which a pick's insert waits for while holding the draft row), and by the draft tick in case that call
-    was lost."""
-    candidates = (
-        select(Draft.id).distinct()
-        .join(FantasyTeam, FantasyTeam.league_id == Draft.league_id)
-        .join(User, User.id == FantasyTeam.user_id)
-        .where(Draft.state == DraftState.open, _DEPARTED)
-    )
-    if league_id is not None:
-        candidates = candidates.where(Draft.league_id == league_id)
-    if user_id is not None:
-        candidates = candidates.where(FantasyTeam.user_id == user_id)
-    for draft_id in db.session.scalars(candidates).all():
-        draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).one()
-        turn = None
-        if draft.state == DraftState.open:
-            turn = _skip_departed_in(draft, db.session.get(League, draft.league_id).pick_seconds)
-        db.session.commit()
-        if turn is not None:
-            clock.schedule_expiry(turn)
 
 
 # --- locking -----------------------------------------------------------------------------------
@@ -374,7 +304,7 @@ def _lock(league: League, draft: Draft) -> int:
     filled = 0
     race = db.session.get(Race, draft.race_id)
     if draft.state == DraftState.open:
-        _skip_departed_in(draft, league.pick_seconds)  # the autopicker fills no slot of a team that left
+        turns.skip_departed_in(draft, league.pick_seconds)  # the autopicker fills no slot of a team that left
     if draft.state == DraftState.open and league.autopick_on_lock:
         while draft.state == DraftState.open:
             _autopick(draft, race)
@@ -403,7 +333,7 @@ def draft_tick(now=None) -> dict:
     now = now or utcnow()
     opened = locked = 0
     locked_races = set()
-    skip_departed()
+    turns.skip_departed()
     due = db.session.scalars(
         select(Draft.id).where(Draft.state.in_((DraftState.open, DraftState.complete)), Draft.locks_at <= now)
     ).all()
@@ -431,7 +361,7 @@ def draft_tick(now=None) -> dict:
         if not opens_at <= now < locks_at:
             continue
         draft = ensure_draft(league, race)
-        if draft.state == DraftState.scheduled and len(_active_team_ids(league.id)) >= 2:
+        if draft.state == DraftState.scheduled and len(turns.drafting_team_ids(league.id)) >= 2:
             turn = _open(league, draft)
             opened += 1
             db.session.commit()
@@ -482,7 +412,7 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
     draft = _locked_draft(league_id, race_id)
     if draft.state not in BEFORE_FIRST_PICK or draft.current_pick != 1:
         raise Conflict("The order can only change before the first pick")
-    errors = order.check_permutation(team_ids, _active_team_ids(league_id))
+    errors = order.check_permutation(team_ids, turns.drafting_team_ids(league_id))
     if errors:
         raise Unprocessable("The order must list every active team exactly once", errors={"json": errors})
     draft.order = list(team_ids)

@@ -1,6 +1,6 @@
 """What drafts listen to: a deactivated user's teams stop drafting at once, running drafts included (§7)."""
 from fantasy.auth.events import user_deactivated
-from fantasy.drafts.service import skip_departed
+from fantasy.drafts.turns import skip_departed
 
 
 def _deactivated(user_id: int, **_) -> None:

@@ -11,6 +11,7 @@ from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.drafts import service as drafts
+from fantasy.drafts.turns import skip_departed
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
@@ -274,7 +275,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
     _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
     _roster_changed(access.league)
     commit_or_conflict("Could not update the membership")
-    drafts.skip_departed(league_id=access.league.id)  # the team stops drafting at once, the running draft included
+    skip_departed(league_id=access.league.id)  # the team stops drafting at once, the running draft included
 
 
 def leave(league_id: int, user: User) -> None:
