@@ -46,7 +46,9 @@ class DraftStateSchema(StrictSchema):
     id = fields.Integer()
     league_id = fields.Integer()
     race_id = fields.Integer()
-    state = fields.Enum(DraftState)
+    state = fields.Enum(DraftState, metadata={
+        "description": "scheduled → open → complete (every pick made) or locked (the deadline came) → scored; "
+                       "skipped: a live draft whose lock passed before it ever opened (nothing to pick)"})
     method = fields.Enum(DraftMethod)
     picks_per_team = fields.Integer()
     opens_at = fields.DateTime(allow_none=True)
