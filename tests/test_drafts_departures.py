@@ -7,6 +7,7 @@ import time_machine
 from rq_scheduler import Scheduler
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from notifications_helpers import drain, inbox
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts import service
@@ -155,3 +156,14 @@ def test_a_lost_skip_is_made_by_the_pick_clock_the_tick_and_the_lock_never_an_au
     leave_without_the_skip(app, order[1])  # on the clock, and nobody ran the tick since
     assert league.lock(round1).status_code == 200
     assert picks_by_team(league, round1) == {order[0]: 0, order[1]: 0, order[2]: 0, order[3]: 2}
+
+
+def test_the_team_a_departure_puts_on_the_clock_is_told_once(app, client, make_user):
+    league, round1, order = four_teams(app, client, make_user)
+    drain(app)
+    left = client.post(f"{API}/leagues/{league.id}/leave", headers=league.players[order[0]]["headers"])
+    assert left.status_code == 204
+    drain(app)
+    notices = {team: [item["data"]["pick_number"] for item in inbox(client, league.players[team])
+                      if item["kind"] == "your_turn"] for team in order[1:]}
+    assert notices == {order[1]: [2], order[2]: [], order[3]: []}
