@@ -58,17 +58,16 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     row is loaded for its settings only then, when `league` is a snapshot's facts)."""
     draft = db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).first()
     if draft is not None:
-        if draft.state == DraftState.scheduled:
+        if draft.state == DraftState.scheduled and _lock_passed(draft.locks_at):
             _skip_unopened(Draft.id == draft.id)
         return draft
     if not isinstance(league, League):
         league = db.session.get(League, league.id)
     opens_at, locks_at = draft_window(race, league) if league.mode == LeagueMode.live else (None, None)
-    late = locks_at is not None and locks_at <= utcnow()
     draft = Draft(
-        league_id=league.id, race_id=race.id, state=DraftState.skipped if late else DraftState.scheduled,
-        method=league.draft_method,
-        picks_per_team=league.picks_per_team, opens_at=opens_at, locks_at=locks_at,
+        league_id=league.id, race_id=race.id, method=league.draft_method, picks_per_team=league.picks_per_team,
+        state=DraftState.skipped if _lock_passed(locks_at) else DraftState.scheduled,
+        opens_at=opens_at, locks_at=locks_at,
     )
     try:
         with db.session.begin_nested():  # flushes what is pending first: the draft must be added inside
@@ -77,6 +76,10 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     except IntegrityError:  # created meanwhile by a concurrent request
         return db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).one()
     return draft
+
+
+def _lock_passed(locks_at) -> bool:
+    return locks_at is not None and locks_at <= utcnow()
 
 
 def _skip_unopened(*where) -> None:
