@@ -1,20 +1,25 @@
-"""The event stream across processes: two clients on two gunicorn workers hear a pick made through a third.
+"""The event stream across processes: two clients on two gunicorn workers hear a pick made through a third;
+a user's streams are capped across workers, and a dead worker's streams stop counting.
 
 Each worker is its own gunicorn (one worker process each), so which process serves which client is
 certain; the only path from the pick to the streams is Redis pub/sub.
 """
 import json
+import os
 import queue
+import signal
 import socket
 import threading
+import time
 
 import pytest
 import requests
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.notifications.stream import LEASE_SECONDS
 from processes import process_env, start, stop, wait_for
 
-pytestmark = pytest.mark.usefixtures("f1")
+pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
 
 
 def free_port() -> int:
@@ -29,13 +34,14 @@ def servers(backing_urls, tmp_path):
     urls, processes = [], []
     for number in range(3):
         port = free_port()
+        # Streams left open end soon, so the servers stop within their graceful timeout.
         env = process_env(backing_urls, tmp_path / f"web{number}", HOST="127.0.0.1", PORT=str(port),
-                          WEB_CONCURRENCY="1")
+                          WEB_CONCURRENCY="1", EVENT_STREAM_SECONDS="20")
         processes.append(start(env, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"))
         urls.append(f"http://127.0.0.1:{port}")
     for url in urls:
         assert wait_for(lambda url=url: _ready(url), timeout=120)
-    yield urls
+    yield urls, processes
     for process in processes:
         stop(process)
 
@@ -47,38 +53,52 @@ def _ready(url: str) -> bool:
         return False
 
 
-def listen(url: str, token: str, events: queue.Queue) -> threading.Thread:
-    ticket = requests.post(f"{url}{API}/events/ticket", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    assert ticket.status_code == 201
+class Reader:
+    """An open stream's events, read on a thread of its own into a queue."""
 
-    def read():
-        with requests.get(f"{url}{API}/events", params={"ticket": ticket.json()["ticket"]}, stream=True,
-                          timeout=120) as response:
-            kind = None
-            for line in response.iter_lines(decode_unicode=True):
+    def __init__(self, url: str, token: str, follow: bool = True):
+        ticket = requests.post(f"{url}{API}/events/ticket", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert ticket.status_code == 201
+        self.response = requests.get(f"{url}{API}/events", params={"ticket": ticket.json()["ticket"]}, stream=True,
+                                     timeout=60)
+        self.events: queue.Queue = queue.Queue()
+        self.ended = threading.Event()
+        if follow and self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        kind = None
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
                 if line.startswith("event: "):
                     kind = line[len("event: "):]
                 elif line.startswith("data: "):
-                    events.put((kind, json.loads(line[len("data: "):])))
-                    if kind == "pick":
-                        return
+                    self.events.put((kind, json.loads(line[len("data: "):])))
+        except requests.RequestException:  # the server went away
+            pass
+        finally:
+            self.ended.set()
 
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
+    def heard(self, seconds: float) -> list[tuple[str, dict]]:
+        """Every event that arrives within `seconds`."""
+        heard, deadline = [], time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                heard.append(self.events.get(timeout=left))
+            except queue.Empty:
+                break
+        return heard
 
 
 def test_two_streams_on_two_workers_hear_a_pick_made_through_a_third(app, client, make_user, servers):
+    servers, _ = servers
     league = League(client, make_user, size=3)
     round1 = race_id(app, 2023, 1)
     on_clock = league.open(round1).get_json()["on_the_clock"]
     listeners = [user for team, user in league.players.items() if team != on_clock]
-    streams = []
-    for url, user in zip(servers[:2], listeners):
-        events: queue.Queue = queue.Queue()
-        streams.append((events, listen(url, user["tokens"]["access_token"], events)))
-    for events, _ in streams:
-        assert events.get(timeout=60)[0] == "ready"
+    streams = [Reader(url, user["tokens"]["access_token"]) for url, user in zip(servers[:2], listeners)]
+    for stream in streams:
+        assert stream.events.get(timeout=60)[0] == "ready"
 
     hamilton = driver_id(app, "hamilton")
     picker = league.players[on_clock]["tokens"]["access_token"]
@@ -86,8 +106,79 @@ def test_two_streams_on_two_workers_hear_a_pick_made_through_a_third(app, client
                              headers={"Authorization": f"Bearer {picker}"}, timeout=30)
     assert response.status_code == 201
 
-    for events, thread in streams:
-        kind, data = events.get(timeout=60)
+    for stream in streams:
+        kind, data = stream.events.get(timeout=60)
         assert kind == "pick" and data["league_id"] == league.id
         assert data["data"]["driver_id"] == hamilton and data["data"]["team_id"] == on_clock
-        thread.join(timeout=30)
+
+
+def test_logout_all_through_another_worker_closes_the_stream_within_a_second(app, client, make_user, servers):
+    servers, _ = servers
+    league = League(client, make_user, size=3)
+    round1 = race_id(app, 2023, 1)
+    on_clock = league.open(round1).get_json()["on_the_clock"]
+    member = next(user for team, user in league.players.items() if user is not league.owner and team != on_clock)
+    stream = Reader(servers[0], member["tokens"]["access_token"])
+    assert stream.events.get(timeout=60)[0] == "ready"
+
+    response = requests.post(f"{servers[1]}{API}/auth/logout-all", headers=member["headers"], timeout=30)
+    assert response.status_code == 204
+    revoked = time.monotonic()
+    picker = league.players[on_clock]["tokens"]["access_token"]
+    assert requests.post(f"{servers[2]}{league.url(round1, '/picks')}", json={"driver_id": driver_id(app, "hamilton")},
+                         headers={"Authorization": f"Bearer {picker}"}, timeout=30).status_code == 201
+    assert stream.ended.wait(timeout=10)
+    assert time.monotonic() - revoked < 1.5
+    assert stream.heard(0.1) == [("closed", {"reason": "revoked"})]
+
+
+def test_a_user_holds_three_streams_across_workers_and_the_fourth_is_refused(app, client, make_user, servers):
+    servers, _ = servers
+    league = League(client, make_user, size=2)
+    round1 = race_id(app, 2023, 1)
+    on_clock = league.open(round1).get_json()["on_the_clock"]
+    member = next(user for user in league.players.values() if user is not league.owner)
+    token = member["tokens"]["access_token"]
+    mine = [Reader(servers[0], token), Reader(servers[0], token), Reader(servers[1], token)]
+    assert [reader.response.status_code for reader in mine] == [200, 200, 200]
+
+    fourth = Reader(servers[1], token)  # that server holds one stream: the cap is the user's, not the process's
+    assert fourth.response.status_code == 429
+    assert fourth.response.headers["Retry-After"] == str(LEASE_SECONDS)
+    assert fourth.response.json()["code"] == 429 and fourth.response.json()["status"] == "Too Many Requests"
+    owners = Reader(servers[1], league.owner["tokens"]["access_token"])  # another user is not affected
+    assert owners.response.status_code == 200
+
+    hamilton = driver_id(app, "hamilton")
+    picker = league.players[on_clock]["tokens"]["access_token"]
+    response = requests.post(f"{servers[2]}{league.url(round1, '/picks')}", json={"driver_id": hamilton},
+                             headers={"Authorization": f"Bearer {picker}"}, timeout=30)
+    assert response.status_code == 201
+    for reader in [*mine, owners]:
+        heard = reader.heard(3)
+        assert [kind for kind, _ in heard] == ["ready", "pick"]
+        assert heard[1][1]["data"]["driver_id"] == hamilton
+
+
+def _worker_pid(master: int) -> int:
+    with open(f"/proc/{master}/task/{master}/children") as children:
+        return int(children.read().split()[0])
+
+
+def test_a_dead_workers_streams_stop_counting_once_their_leases_expire(app, client, make_user, servers):
+    servers, processes = servers
+    user = make_user("streamer")
+    token = user["tokens"]["access_token"]
+    streams = [Reader(servers[0], token) for _ in range(3)]
+    assert [reader.response.status_code for reader in streams] == [200, 200, 200]
+    os.kill(_worker_pid(processes[0].pid), signal.SIGKILL)  # no code of the stream runs: no lease is given back
+    killed = time.monotonic()
+    assert Reader(servers[1], token).response.status_code == 429
+
+    def reopened():
+        reader = Reader(servers[1], token, follow=False)
+        assert reader.response.status_code in (200, 429)
+        return reader.response.status_code == 200
+
+    assert wait_for(reopened, timeout=LEASE_SECONDS + 10, interval=1)
+    assert time.monotonic() - killed < LEASE_SECONDS + 5

@@ -160,3 +160,28 @@ def test_a_ticket_dies_when_every_session_ends(app, client, make_user, revoke):
     assert revoke(client, app, user).status_code in (200, 204)
     refused = client.get(f"{API}/events", query_string={"ticket": ticket})
     assert refused.status_code == 401 and refused.get_json()["code"] == 401
+
+
+def test_a_fourth_stream_is_429_and_its_ticket_opens_one_once_another_closes(app, client, make_user):
+    from fantasy.notifications.stream import LEASE_SECONDS
+
+    user, other = make_user("streamer"), make_user("other")
+
+    def ticket(who) -> str:
+        return client.post(f"{API}/events/ticket", headers=who["headers"]).get_json()["ticket"]
+
+    first, second, third, fourth = (ticket(user) for _ in range(4))
+    # Streams read in this thread keep their request contexts stacked: each is closed before an older one.
+    streams = [client.get(f"{API}/events", query_string={"ticket": one}, buffered=False) for one in (first, second, third)]
+    assert [stream.status_code for stream in streams] == [200, 200, 200]
+    refused = client.get(f"{API}/events", query_string={"ticket": fourth})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(LEASE_SECONDS)
+    assert refused.get_json()["code"] == 429
+
+    streams.pop().close()
+    streams.append(client.get(f"{API}/events", query_string={"ticket": fourth}, buffered=False))
+    assert streams[-1].status_code == 200  # the refusal left the ticket unspent
+    streams.append(client.get(f"{API}/events", query_string={"ticket": ticket(other)}, buffered=False))
+    assert streams[-1].status_code == 200  # another user is not held back by this one's three
+    for stream in reversed(streams):
+        stream.close()
