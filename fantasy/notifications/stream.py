@@ -92,8 +92,9 @@ class Lease:
 
     def __init__(self, user_id: int):
         self.key, self.id = STREAMS.format(user_id), uuid.uuid4().hex
-        if not get_redis().eval(_TAKE, 1, self.key, time.time(), time.time() + LEASE_SECONDS, self.id,
-                                STREAMS_PER_USER, LEASE_SECONDS):
+        now = time.time()  # the web processes' clocks must agree to well within LEASE_SECONDS
+        if not get_redis().eval(_TAKE, 1, self.key, now, now + LEASE_SECONDS, self.id, STREAMS_PER_USER,
+                                LEASE_SECONDS):
             raise TooManyRequests(f"You already have {STREAMS_PER_USER} open event streams; close one or retry "
                                   "after Retry-After", headers={"Retry-After": str(LEASE_SECONDS)})
 
