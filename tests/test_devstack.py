@@ -37,6 +37,7 @@ def wait_for(predicate, timeout: float):
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.smoke
 def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_path):
     port = free_port()

@@ -16,7 +16,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import SessionKind, SessionResult
 from processes import process_env, start, stop, wait_for
 
-pytestmark = pytest.mark.usefixtures("f1")
+pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
 
 
 @pytest.fixture

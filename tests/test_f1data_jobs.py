@@ -61,6 +61,7 @@ def test_fake_upstream_pages_by_rows_and_cuts_races_like_the_real_one():
     assert [(r["round"], len(r["SprintResults"])) for r in second["RaceTable"]["Races"]] == [("6", 5)]
 
 
+@pytest.mark.slow
 def test_sync_job_runs_on_a_real_worker(app, client, admin_tokens, backing_urls, tmp_path, upstream_server):
     job_id = enqueue_sync(client, admin_tokens)
 
@@ -92,6 +93,7 @@ def test_sync_job_runs_on_a_real_worker(app, client, admin_tokens, backing_urls,
     ("2025/results/", (503, b'{"detail": "down"}', {"Retry-After": "0"}), 5, "HTTP 503 after 5 attempts"),
     ("2025/qualifying/", (200, b'{"MRData": {"xmlns": "", "series": "f1", "RaceTa', {}), 5, "body is not JSON"),
 ])
+@pytest.mark.slow
 def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_tokens, backing_urls, tmp_path,
                                                            upstream_server, monkeypatch, path, answer, attempts,
                                                            reason):
@@ -121,6 +123,7 @@ def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_to
         assert not [secret for secret in secrets if secret in text]
 
 
+@pytest.mark.slow
 def test_a_season_the_upstream_does_not_have_fails_once_without_retries(app, client, admin_tokens, backing_urls,
                                                                        tmp_path, upstream_server, monkeypatch):
     # Two job-level retries due at once: a transient failure would run the job three times in this burst.

@@ -5,6 +5,7 @@ import signal
 from datetime import datetime, timezone
 
 import psutil
+import pytest
 from rq.job import Job, JobStatus
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.pool import NullPool
@@ -110,6 +111,7 @@ def _retry_scheduled(job: Job, retries_left: int = 2) -> bool:
     return job.get_status(refresh=False) == JobStatus.SCHEDULED and job.retries_left == retries_left
 
 
+@pytest.mark.slow
 def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_scores(
         app, client, make_user, backing_urls, tmp_path, f1):
     leagues = [League(client, make_user, size=3, name=f"Crash League {n}") for n in (1, 2)]
@@ -167,6 +169,7 @@ def test_a_work_horse_killed_in_the_middle_of_scoring_is_retried_to_the_same_sco
     assert _scores(app, race) == crashed
 
 
+@pytest.mark.slow
 def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_same_data(
         app, backing_urls, tmp_path, monkeypatch):
     with FakeJolpica(SEASON_2025) as upstream, app.app_context():

@@ -30,6 +30,7 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, backing_urls, tmp_path):
     with app.app_context():
         scheduler = Scheduler(connection=get_redis())
@@ -53,6 +54,7 @@ def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, back
         assert "periodic-draft-tick" in {job.id for job in scheduler.get_jobs()}  # still periodic after its run
 
 
+@pytest.mark.slow
 def test_a_retry_with_backoff_runs_when_its_delay_is_over(app, backing_urls, tmp_path):
     """An unexpected error (here a math domain error) waits for its retry; a 4xx-class failure (a race
     that does not exist) fails at once, its retries dropped: running it again would answer the same."""
@@ -124,6 +126,7 @@ def test_two_threads_scoring_one_race_at_once_write_it_once(app, locked_round):
     assert len({row.computed_at for row in rows}) == 1
 
 
+@pytest.mark.slow
 def test_two_worker_processes_with_a_copy_each_of_one_race_score_it_once(app, backing_urls, tmp_path, locked_round):
     with app.app_context():
         copies = [get_queue(DEFAULT).enqueue("fantasy.jobs.scoring.score_race", locked_round, job_id=f"copy-{n}")

@@ -223,6 +223,7 @@ def test_every_procfile_process_runs_in_production():
     assert all(step.startswith("FANTASY_ENV=production ") for step in steps), steps
 
 
+@pytest.mark.slow
 def test_development_run_on_a_server_database_refuses_the_dev_secret(tmp_path):
     # What a deploy that forgot FANTASY_ENV and JWT_SECRET_KEY looks like; a fresh process reads the environment.
     env = {key: value for key, value in os.environ.items()

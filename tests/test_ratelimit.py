@@ -43,6 +43,7 @@ def attempt(client, login="alice", password="wrong password!"):
     return client.post("/api/v1/auth/login", json={"login": login, "password": password})
 
 
+@pytest.mark.slow
 def test_eleventh_login_in_a_minute_is_429_across_processes(app, auth, client, other_process):
     auth.register("alice")
     assert [attempt(client).status_code for _ in range(5)] == [401] * 5
