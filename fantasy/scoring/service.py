@@ -1,12 +1,16 @@
-"""Scoring a race: driver scores for every ruleset in use, in one transaction, idempotent (§8).
+"""Scoring a race: asset scores for every ruleset in use, in one transaction, idempotent (§8, §13).
 
 A pick's points depend only on (ruleset, race, driver), so a race is scored once per distinct ruleset
 (~20 rows each) and every pick, team and league total is derived from those rows where it is read.
 A correction therefore rewrites a few rows and bumps a version counter; nothing per pick is written.
+Draft leagues pick drivers, so their rulesets store driver rows; `score_assets` stores a ruleset's drivers
+and constructors in the same rows for the market (fantasy/market), which needs them whether or not a league
+plays the race.
 """
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Text, cast, delete, select, update
@@ -18,8 +22,8 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus, SessionKind, SessionResult
 from fantasy.leagues.models import League
 from fantasy.scoring import cache, events
-from fantasy.scoring.models import DriverScore
-from fantasy.scoring.rules import Result, ruleset_key, score_weekend
+from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
+from fantasy.scoring.rules import Result, ruleset_key, score_constructor, score_weekend
 from fantasy.scoring.standings import points_text
 
 log = logging.getLogger(__name__)
@@ -27,18 +31,42 @@ log = logging.getLogger(__name__)
 SCORABLE = (DraftState.locked, DraftState.scored)
 
 
-def _weekend(race_id: int) -> tuple[dict[int, dict[SessionKind, Result]], dict[SessionKind, int]]:
-    """Every driver's rows of the weekend as plain data, and each session's field size."""
-    rows = db.session.scalars(select(SessionResult).where(SessionResult.race_id == race_id)).all()
-    drivers: dict[int, dict[SessionKind, Result]] = defaultdict(dict)
-    sizes: dict[SessionKind, int] = defaultdict(int)
+@dataclass
+class Weekend:
+    """A race weekend as plain data: every driver's rows by session, each session's field size, and each
+    constructor's drivers (those who drove for it in any session of the weekend)."""
+
+    drivers: dict[int, dict[SessionKind, Result]]
+    sizes: dict[SessionKind, int]
+    teams: dict[int, list[int]]
+
+    def scores(self, ruleset: str | dict, constructors: bool) -> dict[tuple[str, int], tuple[Decimal, dict]]:
+        """Every asset's (points, line items) under a ruleset, keyed (kind, id)."""
+        scores = {(DRIVER, driver_id): score_weekend(ruleset, sessions, self.sizes)
+                  for driver_id, sessions in self.drivers.items()}
+        if constructors:
+            for constructor_id, driver_ids in self.teams.items():
+                scores[(CONSTRUCTOR, constructor_id)] = score_constructor(
+                    ruleset, [self.drivers[driver_id] for driver_id in driver_ids], self.sizes)
+        return scores
+
+
+def _weekend(race_id: int) -> Weekend:
+    rows = db.session.scalars(
+        select(SessionResult).where(SessionResult.race_id == race_id).order_by(SessionResult.id)
+    ).all()
+    weekend = Weekend(defaultdict(dict), defaultdict(int), defaultdict(list))
     for row in rows:
-        drivers[row.driver_id][row.session] = Result(
+        # q2/q3 times too: a constructor's qualifying bonus is decided by the stages its drivers reached.
+        weekend.drivers[row.driver_id][row.session] = Result(
             position=row.position, position_text=row.position_text, status=row.status, grid=row.grid,
-            points=row.points, fastest_lap_rank=row.fastest_lap_rank, q1_ms=row.q1_ms,
+            points=row.points, fastest_lap_rank=row.fastest_lap_rank, q1_ms=row.q1_ms, q2_ms=row.q2_ms,
+            q3_ms=row.q3_ms,
         )
-        sizes[row.session] += 1
-    return drivers, sizes
+        weekend.sizes[row.session] += 1
+        if row.driver_id not in weekend.teams[row.constructor_id]:
+            weekend.teams[row.constructor_id].append(row.driver_id)
+    return weekend
 
 
 # A league's ruleset as its stored JSON text: the database de-duplicates the texts, so Python decodes and
@@ -65,33 +93,46 @@ def _has_race_classification(race_id: int) -> bool:
     ) is not None
 
 
-def _store(key: str, race_id: int, scores: dict[int, tuple[Decimal, dict]]) -> str | None:
-    """Make the stored rows of (ruleset, race) equal `scores`, touching only what differs.
+def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, dict]], constructors: bool) -> str | None:
+    """Make the stored rows of (ruleset, race) equal `scores`, touching only what differs; constructor rows
+    are left alone unless `constructors` (a draft league's scoring must not drop the market's rows).
 
     Returns None when nothing changed, "scored" for a first scoring, "corrected" when rows changed.
     """
-    existing = {row.driver_id: row for row in db.session.scalars(
-        select(DriverScore).where(DriverScore.ruleset == key, DriverScore.race_id == race_id)
-    )}
+    statement = select(AssetScore).where(AssetScore.ruleset == key, AssetScore.race_id == race_id)
+    if not constructors:
+        statement = statement.where(AssetScore.driver_id.is_not(None))
+    existing = {row.asset: row for row in db.session.scalars(statement)}
     first = not existing
     changed = False
     now = utcnow()
-    for driver_id, (points, items) in scores.items():
+    for (kind, asset_id), (points, items) in scores.items():
         breakdown = {name: points_text(value) for name, value in items.items()}
-        row = existing.pop(driver_id, None)
+        row = existing.pop((kind, asset_id), None)
         if row is None:
-            db.session.add(DriverScore(ruleset=key, race_id=race_id, driver_id=driver_id, points=points,
-                                       breakdown=breakdown, computed_at=now))
+            db.session.add(AssetScore(ruleset=key, race_id=race_id, points=points, breakdown=breakdown, computed_at=now,
+                                      **{f"{kind}_id": asset_id}))
             changed = True
         elif row.points != points or row.breakdown != breakdown:
             row.points, row.breakdown, row.computed_at = points, breakdown, now
             changed = True
     if existing:
-        db.session.execute(delete(DriverScore).where(DriverScore.id.in_([row.id for row in existing.values()])))
+        db.session.execute(delete(AssetScore).where(AssetScore.id.in_([row.id for row in existing.values()])))
         changed = True
     if not changed:
         return None
     return "scored" if first else "corrected"
+
+
+def score_assets(race_id: int, ruleset: str) -> str | None:
+    """Store every driver's and constructor's score of a race under one preset (the market's), without
+    committing; a race without a race classification, or cancelled, scores nothing. Idempotent: returns
+    what `_store` did."""
+    race = db.session.get(Race, race_id)
+    if race is None:
+        raise NotFound(f"No race {race_id}")
+    scorable = race.status != RaceStatus.cancelled and _has_race_classification(race_id)
+    return _store(ruleset, race_id, _weekend(race_id).scores(ruleset, True) if scorable else {}, True)
 
 
 def score_race(race_id: int) -> dict:
@@ -104,13 +145,10 @@ def score_race(race_id: int) -> dict:
     if not cancelled and not _has_race_classification(race_id):
         db.session.rollback()
         return {"race_id": race_id, "scored": False, "reason": "no race classification yet"}
-    drivers, sizes = _weekend(race_id)
+    weekend = _weekend(race_id)
     changes = {}
     for key, (ruleset, _texts) in rulesets.items():
-        scores = {} if cancelled else {
-            driver_id: score_weekend(ruleset, sessions, sizes) for driver_id, sessions in drivers.items()
-        }
-        changes[key] = _store(key, race_id, scores)
+        changes[key] = _store(key, race_id, {} if cancelled else weekend.scores(ruleset, False), False)
     changed_keys = [key for key, change in changes.items() if change]
     newly_scored = db.session.scalars(
         select(Draft.league_id).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
