@@ -132,3 +132,33 @@ def test_a_draft_created_meanwhile_by_another_request_is_the_one_used(app, clien
         draft = ensure_draft(row, race_row)
         db.session.commit()
         assert db.session.scalars(select(Draft.id).where(Draft.league_id == league.id)).all() == [draft.id]
+
+
+def test_leaving_while_picks_fly_never_deadlocks_and_never_leaves_the_leaver_a_later_turn(app, client, make_user):
+    """The team on the clock leaves while it and the next team pick, several times at once: each answer is
+    a clear 2xx/4xx (a leaver no longer sees the private league: 404), never a deadlock's 500 (the leave's
+    league lock and a pick's draft lock are never taken in opposite orders); afterwards the leaver holds no
+    turn and at most the one pick it made before leaving."""
+    league = League(client, make_user, size=4, order_strategy="manual")
+    owner_team = next(team for team, user in league.players.items() if user is league.owner)
+    order = sorted(team for team in league.players if team != owner_team) + [owner_team]
+    round1 = race_id(app, 2023, 1)
+    client.put(league.url(round1, "/order"), json={"team_ids": order}, headers=league.owner["headers"])
+    drivers = league.open(round1).get_json()["available_driver_ids"]
+    leaver, next_team = league.players[order[0]], league.players[order[1]]
+
+    def pick(user, driver):
+        return lambda c: c.post(league.url(round1, "/picks"), json={"driver_id": driver}, headers=user["headers"])
+
+    requests = [lambda c: c.post(f"/api/v1/leagues/{league.id}/leave", headers=leaver["headers"])]
+    requests += [pick(leaver, drivers[number]) for number in range(4)]
+    requests += [pick(next_team, drivers[number]) for number in range(4, 8)]
+    statuses = race(app, requests)
+    assert statuses[0] == 204 and all(status in (201, 403, 404, 409) for status in statuses[1:]), statuses
+    state = league.state(round1)
+    by_team = [pick["team_id"] for pick in state["picks"]]
+    assert by_team.count(order[0]) <= 1 and by_team.count(order[1]) <= 1
+    assert statuses.count(201) == len(by_team)
+    assert state["on_the_clock"] != order[0] and state["order"][0]["skipped"] is True
+    assert league.lock(round1).status_code == 200
+    assert [pick["team_id"] for pick in league.state(round1)["picks"]].count(order[0]) == by_team.count(order[0])
