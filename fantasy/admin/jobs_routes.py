@@ -63,6 +63,7 @@ class RequeuedJobSchema(StrictSchema):
 class Jobs(MethodView):
     @admin_jobs_blp.login_required(admin=True)
     @admin_jobs_blp.response(200, JobsOverviewSchema)
+    @admin_jobs_blp.doc(operationId="getJobs")
     def get(self):
         """Queues with their counts, recent failed jobs and scheduled jobs"""
         return jobs_service.overview()
@@ -74,6 +75,7 @@ class RequeueJob(MethodView):
     @admin_jobs_blp.response(202, RequeuedJobSchema)
     @admin_jobs_blp.alt_response(404, description="No such job")
     @admin_jobs_blp.alt_response(409, description="The job has not failed")
+    @admin_jobs_blp.doc(operationId="requeueJob")
     def post(self, job_id):
         """Put a failed job back on its queue"""
         return jobs_service.requeue_failed(job_id, current_user.id)

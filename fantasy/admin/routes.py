@@ -15,6 +15,7 @@ class Users(MethodView):
     @admin_blp.login_required(admin=True)
     @admin_blp.response(200, UserSchema(many=True))
     @admin_blp.paginate()
+    @admin_blp.doc(operationId="listUsers")
     def get(self, pagination_parameters):
         """List users"""
         return paginate(accounts.list_users(), pagination_parameters)
@@ -25,6 +26,8 @@ class DeactivateUser(MethodView):
     @admin_blp.login_required(admin=True)
     @admin_blp.response(200, UserSchema)
     @admin_blp.alt_response(404, description="No such user")
+    @admin_blp.alt_response(409, description="Admins cannot deactivate their own account")
+    @admin_blp.doc(operationId="deactivateUser")
     def post(self, user_id):
         """Deactivate a user: their tokens stop working on the next request"""
         return accounts.set_active(current_user, user_id, False)
@@ -35,6 +38,7 @@ class ActivateUser(MethodView):
     @admin_blp.login_required(admin=True)
     @admin_blp.response(200, UserSchema)
     @admin_blp.alt_response(404, description="No such user")
+    @admin_blp.doc(operationId="activateUser")
     def post(self, user_id):
         """Reactivate a user"""
         return accounts.set_active(current_user, user_id, True)

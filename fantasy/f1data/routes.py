@@ -23,6 +23,7 @@ NOT_FOUND = "No such season or race"
 class Seasons(MethodView):
     @f1_blp.response(200, SeasonSchema(many=True))
     @f1_blp.paginate()
+    @f1_blp.doc(operationId="listSeasons")
     def get(self, pagination_parameters):
         """List seasons, newest first"""
         return paginate(queries.seasons(), pagination_parameters)
@@ -33,6 +34,7 @@ class SeasonRaces(MethodView):
     @f1_blp.response(200, RaceSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
     @f1_blp.paginate()
+    @f1_blp.doc(operationId="listSeasonRaces")
     def get(self, year, pagination_parameters):
         """List a season's races with their sessions and result states"""
         return paginate(queries.races_of_season(year), pagination_parameters)
@@ -42,6 +44,7 @@ class SeasonRaces(MethodView):
 class DriverStandings(MethodView):
     @f1_blp.response(200, StandingSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
+    @f1_blp.doc(operationId="getDriverStandings")
     def get(self, year):
         """Drivers' championship from the stored official points (race and sprint)"""
         return queries.driver_standings(year)
@@ -51,6 +54,7 @@ class DriverStandings(MethodView):
 class RaceById(MethodView):
     @f1_blp.response(200, RaceSchema)
     @f1_blp.alt_response(404, description=NOT_FOUND)
+    @f1_blp.doc(operationId="getRace")
     def get(self, race_id):
         """One race with its sessions and result states"""
         return queries.get_race(race_id)
@@ -62,6 +66,7 @@ class RaceResults(MethodView):
     @f1_blp.response(200, SessionResultSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
     @f1_blp.paginate()
+    @f1_blp.doc(operationId="getRaceResults")
     def get(self, race_id, session, pagination_parameters):
         """One session's classification of a race, in finishing order"""
         return paginate(queries.results(race_id, session), pagination_parameters)
@@ -72,6 +77,7 @@ class Drivers(MethodView):
     @f1_blp.arguments(SeasonFilterSchema, location="query", as_kwargs=True)
     @f1_blp.response(200, DriverSchema(many=True))
     @f1_blp.paginate()
+    @f1_blp.doc(operationId="listDrivers")
     def get(self, pagination_parameters, season=None):
         """List drivers, optionally those of one season"""
         return paginate(queries.drivers(season), pagination_parameters)
@@ -82,6 +88,7 @@ class Constructors(MethodView):
     @f1_blp.arguments(SeasonFilterSchema, location="query", as_kwargs=True)
     @f1_blp.response(200, ConstructorSchema(many=True))
     @f1_blp.paginate()
+    @f1_blp.doc(operationId="listConstructors")
     def get(self, pagination_parameters, season=None):
         """List constructors (real F1 teams), optionally those of one season"""
         return paginate(queries.constructors(season), pagination_parameters)

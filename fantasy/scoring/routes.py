@@ -16,7 +16,11 @@ class LeagueStandings(MethodView):
     @standings_blp.login_required()
     @standings_blp.arguments(StandingsQuerySchema, location="query")
     @standings_blp.response(200, StandingRowSchema(many=True))
+    @standings_blp.alt_response(403, description="Not a member of this (public) league")
+    @standings_blp.alt_response(404, description="No such league (or a private league you are not a member of), "
+                                                 "or that race is not scored in it")
     @standings_blp.paginate()
+    @standings_blp.doc(operationId="getStandings")
     def get(self, args, league_id, pagination_parameters):
         """Season standings, or one race's with ?race_id= (members only)"""
         return json_page(standings.standings(league_id, current_principal, args.get("race_id")), pagination_parameters)
@@ -26,6 +30,9 @@ class LeagueStandings(MethodView):
 class TeamScores(MethodView):
     @standings_blp.login_required()
     @standings_blp.response(200, RaceScoreSchema(many=True))
+    @standings_blp.alt_response(403, description="Not a member of this (public) team's league")
+    @standings_blp.alt_response(404, description="No such team (or one of a private league you are not a member of)")
+    @standings_blp.doc(operationId="getTeamScores")
     def get(self, team_id):
         """A team's points per scored race, with every pick's line items"""
         return standings.team_scores(team_id, current_user)
@@ -35,6 +42,8 @@ class TeamScores(MethodView):
 class Rescore(MethodView):
     @scoring_admin_blp.login_required(admin=True)
     @scoring_admin_blp.response(202, JobSchema)
+    @scoring_admin_blp.alt_response(404, description="No such race")
+    @scoring_admin_blp.doc(operationId="rescoreRace")
     def post(self, race_id):
         """Re-score a race for every league (queued)"""
         return {"job_id": request_rescore(race_id)}
