@@ -26,7 +26,10 @@ from fantasy.f1data.admin_routes import f1_admin_blp
 from fantasy.f1data.cli import f1_cli
 from fantasy.f1data.routes import f1_blp
 from fantasy.health.routes import health_blp
+from fantasy.jobs.market import subscribe as subscribe_market
 from fantasy.leagues.routes import leagues_blp, teams_blp
+from fantasy.market.cli import prices_cli
+from fantasy.market.routes import market_admin_blp, market_blp
 from fantasy.notifications.hooks import subscribe as subscribe_notifications
 from fantasy.notifications.routes import notifications_blp
 from fantasy.notifications.stream import init_stream_slots
@@ -35,9 +38,9 @@ from fantasy.scoring.subscriptions import subscribe as subscribe_scoring
 
 BLUEPRINTS = (
     health_blp, auth_blp, users_blp, f1_blp, leagues_blp, teams_blp, drafts_blp, standings_blp, notifications_blp,
-    admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp,
+    admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp, market_blp, market_admin_blp,
 )
-CLI_GROUPS = (users_cli, f1_cli, demo_cli)
+CLI_GROUPS = (users_cli, f1_cli, demo_cli, prices_cli)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -83,6 +86,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     subscribe_scoring()
     subscribe_drafts()
     subscribe_notifications()
+    subscribe_market()
     for group in CLI_GROUPS:
         app.cli.add_command(group)
     return app

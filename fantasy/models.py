@@ -15,4 +15,5 @@ from fantasy.f1data.models import (  # noqa: F401
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401
 from fantasy.drafts.models import Draft, Pick, PickQueue  # noqa: F401
 from fantasy.scoring.models import DriverScore  # noqa: F401
+from fantasy.market.models import AssetPrice  # noqa: F401
 from fantasy.notifications.models import Notification  # noqa: F401

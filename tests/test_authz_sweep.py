@@ -10,7 +10,9 @@ from fantasy.leagues.models import FantasyTeam, League as LeagueRow
 from fantasy.notifications.models import Notification
 
 # Real F1 data is public to every signed-in user: a race or a season is nobody's to protect.
-PUBLIC = {"f1data.RaceById", "f1data.RaceResults", "f1data.DriverStandings", "f1data.SeasonRaces"}
+PUBLIC = {"f1data.RaceById", "f1data.RaceResults", "f1data.DriverStandings", "f1data.SeasonRaces",
+          # so are the market's points and prices: the same for every league
+          "market.RaceAssetScores", "market.RoundPrices", "market.DriverMarket", "market.ConstructorMarket"}
 # A body each write would accept from someone allowed to make it, so a 403/404 comes from the access
 # check and not from input validation that happens to run first.
 BODIES = {

@@ -1,0 +1,38 @@
+"""Market jobs: price a season after one of its classifications changed (scores, then any prices now due)."""
+import logging
+
+from fantasy.common.redis import get_redis
+from fantasy.extensions import db
+from fantasy.f1data.events import results_changed
+from fantasy.f1data.models import Race
+from fantasy.jobs.queues import LOW, enqueue_unique
+from fantasy.market import service
+
+log = logging.getLogger(__name__)
+# Pricing a whole season takes about a second; one run at a time per season, so a round is never stored twice.
+LOCK_SECONDS = 120
+WAIT_SECONDS = 300
+
+
+def price_season(year: int) -> dict:
+    with get_redis().lock(f"lock:price-season:{year}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS):
+        summary = service.price_season(year)
+    log.info("price season job", extra=summary)
+    return summary
+
+
+def enqueue_price_season(race_id: int, **_signal_kwargs) -> str | None:
+    """The `results_changed` subscriber: queue pricing of the race's season (one waiting job per season).
+
+    On the low queue: prices are due before the next round locks, days away, and a season load that
+    changes every classification at once queues one job, not one per race."""
+    race = db.session.get(Race, race_id)
+    if race is None:
+        return None
+    return enqueue_unique(LOW, price_season, race.season_year, job_id=f"price-season-{race.season_year}").id
+
+
+def subscribe() -> None:
+    """Wire the market to the F1 data here, in jobs: the market domain itself never imports jobs.
+    blinker ignores a second connect of the same receiver, so every create_app() may call this."""
+    results_changed.connect(enqueue_price_season)

@@ -1,0 +1,98 @@
+"""The market's read side (§13, §11): a race's asset scores, a round's prices, an asset's season history.
+
+Every list is small (a grid of drivers and constructors, or a season's rounds), so each is built whole with
+names attached and paged in memory.
+"""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fantasy.errors import NotFound
+from fantasy.extensions import db
+from fantasy.f1data.models import Constructor, Driver, Race
+from fantasy.f1data.queries import get_race
+from fantasy.market.models import AssetPrice
+from fantasy.market.rules import PRESET
+from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
+from fantasy.scoring.standings import points_text
+
+MODELS = {DRIVER: Driver, CONSTRUCTOR: Constructor}
+
+
+def _assets(ids: set[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    """Each asset's id, kind, ref and display name, in two queries."""
+    named = {}
+    for kind, model in MODELS.items():
+        wanted = sorted(asset_id for asset_kind, asset_id in ids if asset_kind == kind)
+        for row in db.session.scalars(select(model).where(model.id.in_(wanted))) if wanted else ():
+            name = f"{row.given_name} {row.family_name}" if kind == DRIVER else row.name
+            named[(kind, row.id)] = {"kind": kind, "id": row.id, "ref": row.ref, "name": name,
+                                     "code": row.code if kind == DRIVER else None}
+    return named
+
+
+def _kind_filter(model, kind: str | None):
+    if kind == DRIVER:
+        return model.driver_id.is_not(None)
+    if kind == CONSTRUCTOR:
+        return model.constructor_id.is_not(None)
+    return True
+
+
+def race_scores(race_id: int, ruleset: str, kind: str | None) -> list[dict]:
+    """A race's stored points per asset under a ruleset, best first (empty before it is scored under it)."""
+    get_race(race_id)
+    rows = db.session.scalars(
+        select(AssetScore).where(AssetScore.race_id == race_id, AssetScore.ruleset == ruleset,
+                                 _kind_filter(AssetScore, kind))
+    ).all()
+    named = _assets({row.asset for row in rows})
+    rows = sorted(rows, key=lambda row: (-row.points, row.asset[0] != DRIVER, named[row.asset]["name"]))
+    return [{"asset": named[row.asset], "points": points_text(row.points), "breakdown": row.breakdown}
+            for row in rows]
+
+
+def _change(price: Decimal | None, previous: Decimal | None) -> str | None:
+    return None if price is None or previous is None else f"{price - previous:+.1f}"
+
+
+def round_prices(year: int, round_: int, kind: str | None) -> list[dict]:
+    """A round's prices, dearest first, each with the previous round's price and the change."""
+    prices = {row.asset: row.price for row in db.session.scalars(
+        AssetPrice.of_round(year, round_).where(_kind_filter(AssetPrice, kind)))}
+    if not prices:
+        raise NotFound(f"No prices stored for {year} round {round_}: round 1's are the opening prices, each "
+                       "later round's are stored once the round before it is scored")
+    previous = {row.asset: row.price for row in db.session.scalars(
+        AssetPrice.of_round(year, round_ - 1).where(_kind_filter(AssetPrice, kind)))}
+    named = _assets(set(prices))
+    ordered = sorted(prices, key=lambda asset: (-prices[asset], asset[0] != DRIVER, named[asset]["name"]))
+    return [{"asset": named[asset], "price": str(prices[asset]),
+             "previous_price": None if asset not in previous else str(previous[asset]),
+             "change": _change(prices[asset], previous.get(asset))} for asset in ordered]
+
+
+def history(year: int, kind: str, asset_id: int) -> dict:
+    """An asset's season: per round its price, the change, and its f1_fantasy_2025 points and line items."""
+    named = _assets({(kind, asset_id)})
+    if not named:
+        raise NotFound(f"No {kind} {asset_id}")
+    column = AssetPrice.driver_id if kind == DRIVER else AssetPrice.constructor_id
+    prices = dict(db.session.execute(
+        select(AssetPrice.round, AssetPrice.price).where(AssetPrice.season_year == year, column == asset_id)).all())
+    score_column = AssetScore.driver_id if kind == DRIVER else AssetScore.constructor_id
+    scores = {round_: (points, breakdown) for round_, points, breakdown in db.session.execute(
+        select(Race.round, AssetScore.points, AssetScore.breakdown).join(Race, Race.id == AssetScore.race_id)
+        .where(Race.season_year == year, AssetScore.ruleset == PRESET, score_column == asset_id))}
+    if not prices and not scores:
+        raise NotFound(f"The {kind} {asset_id} has no prices or {PRESET} points in {year}")
+    rounds = []
+    for race in db.session.scalars(Race.of_season(year)):
+        if race.round not in prices and race.round not in scores:
+            continue
+        points, breakdown = scores.get(race.round, (None, None))
+        rounds.append({"round": race.round, "race_id": race.id, "race_name": race.name,
+                       "price": None if race.round not in prices else str(prices[race.round]),
+                       "change": _change(prices.get(race.round), prices.get(race.round - 1)),
+                       "points": None if points is None else points_text(points), "breakdown": breakdown})
+    return {"asset": named[(kind, asset_id)], "season": year, "rounds": rounds}

@@ -1,0 +1,209 @@
+"""Storing prices (§13): a season's opening prices, then every round's after the round before it is scored.
+
+When a round's prices are stored: round 1's when an opening list is imported, or on a season's first pricing
+from the bundled list (data/) or, without one, from the previous stored season's final standings; round r+1's
+the first time round r is found scored (its race classified, or cancelled: prices carry over). Stored prices
+never change: a later correction of round r re-scores round r, and the rounds priced after that see the
+corrected points in their 3-round windows. §13 stores a round's prices "once the first lineup locks at them";
+salary-cap lineups do not exist yet, so computing is storing. When they land, round r+1's prices stay
+provisional (recomputed on a correction of round r) until the first lineup of round r+1 locks, then are
+stored as here.
+
+Live and replay take the same path: the results_changed subscription queues `price_season` for the
+season, and `flask prices replay` calls it at once.
+"""
+import json
+import logging
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from fantasy.errors import Conflict, NotFound, Unprocessable
+from fantasy.extensions import db
+from fantasy.f1data import standings
+from fantasy.f1data.models import (
+    Constructor,
+    Driver,
+    Race,
+    RaceStatus,
+    Season,
+    SeasonConstructor,
+    SeasonDriver,
+    SessionKind,
+    SessionResult,
+)
+from fantasy.market import rules
+from fantasy.market.models import AssetPrice
+from fantasy.market.schemas import OpeningPricesSchema
+from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
+from fantasy.scoring.service import score_assets
+
+log = logging.getLogger(__name__)
+
+BUNDLED = Path(__file__).parent / "data"
+Asset = tuple[str, int]
+# (kind, model, the season's link table and its column, the price list's key)
+KINDS = ((DRIVER, Driver, SeasonDriver.driver_id, "drivers"),
+         (CONSTRUCTOR, Constructor, SeasonConstructor.constructor_id, "constructors"))
+
+
+def _season(year: int) -> None:
+    if db.session.get(Season, year) is None:
+        raise NotFound(f"No season {year}")
+
+
+def _prices(year: int, round_: int) -> dict[Asset, Decimal]:
+    return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
+
+
+def _write(year: int, round_: int, prices: dict[Asset, Decimal]) -> None:
+    db.session.add_all(AssetPrice(season_year=year, round=round_, price=price, **{f"{kind}_id": asset_id})
+                       for (kind, asset_id), price in prices.items())
+
+
+def _with_newcomers(year: int, prices: dict[Asset, Decimal]) -> dict[Asset, Decimal]:
+    """The season's drivers and constructors the list leaves out open at the bottom of their curve."""
+    for kind, _model, link, _key in KINDS:
+        for asset_id in db.session.scalars(select(link).where(link.class_.season_year == year)):
+            prices.setdefault((kind, asset_id), rules.lowest_opening_price(kind))
+    return prices
+
+
+def _store_opening(year: int, prices: dict[Asset, Decimal], source: str) -> dict:
+    """Store round 1's prices; the same prices again change nothing, different ones are refused."""
+    if not prices:
+        raise Unprocessable(f"No drivers or constructors are stored for season {year} to price")
+    stored = _prices(year, 1)
+    if stored and stored != prices:
+        db.session.rollback()
+        raise Conflict(f"Season {year}'s opening prices are stored already and differ; stored prices never change")
+    if not stored:
+        _write(year, 1, prices)
+    db.session.commit()
+    counts = {key: sum(kind == asset_kind for asset_kind, _ in prices) for kind, _m, _l, key in KINDS}
+    summary = {"season": year, "round": 1, "source": source, "stored": not stored, **counts}
+    log.info("opening prices", extra=summary)
+    return summary
+
+
+def import_opening(data: dict, source: str = "imported") -> dict:
+    """Store a season's opening prices from a list in the bundled format (validated by OpeningPricesSchema)."""
+    year = data["season"]
+    _season(year)
+    prices: dict[Asset, Decimal] = {}
+    errors = {}
+    for kind, model, _link, key in KINDS:
+        listed = data[key]
+        known = dict(db.session.execute(select(model.ref, model.id).where(model.ref.in_(sorted(listed)))).all())
+        unknown = sorted(set(listed) - set(known))
+        if unknown:
+            errors[key] = [f"Unknown {kind} refs: {', '.join(unknown)}"]
+        prices.update({(kind, known[ref]): price for ref, price in listed.items() if ref in known})
+    if errors:
+        raise Unprocessable("The price list names unknown drivers or constructors", errors={"json": errors})
+    return _store_opening(year, _with_newcomers(year, prices), source)
+
+
+def bundled_list(year: int) -> dict | None:
+    """The opening list shipped for a season, as the import schema loads it, or None."""
+    path = BUNDLED / f"{year}-opening.json"
+    return OpeningPricesSchema().load(json.loads(path.read_text())) if path.is_file() else None
+
+
+def _final_ranks(year: int, column) -> list[tuple[int, int]]:
+    """(rank, id) of a season's championship by `column` (drivers or constructors): official points, then
+    countback over Grand Prix places (f1data/standings.py; a constructor's places are its cars')."""
+    groups = db.session.execute(
+        select(column, SessionResult.session == SessionKind.race, SessionResult.classified,
+               SessionResult.position, func.count(), func.sum(SessionResult.points))
+        .join(Race, Race.id == SessionResult.race_id)
+        .where(Race.season_year == year, SessionResult.session.in_((SessionKind.race, SessionKind.sprint)))
+        .group_by(column, SessionResult.session, SessionResult.classified, SessionResult.position)
+    ).all()
+    return [(rank, record.driver_id) for rank, record in standings.rank(standings.tally(groups).values())]
+
+
+def derive_opening(year: int) -> dict:
+    """Opening prices from the previous stored season's final standings, on the bundled lists' curve."""
+    _season(year)
+    previous = db.session.scalar(
+        select(func.max(Race.season_year)).join(SessionResult, SessionResult.race_id == Race.id)
+        .where(Race.season_year < year)
+    )
+    if previous is None:
+        raise Unprocessable(f"No opening prices for {year}: import a list (flask prices import FILE) or store "
+                            f"season {year - 1}'s results to derive them from")
+    prices = {}
+    for kind, _model, _link, _key in KINDS:
+        column = SessionResult.driver_id if kind == DRIVER else SessionResult.constructor_id
+        ranks = _final_ranks(previous, column)
+        prices.update({(kind, asset_id): rules.opening_price(kind, rank, len(ranks)) for rank, asset_id in ranks})
+    in_season = _with_newcomers(year, {})
+    return _store_opening(year, {asset: prices.get(asset, price) for asset, price in in_season.items()},
+                          f"derived from {previous}")
+
+
+def _ensure_opening(year: int) -> str | None:
+    """Store the season's opening prices if none are: the bundled list, else derived. Returns the source."""
+    if _prices(year, 1):
+        return None
+    listed = bundled_list(year)
+    return (import_opening(listed, "bundled") if listed else derive_opening(year))["source"]
+
+
+def _season_points(year: int) -> dict[int, dict[Asset, Decimal]]:
+    """Every stored f1_fantasy_2025 score of the season: round -> asset -> points."""
+    rows = db.session.execute(
+        select(Race.round, AssetScore.driver_id, AssetScore.constructor_id, AssetScore.points)
+        .join(Race, Race.id == AssetScore.race_id)
+        .where(Race.season_year == year, AssetScore.ruleset == rules.PRESET)
+    ).all()
+    points: dict[int, dict[Asset, Decimal]] = defaultdict(dict)
+    for round_, driver_id, constructor_id, value in rows:
+        points[round_][(DRIVER, driver_id) if driver_id is not None else (CONSTRUCTOR, constructor_id)] = value
+    return points
+
+
+def move(prices: dict[Asset, Decimal], points: dict[int, dict[Asset, Decimal]], round_: int) -> dict[Asset, Decimal]:
+    """The prices after scored round `round_`: an asset scored in it moves by the average of its last (up to)
+    3 scored rounds over its price; one that did not take part keeps its price; one scored for the first
+    time (a driver new to the season) opens at the bottom of its curve."""
+    scored = points.get(round_, {})
+    moved = {}
+    for asset, price in prices.items():
+        if asset in scored:
+            window = [points[r][asset] for r in sorted(points) if r <= round_ and asset in points[r]]
+            moved[asset] = rules.next_price(price, window)
+        else:
+            moved[asset] = price
+    for asset in scored.keys() - prices.keys():
+        moved[asset] = rules.lowest_opening_price(asset[0])
+    return moved
+
+
+def price_season(year: int) -> dict:
+    """Score every classified round of a season under f1_fantasy_2025 (idempotent: a correction re-scores
+    its round) and store the prices of every round not stored yet whose previous round is scored."""
+    _season(year)
+    races = db.session.scalars(Race.of_season(year)).all()
+    opening = _ensure_opening(year) if races else None
+    rescored = [race.round for race in races if score_assets(race.id, rules.PRESET)]
+    db.session.commit()
+    points = _season_points(year)
+    stored = set(db.session.scalars(select(AssetPrice.round).distinct().where(AssetPrice.season_year == year)))
+    priced = []
+    for race, following in zip(races, races[1:]):
+        if following.round in stored:
+            continue
+        if race.round not in stored or (race.status != RaceStatus.cancelled and race.round not in points):
+            break  # a round not priced or not scored yet: nothing after it can be priced
+        prices = _prices(year, race.round)
+        _write(year, following.round, prices if race.status == RaceStatus.cancelled else move(prices, points, race.round))
+        db.session.commit()
+        stored.add(following.round)
+        priced.append(following.round)
+    summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced}
+    log.info("season priced", extra=summary)
+    return summary
