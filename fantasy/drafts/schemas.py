@@ -3,6 +3,7 @@ from marshmallow import fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema
 from fantasy.drafts.models import DraftState
+from fantasy.f1data.schemas import DriverCardSchema
 from fantasy.leagues.models import DraftMethod
 
 
@@ -17,6 +18,10 @@ class PickSchema(StrictSchema):
     driver_id = fields.Integer()
     autopicked = fields.Boolean()
     picked_at = fields.DateTime()
+
+
+class DraftPickSchema(PickSchema):
+    driver = fields.Nested(DriverCardSchema)
 
 
 class OrderSchema(StrictSchema):
@@ -42,8 +47,15 @@ class OrderEntrySchema(StrictSchema):
                        "remaining turns pass to the next team and are never autopicked"})
 
 
-class DraftStateSchema(StrictSchema):
+class PausedBySchema(StrictSchema):
     id = fields.Integer()
+    username = fields.String()
+
+
+class DraftStateSchema(StrictSchema):
+    id = fields.Integer(allow_none=True, metadata={
+        "description": "None until the draft is first written (opened, ordered, queued, or by the clock): "
+                       "reading a draft never creates it"})
     league_id = fields.Integer()
     race_id = fields.Integer()
     state = fields.Enum(DraftState, metadata={
@@ -56,8 +68,32 @@ class DraftStateSchema(StrictSchema):
     order = fields.List(fields.Nested(OrderEntrySchema))
     current_pick = fields.Integer(allow_none=True)
     on_the_clock = fields.Integer(allow_none=True, metadata={"description": "Team id whose turn it is"})
-    pick_deadline = fields.DateTime(allow_none=True)
-    picks = fields.List(fields.Nested(PickSchema))
+    pick_deadline = fields.DateTime(allow_none=True, metadata={"description": "None while paused"})
+    paused = fields.Boolean(metadata={"description": "A manager paused the draft (§14): picks answer 409 and "
+                                                     "the pick clock stands still until they resume it"})
+    paused_at = fields.DateTime(allow_none=True)
+    paused_by = fields.Nested(PausedBySchema, allow_none=True)
+    picks = fields.List(fields.Nested(DraftPickSchema))
     available_driver_ids = fields.List(fields.Integer())
+    available_drivers = fields.List(fields.Nested(DriverCardSchema), metadata={
+        "description": "The drivers of available_driver_ids, in the same order, named"})
     my_team_id = fields.Integer(allow_none=True)
     my_queue = fields.List(fields.Integer())
+    my_queue_drivers = fields.List(fields.Nested(DriverCardSchema), metadata={
+        "description": "The drivers of my_queue, in the same order, named"})
+
+
+class UndoSchema(StrictSchema):
+    count = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=100),
+                           metadata={"description": "How many of the latest picks to take back (default 1)"})
+    last_pick_number = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The pick you mean to be the latest: if another was made meanwhile the undo is a 409"})
+
+
+class TurnSchema(StrictSchema):
+    pick_number = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The turn you mean: if the draft moved on meanwhile the action is a 409"})
+
+
+class OnBehalfSchema(TurnSchema):
+    driver_id = Id(required=True)

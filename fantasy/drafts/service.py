@@ -1,29 +1,30 @@
-"""Draft use cases: open, pick, autopick, clock expiry, lock, order, queue and the state view."""
+"""Draft use cases: open, pick, autopick, clock expiry, lock, order and queue (the state view: reads.py)."""
 import logging
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import lazyload
 from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
 from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
-from fantasy.drafts import clock, order, turns
+from fantasy.drafts import clock, order, reads, turns
 from fantasy.drafts.eligibility import best_available, eligible_driver_ids, eligible_drivers
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
+from fantasy.drafts.reads import draft_state
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.f1data.models import Driver, Race, RaceStatus
 from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
-from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueMode, OrderStrategy
+from fantasy.leagues.models import League, LeagueEvent, LeagueMode, OrderStrategy
 from fantasy.scoring.standings import season_totals
 
 log = logging.getLogger(__name__)
 
 PICKING = (DraftState.open,)
 JUST_TAKEN = "That slot or driver was just taken, try again"
+PAUSED = "The draft is paused: picks wait until a manager resumes it"
 BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
 NEVER_OPENED = (DraftState.scheduled, DraftState.skipped)
 
@@ -31,23 +32,9 @@ NEVER_OPENED = (DraftState.scheduled, DraftState.skipped)
 # --- loading -----------------------------------------------------------------------------------
 
 
-def _race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
-    # Its sessions and result states load only if used (timing): the pick path needs three columns.
-    race = db.session.get(Race, race_id, options=[lazyload("*")])
-    if race is None or race.season_year != league.season:
-        raise NotFound("No such race in this league's season")
-    return race
-
-
-def _my_team_id(league_id, user_id):
-    return select(FantasyTeam.id).where(
-        FantasyTeam.league_id == league_id, FantasyTeam.user_id == user_id, FantasyTeam.left_at.is_(None)
-    ).limit(1)
-
-
 def _my_team(league_id: int, user: User | Principal) -> int:
     """The id of the user's active team in the league (403 without one)."""
-    team_id = db.session.scalar(_my_team_id(league_id, user.id))
+    team_id = db.session.scalar(reads.my_team_id(league_id, user.id))
     if team_id is None:
         raise Forbidden("You have no team in this league")
     return team_id
@@ -56,19 +43,14 @@ def _my_team(league_id: int, user: User | Principal) -> int:
 def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     """The league's draft for `race`, created as scheduled (with its live timing) on first use (the league
     row is loaded for its settings only then, when `league` is a snapshot's facts)."""
-    draft = db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).first()
+    draft = reads.find_draft(league.id, race.id)
     if draft is not None:
-        if draft.state == DraftState.scheduled and _lock_passed(draft.locks_at):
+        if draft.state == DraftState.scheduled and reads.lock_passed(draft.locks_at):
             _skip_unopened(Draft.id == draft.id)
         return draft
     if not isinstance(league, League):
         league = db.session.get(League, league.id)
-    opens_at, locks_at = draft_window(race, league) if league.mode == LeagueMode.live else (None, None)
-    draft = Draft(
-        league_id=league.id, race_id=race.id, method=league.draft_method, picks_per_team=league.picks_per_team,
-        state=DraftState.skipped if _lock_passed(locks_at) else DraftState.scheduled,
-        opens_at=opens_at, locks_at=locks_at,
-    )
+    draft = reads.new_draft(league, race)
     try:
         with db.session.begin_nested():  # flushes what is pending first: the draft must be added inside
             db.session.add(draft)
@@ -76,10 +58,6 @@ def ensure_draft(league: League | LeagueFacts, race: Race) -> Draft:
     except IntegrityError:  # created meanwhile by a concurrent request
         return db.session.scalars(select(Draft).where(Draft.league_id == league.id, Draft.race_id == race.id)).one()
     return draft
-
-
-def _lock_passed(locks_at) -> bool:
-    return locks_at is not None and locks_at <= utcnow()
 
 
 def _skip_unopened(*where) -> None:
@@ -156,7 +134,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     league = access.league
     if league.mode != LeagueMode.replay:
         raise Conflict("Live drafts open on the clock, before each race weekend")
-    race = _race_of_season(league, race_id)
+    race = reads.race_of_season(league, race_id)
     running = db.session.scalar(
         select(Draft.id).where(Draft.league_id == league.id, Draft.state.in_((DraftState.open, DraftState.complete)))
     )
@@ -203,7 +181,7 @@ def _pick_checks():
     return (
         select(
             Draft,
-            _my_team_id(league_id, bindparam("user_id")).scalar_subquery(),
+            reads.my_team_id(league_id, bindparam("user_id")).scalar_subquery(),
             select(Race.season_year).where(Race.id == race_id).scalar_subquery(),
             eligible_drivers(race_id, bindparam("season"), race_round, driver_id).exists(),
             select(Pick.id).where(Pick.draft_id == Draft.id, Pick.driver_id == driver_id).exists(),
@@ -225,7 +203,7 @@ def _locked_for_pick(league: LeagueFacts, race_id: int, user: Principal, driver_
     }).first()
     if row is None:
         _my_team(league.id, user)
-        _race_of_season(league, race_id)
+        reads.race_of_season(league, race_id)
         raise NotFound("This draft has not been opened")
     draft, team_id, season, eligible, taken = row
     if team_id is None:
@@ -242,6 +220,8 @@ def make_pick(league_id: int, race_id: int, user: Principal, driver_id: int) -> 
     draft, team_id, eligible, taken = _locked_for_pick(league, race_id, user, driver_id)
     if draft.state not in PICKING:
         raise Conflict(f"Picks are closed: the draft is {draft.state.value}")
+    if draft.paused_at is not None:
+        raise Conflict(PAUSED)
     if order.team_on_turn(draft.order, draft.method, draft.current_pick) != team_id:
         raise Conflict("It is not your turn")
     if not eligible:
@@ -313,6 +293,7 @@ def _lock(league: League, draft: Draft) -> int:
             _autopick(draft, race)
             filled += 1
     draft.state, draft.pick_deadline = DraftState.locked, None
+    draft.paused_at = draft.paused_by_id = None  # a lock ends a pause: nothing is left to wait for
     _audit(league.id, None, "draft_locked", race_id=draft.race_id, autopicked=filled)
     return filled
 
@@ -321,7 +302,7 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
     access = league_access(league_id, user, Need.manager)
     if access.league.mode != LeagueMode.replay:
         raise Conflict("Live drafts lock on the clock, at the weekend's first scored session")
-    _race_of_season(access.league, race_id)
+    reads.race_of_season(access.league, race_id)
     draft = _locked_draft(league_id, race_id)
     if draft.state not in (DraftState.open, DraftState.complete):
         raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
@@ -410,7 +391,7 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
     league = access.league
     if league.order_strategy != OrderStrategy.manual:
         raise Conflict(f"This league's order strategy is {league.order_strategy.value}, not manual")
-    race = _race_of_season(league, race_id)
+    race = reads.race_of_season(league, race_id)
     ensure_draft(league, race)
     draft = _locked_draft(league_id, race_id)
     if draft.state not in BEFORE_FIRST_PICK or draft.current_pick != 1:
@@ -427,16 +408,14 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
 def get_queue(league_id: int, race_id: int, user: User) -> dict:
     access = league_access(league_id, user, Need.member)
     team_id = _my_team(league_id, user)
-    draft = ensure_draft(access.league, _race_of_season(access.league, race_id))
-    db.session.commit()
-    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id))
-    return {"driver_ids": queue or []}
+    reads.race_of_season(access.league, race_id)
+    return {"driver_ids": reads.queue_of(league_id, race_id, team_id)}
 
 
 def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -> dict:
     access = league_access(league_id, user, Need.member)
     team_id = _my_team(league_id, user)
-    race = _race_of_season(access.league, race_id)
+    race = reads.race_of_season(access.league, race_id)
     draft = ensure_draft(access.league, race)
     if draft.state not in BEFORE_FIRST_PICK:
         raise Conflict(f"The draft is {draft.state.value}: the queue no longer matters")
@@ -452,34 +431,3 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
     queue.driver_ids = list(driver_ids)
     commit_or_conflict("The queue changed meanwhile, try again")
     return {"driver_ids": queue.driver_ids}
-
-
-# --- the state view ----------------------------------------------------------------------------
-
-
-def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
-    """The draft as a client polls it, checked on the caller's access snapshot like a pick (and warming it)."""
-    league = league_facts(league_id, user, Need.member)[0]
-    race = _race_of_season(league, race_id)
-    draft = ensure_draft(league, race)
-    db.session.commit()
-    teams = dict(db.session.execute(select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league_id)).all())
-    picks = db.session.scalars(select(Pick).where(Pick.draft_id == draft.id).order_by(Pick.pick_number)).all()
-    taken = {pick.driver_id for pick in picks}
-    on_clock = None
-    if draft.state == DraftState.open:
-        on_clock = order.team_on_turn(draft.order, draft.method, draft.current_pick)
-    my_team = db.session.scalar(_my_team_id(league_id, user.id))
-    queue = db.session.scalar(select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == my_team))
-    return {
-        "id": draft.id, "league_id": league_id, "race_id": race.id, "state": draft.state,
-        "method": draft.method, "picks_per_team": draft.picks_per_team,
-        "opens_at": draft.opens_at, "locks_at": draft.locks_at,
-        "order": [{"team_id": team_id, "name": teams.get(team_id), "skipped": team_id in draft.skipped_team_ids}
-                  for team_id in draft.order or []],
-        "current_pick": draft.current_pick if draft.state == DraftState.open else None,
-        "on_the_clock": on_clock, "pick_deadline": draft.pick_deadline,
-        "picks": picks,
-        "available_driver_ids": [driver for driver in eligible_driver_ids(race) if driver not in taken],
-        "my_team_id": my_team, "my_queue": queue or [],
-    }

@@ -47,6 +47,21 @@ class ConstructorSchema(StrictSchema):
     nationality = fields.String(dump_only=True, allow_none=True)
 
 
+class ConstructorCardSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
+class DriverCardSchema(StrictSchema):
+    """A driver as a client shows one: enough to render without asking /drivers."""
+
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True, allow_none=True, metadata={"example": "VER"})
+    name = fields.String(dump_only=True, metadata={"example": "Max Verstappen"})
+    constructor = fields.Nested(ConstructorCardSchema, dump_only=True, allow_none=True, metadata={
+        "description": "The team of the driver's latest classification up to this race (none before any)"})
+
+
 class RaceSessionSchema(StrictSchema):
     kind = fields.String(dump_only=True, metadata={"description": "The calendar's key, e.g. FirstPractice"})
     starts_at = fields.AwareDateTime(dump_only=True)
@@ -153,3 +168,4 @@ class ClassificationSchema(StrictSchema):
             values = [row[name] for row in data.get("rows", [])]
             if len(values) != len(set(values)):
                 raise ValidationError(f"Each {name} may appear only once", field_name="rows")
+
