@@ -40,15 +40,15 @@ class RaceAssetScores(MethodView):
         return _page(reads.race_scores(race_id, args["ruleset"], args.get("kind")), pagination_parameters)
 
 
-@market_blp.route("/seasons/<id:year>/rounds/<id:round_>/prices")
+@market_blp.route("/seasons/<id:year>/rounds/<id:round>/prices")
 class RoundPrices(MethodView):
     @market_blp.arguments(PricesQuerySchema, location="query")
     @market_blp.response(200, RoundPriceSchema(many=True))
     @market_blp.alt_response(404, description="No prices stored for this round (yet)")
     @market_blp.paginate(**GRID)
-    def get(self, args, year, round_, pagination_parameters):
+    def get(self, args, year, round, pagination_parameters):  # noqa: A002  (the documented path parameter)
         """A round's prices, dearest first, with the change since the previous round"""
-        return _page(reads.round_prices(year, round_, args.get("kind")), pagination_parameters)
+        return _page(reads.round_prices(year, round, args.get("kind")), pagination_parameters)
 
 
 @market_blp.route("/seasons/<id:year>/drivers/<id:driver_id>/market")
