@@ -34,6 +34,7 @@ class RaceAssetScores(MethodView):
     @market_blp.response(200, AssetScoreSchema(many=True))
     @market_blp.alt_response(404, description="No such race")
     @market_blp.paginate(**GRID)
+    @market_blp.doc(operationId="listRaceAssetScores")
     def get(self, args, race_id, pagination_parameters):
         """A race's points per driver and constructor under a ruleset (default f1_fantasy_2025), best first;
         empty until the race is scored under it"""
@@ -46,6 +47,7 @@ class RoundPrices(MethodView):
     @market_blp.response(200, RoundPriceSchema(many=True))
     @market_blp.alt_response(404, description="No prices stored for this round (yet)")
     @market_blp.paginate(**GRID)
+    @market_blp.doc(operationId="listRoundPrices")
     def get(self, args, year, round, pagination_parameters):  # noqa: A002  (the documented path parameter)
         """A round's prices, dearest first, with the change since the previous round"""
         return _page(reads.round_prices(year, round, args.get("kind")), pagination_parameters)
@@ -55,6 +57,7 @@ class RoundPrices(MethodView):
 class DriverMarket(MethodView):
     @market_blp.response(200, AssetHistorySchema)
     @market_blp.alt_response(404, description="No such driver, or no price or points of it in this season")
+    @market_blp.doc(operationId="getDriverMarket")
     def get(self, year, driver_id):
         """A driver's season: price, change and f1_fantasy_2025 points round by round"""
         return reads.history(year, DRIVER, driver_id)
@@ -64,6 +67,7 @@ class DriverMarket(MethodView):
 class ConstructorMarket(MethodView):
     @market_blp.response(200, AssetHistorySchema)
     @market_blp.alt_response(404, description="No such constructor, or no price or points of it in this season")
+    @market_blp.doc(operationId="getConstructorMarket")
     def get(self, year, constructor_id):
         """A constructor's season: price, change and f1_fantasy_2025 points round by round"""
         return reads.history(year, CONSTRUCTOR, constructor_id)
@@ -76,6 +80,7 @@ class OpeningPrices(MethodView):
     @market_admin_blp.response(200, OpeningSummarySchema)
     @market_admin_blp.alt_response(404, description="No such season")
     @market_admin_blp.alt_response(409, description="Different opening prices are stored already")
+    @market_admin_blp.doc(operationId="importOpeningPrices")
     def post(self, data):
         """Import a season's opening prices (the bundled list's format); the same list again changes nothing"""
         return service.import_opening(data)
