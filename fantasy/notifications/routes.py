@@ -25,6 +25,7 @@ class Notifications(MethodView):
     @notifications_blp.arguments(NotificationQuerySchema, location="query")
     @notifications_blp.response(200, NotificationSchema(many=True))
     @notifications_blp.paginate()
+    @notifications_blp.doc(operationId="listNotifications")
     def get(self, args, pagination_parameters):
         """My notifications, newest first (?unread=true for unread only)"""
         return paginate(service.inbox(current_user, args["unread"]), pagination_parameters)
@@ -34,6 +35,8 @@ class Notifications(MethodView):
 class ReadNotification(MethodView):
     @notifications_blp.login_required()
     @notifications_blp.response(200, NotificationSchema)
+    @notifications_blp.alt_response(404, description="No such notification of mine")
+    @notifications_blp.doc(operationId="markNotificationRead")
     def post(self, notification_id):
         """Mark one of my notifications read"""
         return service.mark_read(current_user, notification_id)
@@ -43,6 +46,7 @@ class ReadNotification(MethodView):
 class ReadAll(MethodView):
     @notifications_blp.login_required()
     @notifications_blp.response(200, ReadAllSchema)
+    @notifications_blp.doc(operationId="markAllNotificationsRead")
     def post(self):
         """Mark all my notifications read"""
         return service.mark_all_read(current_user)
@@ -52,6 +56,7 @@ class ReadAll(MethodView):
 class StreamTicket(MethodView):
     @notifications_blp.login_required()
     @notifications_blp.response(201, TicketSchema)
+    @notifications_blp.doc(operationId="createStreamTicket")
     def post(self):
         """A single-use ticket (valid one minute) for opening the event stream"""
         return tickets.issue(current_user.id, get_jwt())
@@ -61,8 +66,10 @@ class StreamTicket(MethodView):
 class Events(MethodView):
     @notifications_blp.arguments(StreamQuerySchema, location="query")
     @notifications_blp.response(200, description="text/event-stream of notifications and picks")
+    @notifications_blp.alt_response(401, description="Unknown, used or expired ticket, or its session has ended")
     @notifications_blp.alt_response(429, description="The user already has 3 open streams; retry after Retry-After (the ticket stays usable)")
     @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; retry after Retry-After")
+    @notifications_blp.doc(operationId="streamEvents")
     def get(self, args):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
         if request.method == "HEAD":  # Flask answers HEAD with this view: it would spend the ticket for nothing
