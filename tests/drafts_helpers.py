@@ -7,7 +7,7 @@ from sqlalchemy import select
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 from fantasy.f1data import service as f1data
-from fantasy.f1data.models import Driver, Race
+from fantasy.f1data.models import Constructor, Driver, Race
 
 API = "/api/v1"
 _serial = itertools.count(1)
@@ -27,6 +27,11 @@ def race_id(app, season: int, round_: int) -> int:
 def driver_id(app, ref: str) -> int:
     with app.app_context():
         return db.session.scalar(select(Driver.id).where(Driver.ref == ref))
+
+
+def constructor_id(app, ref: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Constructor.id).where(Constructor.ref == ref))
 
 
 def draft_row(app, league_id: int, race: int) -> Draft:

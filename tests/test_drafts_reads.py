@@ -3,17 +3,11 @@ statements, and reading a draft or a queue writes nothing."""
 import pytest
 from sqlalchemy import event, func, select
 
-from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, constructor_id, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
-from fantasy.f1data.models import Constructor
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-def constructor_id(app, ref: str) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Constructor.id).where(Constructor.ref == ref))
 
 
 def draft_rows(app) -> int:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, event, select, update
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, constructor_id, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
@@ -169,6 +169,8 @@ def test_team_scores_have_per_pick_breakdowns(app, client, make_user):
     pick = next(pick for pick in austria["picks"] if pick["driver_ref"] == "max_verstappen")
     # Austria 2023 was a sprint weekend: Verstappen won the sprint (8) and the race with the fastest lap (26).
     assert pick["points"] == "34.00" and pick["breakdown"] == {"race_official": "26.00", "sprint_official": "8.00"}
+    assert pick["driver"] == {"id": driver_id(app, "max_verstappen"), "code": "VER", "name": "Max Verstappen",
+                              "constructor": {"id": constructor_id(app, "red_bull"), "name": "Red Bull"}}
     assert Decimal(austria["points"]) == sum(Decimal(pick["points"]) for pick in austria["picks"])
 
 
@@ -193,6 +195,9 @@ def test_a_substituted_driver_scores_zero_with_the_reason(app, client, make_user
     scores = client.get(f"{API}/teams/{team}/scores", headers=league.owner["headers"]).get_json()
     pick = next(pick for pick in scores[0]["picks"] if pick["driver_ref"] == "de_vries")
     assert pick["points"] == "0.00" and pick["breakdown"] == {"did_not_take_part": "0.00"}
+    # Named with the team of the driver's latest classification (round 1's): none in this round.
+    assert pick["driver"] == {"id": de_vries, "code": "DEV", "name": "Nyck de Vries",
+                              "constructor": {"id": constructor_id(app, "alphatauri"), "name": "AlphaTauri"}}
 
 
 def test_a_cancelled_race_scores_nothing(app, client, make_user):

@@ -2,6 +2,7 @@
 from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import StrictSchema
+from fantasy.f1data.schemas import DriverCardSchema
 from fantasy.scoring.rules import NOT_SCORED, PRESETS
 
 
@@ -24,6 +25,7 @@ class PickScoreSchema(StrictSchema):
     pick_number = fields.Integer()
     driver_id = fields.Integer()
     driver_ref = fields.String()
+    driver = fields.Nested(DriverCardSchema)
     autopicked = fields.Boolean()
     points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
     breakdown = fields.Dict(keys=fields.String(), values=fields.String())

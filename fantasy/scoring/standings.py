@@ -17,6 +17,7 @@ from fantasy.auth.tokens import Principal
 from fantasy.drafts.models import Draft, DraftState, Pick
 from fantasy.errors import NotFound
 from fantasy.extensions import db
+from fantasy.f1data.cards import CARD_COLUMNS, card, card_join
 from fantasy.f1data.models import Driver, Race
 from fantasy.leagues.access import LeagueFacts, Need, league_facts, team_access
 from fantasy.leagues.models import FantasyTeam, League
@@ -151,22 +152,23 @@ def team_scores(team_id: int, user: User) -> list[dict]:
     """A team's scored races with every pick's points and line items."""
     team, access = team_access(team_id, user)
     key = ruleset_key(access.league.ruleset)
-    rows = db.session.execute(
-        select(Race.id, Race.round, Race.name, Pick.pick_number, Pick.driver_id, Driver.ref, Pick.autopicked,
-               DriverScore.points, DriverScore.breakdown)
+    statement = (
+        select(Race.id, Race.round, Race.name, Pick.pick_number, Driver.ref, Pick.autopicked,
+               DriverScore.points, DriverScore.breakdown, *CARD_COLUMNS)
         .join(Draft, Draft.id == Pick.draft_id).join(Race, Race.id == Pick.race_id).join(Driver, Driver.id == Pick.driver_id)
         .outerjoin(DriverScore, (DriverScore.ruleset == key) & (DriverScore.race_id == Pick.race_id)
                    & (DriverScore.driver_id == Pick.driver_id))
         .where(Pick.team_id == team.id, Draft.state == DraftState.scored)
         .order_by(Race.round, Pick.pick_number)
-    ).all()
+    )
+    rows = db.session.execute(card_join(statement, Race.season_year, Race.round)).all()
     races: dict[int, dict] = {}
-    for race_id, round_, name, number, driver_id, ref, autopicked, points, breakdown in rows:
+    for race_id, round_, name, number, ref, autopicked, points, breakdown, *driver in rows:
         race = races.setdefault(race_id, {"race_id": race_id, "round": round_, "race_name": name,
                                           "points": ZERO, "picks": []})
         if points is None:  # substituted: the driver appears in none of the weekend's classifications
             points, breakdown = ZERO, {"did_not_take_part": "0.00"}
         race["points"] += points
-        race["picks"].append({"pick_number": number, "driver_id": driver_id, "driver_ref": ref,
+        race["picks"].append({"pick_number": number, "driver_id": driver[0], "driver_ref": ref, "driver": card(*driver),
                               "autopicked": autopicked, "points": points_text(points), "breakdown": breakdown})
     return [{**race, "points": points_text(race["points"])} for race in races.values()]
