@@ -44,16 +44,34 @@ class Turn(NamedTuple):
     replaced: int | None = None
 
 
+def _full_time(draft: Draft, pick_seconds: int) -> datetime | None:
+    """The deadline of a turn starting now: none without a pick clock, once complete, or while paused. An
+    expiry job finding no deadline does nothing, so a paused turn is never autopicked."""
+    if draft.state == DraftState.open and draft.paused_at is None and pick_seconds > 0:
+        return utcnow() + timedelta(seconds=pick_seconds)
+    return None
+
+
 def start_turn(draft: Draft, pick_seconds: int, replaced: int | None = None) -> Turn:
-    """Every turn change comes here: set the deadline of the turn now on the clock (none without a pick
-    clock or once complete); `replaced` is the pick number that was on the clock before."""
-    if draft.state == DraftState.open and pick_seconds > 0:
-        draft.pick_deadline = utcnow() + timedelta(seconds=pick_seconds)
-    else:
-        draft.pick_deadline = None
+    """Every turn change comes here: set the deadline of the turn now on the clock (see `_full_time`);
+    `replaced` is the pick number that was on the clock before."""
+    draft.pick_deadline = _full_time(draft, pick_seconds)
     if draft.state == DraftState.open:  # whose turn it is, decided in the turn's own transaction (§9)
         turn_started.send(draft, team_id=order.team_on_turn(draft.order, draft.method, draft.current_pick))
     return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds, replaced)
+
+
+def pause(draft: Draft, user_id: int, pick_seconds: int) -> Turn:
+    """Stop the clock of the turn on the clock (§14): its job is cancelled after the commit."""
+    draft.paused_at, draft.paused_by_id, draft.pick_deadline = utcnow(), user_id, None
+    return Turn(draft.id, draft.current_pick, None, pick_seconds, replaced=draft.current_pick)
+
+
+def resume(draft: Draft, pick_seconds: int) -> Turn:
+    """Restart the clock with the turn's full time. The same team stays on the clock: no new your_turn."""
+    draft.paused_at = draft.paused_by_id = None
+    draft.pick_deadline = _full_time(draft, pick_seconds)
+    return Turn(draft.id, draft.current_pick, draft.pick_deadline, pick_seconds)
 
 
 def schedule_expiry(turn: Turn) -> None:

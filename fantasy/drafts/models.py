@@ -39,6 +39,9 @@ class Draft(TimestampMixin, db.Model):
     # The pick number (1-based) on the clock; total + 1 once every pick is made.
     current_pick: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     pick_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set while a manager has paused a running draft (§14): picks wait and the pick clock stands still.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
     @property
     def total_picks(self) -> int:

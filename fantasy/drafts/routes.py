@@ -3,8 +3,9 @@ from flask.views import MethodView
 
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
-from fantasy.drafts import service
-from fantasy.drafts.schemas import DraftStateSchema, OrderSchema, PickRequestSchema, PickSchema, QueueSchema
+from fantasy.drafts import commissioner, service
+from fantasy.drafts.schemas import (DraftStateSchema, OnBehalfSchema, OrderSchema, PickRequestSchema, PickSchema,
+                                    QueueSchema, TurnSchema, UndoSchema)
 
 drafts_blp = Blueprint("drafts", __name__, url_prefix="/api/v1/leagues", description="Drafts and picks")
 DRAFT = "/<id:league_id>/drafts/<id:race_id>"
@@ -101,3 +102,72 @@ class Queue(MethodView):
     def put(self, data, league_id, race_id):
         """Replace my team's pick queue (ranked driver ids)"""
         return service.set_queue(league_id, race_id, current_user, data["driver_ids"])
+
+
+# --- commissioner tools (§14): owner, managers and global admins --------------------------------
+
+NOT_RUNNING = "Not a running draft"
+
+
+def _commissioner_tool(path: str, operation_id: str, conflicts: str, schema=None, example=None):
+    """A POST that answers the draft state, documented like every manager route."""
+
+    def register(view):
+        post = view.post
+        if schema is not None:
+            post = drafts_blp.arguments(schema, example=example)(post)
+        post = drafts_blp.response(200, DraftStateSchema)(post)
+        post = drafts_blp.alt_response(403, description=MANAGERS_ONLY)(post)
+        post = drafts_blp.alt_response(404, description=f"{NOT_FOUND}; or a draft never opened")(post)
+        post = drafts_blp.alt_response(409, description=conflicts)(post)
+        post = drafts_blp.doc(operationId=operation_id)(post)
+        view.post = drafts_blp.login_required()(post)
+        return drafts_blp.route(f"{DRAFT}/{path}")(view)
+
+    return register
+
+
+@_commissioner_tool("pause", "pauseDraft", f"{NOT_RUNNING}, or already paused")
+class PauseDraft(MethodView):
+    def post(self, league_id, race_id):
+        """Pause the draft: picks answer 409 and the pick clock stops (owner or manager)"""
+        return commissioner.pause(league_id, race_id, current_user)
+
+
+@_commissioner_tool("resume", "resumeDraft", "The draft is not paused")
+class ResumeDraft(MethodView):
+    def post(self, league_id, race_id):
+        """Resume a paused draft: the turn on the clock gets its full time again (owner or manager)"""
+        return commissioner.resume(league_id, race_id, current_user)
+
+
+@_commissioner_tool("undo", "undoPicks", f"{NOT_RUNNING}, fewer picks made than asked, or the latest pick is "
+                    "not last_pick_number", UndoSchema, {"count": 1, "last_pick_number": 7})
+class UndoPicks(MethodView):
+    def post(self, data, league_id, race_id):
+        """Undo the latest picks: their drivers return to the pool, the earliest's team is on the clock again"""
+        return commissioner.undo(league_id, race_id, current_user, data["count"], data.get("last_pick_number"))
+
+
+@_commissioner_tool("pick-on-behalf", "pickOnBehalf", f"{NOT_RUNNING}, paused, driver taken, or the turn "
+                    "on the clock is not pick_number", OnBehalfSchema, {"driver_id": 830, "pick_number": 7})
+class PickOnBehalf(MethodView):
+    def post(self, data, league_id, race_id):
+        """Pick a driver for the team on the clock (owner or manager)"""
+        return commissioner.pick_on_behalf(league_id, race_id, current_user, data["driver_id"],
+                                           data.get("pick_number"))
+
+
+@_commissioner_tool("autopick", "forceAutopick", f"{NOT_RUNNING}, paused, no driver left, or the turn on "
+                    "the clock is not pick_number", TurnSchema, {"pick_number": 7})
+class ForceAutopick(MethodView):
+    def post(self, data, league_id, race_id):
+        """Autopick for the team on the clock now, as the clock would (owner or manager)"""
+        return commissioner.force_autopick(league_id, race_id, current_user, data.get("pick_number"))
+
+
+@_commissioner_tool("reset", "resetDraft", "The draft is not open or complete (scheduled, locked or scored)")
+class ResetDraft(MethodView):
+    def post(self, league_id, race_id):
+        """Reset an unlocked draft to open with no picks, in the same order (owner or manager)"""
+        return commissioner.reset(league_id, race_id, current_user)

@@ -31,6 +31,13 @@ MEMBER_EVENTS = {
     "draft_opened": "draft_open",
     "order_changed": "order_changed",
     "draft_locked": "draft_locked",
+    # Commissioner tools (§14); the manager who acted is not told.
+    "draft_paused": "draft_paused",
+    "draft_resumed": "draft_resumed",
+    "picks_undone": "picks_undone",
+    "picked_on_behalf": "picked_on_behalf",
+    "autopick_forced": "autopick_forced",
+    "draft_reset": "draft_reset",
 }
 
 
