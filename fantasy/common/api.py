@@ -1,4 +1,5 @@
-"""The project's smorest Blueprint: the request parser, pagination, bounded id paths and documented bearer auth."""
+"""The project's smorest Blueprint: the request parser, pagination, bounded id paths, documented bearer auth and
+the error statuses every operation documents."""
 import json
 from functools import lru_cache, wraps
 
@@ -55,9 +56,51 @@ class Parser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
+    """smorest's Blueprint; `backing_services=False` for routes that touch neither the database nor Redis."""
+
     ARGUMENTS_PARSER = Parser()
     PAGINATION_ARGUMENTS_PARSER = Parser()
     DEFAULT_PAGINATION_PARAMETERS = PAGINATION
+
+    def __init__(self, *args, backing_services: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.backing_services = backing_services
+        self._prepare_doc_cbks.append(self._prepare_errors_doc)
+
+    def add_url_rule(self, rule, *args, **kwargs):
+        super().add_url_rule(rule, *args, **kwargs)
+        # smorest's doc callbacks never see the rule; they need to know whether it has path parameters.
+        for method, info in self._docs[self._endpoints[-1]].items():
+            if method != "parameters":
+                info["path_parameters"] = "<" in rule
+
+    def _prepare_errors_doc(self, doc, doc_info, *, api, method, **kwargs):
+        """Every error status an operation answers, each with the error envelope (§11).
+
+        The statuses that follow from the kind of operation are added here: 400 (a body that is not JSON),
+        404 (a path id that names nothing), 409 (a write that lost a race with another: PostgreSQL rolled it
+        back, send it again) and 503 (the database or Redis unreachable). 401 comes from `login_required`,
+        422 from `arguments`; what an operation's service raises besides (403, a 404 or 409 that says more,
+        429) is its own `alt_response`, which wins over the generic text here.
+        """
+        responses = doc.setdefault("responses", {})
+        common = {}
+        if "requestBody" in doc:
+            common[400] = "The body is not valid JSON"
+        if doc_info.get("path_parameters"):
+            common[404] = "Nothing has this id (or it is not visible to you)"
+        if self.backing_services and method != "get":
+            common[409] = "A concurrent change got in the way; send the request again"
+        if self.backing_services:
+            common[503] = "A backing service is unavailable; retry after Retry-After"
+        documented = {str(status) for status in responses}
+        for status, description in common.items():
+            if str(status) not in documented:
+                responses[status] = {"description": description}
+        for status, response in responses.items():
+            if int(status) >= 400 and isinstance(response, dict) and "content" not in response:
+                response["content"] = {api.DEFAULT_RESPONSE_CONTENT_TYPE: {"schema": api.ERROR_SCHEMA}}
+        return doc
 
     @staticmethod
     @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from fantasy.common.schemas import StrictSchema
 from fantasy.extensions import db
 
 log = logging.getLogger(__name__)
-health_blp = Blueprint("health", __name__, description="Probes for the platform")
+health_blp = Blueprint("health", __name__, description="Probes for the platform", backing_services=False)
 
 
 class HealthSchema(StrictSchema):
@@ -32,6 +32,7 @@ def _probe(name: str, check) -> str:
 @health_blp.route("/healthz")
 class Healthz(MethodView):
     @health_blp.response(200, HealthSchema)
+    @health_blp.doc(operationId="liveness")
     def get(self):
         """The process is up"""
         return {"status": "ok"}
@@ -41,6 +42,7 @@ class Healthz(MethodView):
 class Readyz(MethodView):
     @health_blp.response(200, HealthSchema)
     @health_blp.alt_response(503, schema=HealthSchema, description="A dependency is down")
+    @health_blp.doc(operationId="readiness")
     def get(self):
         """The database and Redis are reachable"""
         database = _probe("database", lambda: db.session.execute(text("SELECT 1")))
