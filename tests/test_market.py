@@ -1,5 +1,7 @@
 """Prices of a season (§13) from the bundled 2023 data: the replay command, the hand-checked moves, the
 derived opening prices, and a correction after prices were stored, carried out by a real worker."""
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -10,10 +12,12 @@ from drafts_helpers import API, driver_id, f1, race_id  # noqa: F401  (f1 is a f
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.ingest import ROW_FIELDS
-from fantasy.f1data.models import ResultState, SessionKind, SessionResult
+from fantasy.f1data.models import Race, RaceStatus, ResultState, SessionKind, SessionResult
+from fantasy.jobs import market as market_jobs
 from fantasy.jobs.queues import LOW, get_queue
 from fantasy.market.models import AssetPrice
 from fantasy.market.service import price_season
+from fantasy.scoring.models import AssetScore
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -144,3 +148,42 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
     _work(app)
     priced = prices_of(client, app, "gasly")
     assert priced[:4] == ["8.8", "9.4", "9.2", "9.0"] and len(priced) == 22  # and every round after it
+
+
+def test_the_price_job_scores_a_race_only_while_its_draft_scoring_does_not(app):
+    """Both jobs write the f1_fantasy_2025 drivers of a race a league on that preset plays: the price job
+    takes the score-race job's lock for each race it scores, so two workers never insert the same rows."""
+    bahrain = race_id(app, 2023, 1)
+    with app.app_context():
+        held = get_redis().lock(f"lock:score-race:{bahrain}", timeout=60)
+        assert held.acquire(blocking=False)
+    summaries = []
+
+    def price():
+        with app.app_context():
+            summaries.append(market_jobs.price_season(2023))
+
+    worker = threading.Thread(target=price)
+    worker.start()
+    time.sleep(1.5)
+    with app.app_context():
+        stored = db.session.scalar(select(AssetScore.id).where(AssetScore.race_id == bahrain).limit(1))
+    assert worker.is_alive() and stored is None  # waiting on the lock, nothing of Bahrain written
+    held.release()
+    worker.join(60)
+    assert summaries[0]["rounds_priced"] == list(range(2, 23))
+
+
+def test_a_cancelled_round_carries_prices_over_and_leaves_the_window(app, client):
+    round2 = race_id(app, 2023, 2)
+    with app.app_context():
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == round2))
+        db.session.get(Race, round2).status = RaceStatus.cancelled
+        db.session.commit()
+        summary = price_season(2023)
+    assert summary["rounds_priced"] == list(range(2, 23))
+    gasly = history(client, driver_id(app, "gasly"))["rounds"]
+    # Round 2 cancelled: no points, round 3 opens at round 2's prices (change +0.0). After round 3 the window
+    # is rounds 1 and 3 only: (13 - 2) / 2 = 5.5 / 9.4 = 0.59 -> -0.6 = 8.8.
+    assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly[:4]] == [
+        (1, "13.00", "8.8", None), (2, None, "9.4", "+0.6"), (3, "-2.00", "9.4", "+0.0"), (4, "7.00", "8.8", "-0.6")]

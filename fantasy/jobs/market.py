@@ -14,9 +14,14 @@ LOCK_SECONDS = 120
 WAIT_SECONDS = 300
 
 
+def _race_lock(race_id: int):
+    # The score-race job's lock (jobs/scoring.py): a race is scored by one worker at a time.
+    return get_redis().lock(f"lock:score-race:{race_id}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS)
+
+
 def price_season(year: int) -> dict:
     with get_redis().lock(f"lock:price-season:{year}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS):
-        summary = service.price_season(year)
+        summary = service.price_season(year, race_lock=_race_lock)
     log.info("price season job", extra=summary)
     return summary
 

@@ -15,6 +15,7 @@ season, and `flask prices replay` calls it at once.
 import json
 import logging
 from collections import defaultdict
+from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
 
@@ -183,27 +184,36 @@ def move(prices: dict[Asset, Decimal], points: dict[int, dict[Asset, Decimal]], 
     return moved
 
 
-def price_season(year: int) -> dict:
+def price_season(year: int, race_lock=nullcontext) -> dict:
     """Score every classified round of a season under f1_fantasy_2025 (idempotent: a correction re-scores
-    its round) and store the prices of every round not stored yet whose previous round is scored."""
+    its round) and store the prices of every round not stored yet whose previous round is scored.
+
+    `race_lock(race_id)` is held while a race is scored: the job passes the draft scoring job's lock, since
+    both write the f1_fantasy_2025 driver rows of a race that a league on that preset plays."""
     _season(year)
-    races = db.session.scalars(Race.of_season(year)).all()
+    races = [(race.id, race.round, race.status == RaceStatus.cancelled)
+             for race in db.session.scalars(Race.of_season(year))]
     opening = _ensure_opening(year) if races else None
-    rescored = [race.round for race in races if score_assets(race.id, rules.PRESET)]
-    db.session.commit()
+    db.session.commit()  # no transaction is held while waiting for a race's lock
+    rescored = []
+    for race_id, round_, _cancelled in races:
+        with race_lock(race_id):
+            if score_assets(race_id, rules.PRESET):
+                rescored.append(round_)
+            db.session.commit()
     points = _season_points(year)
     stored = set(db.session.scalars(select(AssetPrice.round).distinct().where(AssetPrice.season_year == year)))
     priced = []
-    for race, following in zip(races, races[1:]):
-        if following.round in stored:
+    for (_id, round_, cancelled), (_next_id, following, _) in zip(races, races[1:]):
+        if following in stored:
             continue
-        if race.round not in stored or (race.status != RaceStatus.cancelled and race.round not in points):
+        if round_ not in stored or (not cancelled and round_ not in points):
             break  # a round not priced or not scored yet: nothing after it can be priced
-        prices = _prices(year, race.round)
-        _write(year, following.round, prices if race.status == RaceStatus.cancelled else move(prices, points, race.round))
+        prices = _prices(year, round_)
+        _write(year, following, prices if cancelled else move(prices, points, round_))
         db.session.commit()
-        stored.add(following.round)
-        priced.append(following.round)
+        stored.add(following)
+        priced.append(following)
     summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced}
     log.info("season priced", extra=summary)
     return summary
