@@ -48,7 +48,7 @@ class League:
         body = {"name": name, "season": 2023, "mode": "replay", "max_teams": 10, **settings}
         league = client.post(f"{API}/leagues", json=body, headers=owner["headers"]).get_json()
         assert "id" in league, league
-        self.id, self.owner = league["id"], owner
+        self.id, self.owner, self.created = league["id"], owner, league
         self.players = {}
         for number in range(1, size):
             user = make_user(f"user{next(_serial)}")

@@ -11,6 +11,7 @@ from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.jobs import scoring as scoring_jobs
 from fantasy.jobs.queues import DEFAULT, get_queue
+from fantasy.leagues.models import League as LeagueRow
 from fantasy.scoring.models import DriverScore
 from fantasy.scoring.rules import ruleset_key
 
@@ -69,8 +70,12 @@ def test_ruleset_change_after_a_scored_race_needs_the_owner_and_a_season_rescore
 def test_custom_rulesets_are_validated_stored_and_shared_by_content(app, client, make_user):
     first = League(client, make_user, name="Custom One", ruleset=CUSTOM)
     second = League(client, make_user, name="Custom Two", ruleset={**CUSTOM, "sprint_points": []})
-    stored = client.get(f"{API}/leagues/{first.id}", headers=first.owner["headers"]).get_json()["ruleset"]
-    assert stored["race_points"][0] == "10.00" and stored["race_fastest_lap"] == "2.00"
+    shown = client.get(f"{API}/leagues/{first.id}", headers=first.owner["headers"]).get_json()["ruleset"]
+    assert shown == {"race_points": [10, 6, 4, 3, 2, 1], "race_fastest_lap": 2, "race_not_classified": -3}
+    halves = League(client, make_user, name="Custom Halves", ruleset={"race_points": [2.5, 1], "disqualified": None})
+    assert halves.created["ruleset"] == {"race_points": [2.5, 1], "disqualified": None}
+    with app.app_context():
+        stored = db.session.get(LeagueRow, first.id).ruleset
     round9 = race_id(app, 2023, 9)
     for league in (first, second):
         league.open(round9)
@@ -99,7 +104,8 @@ def test_scheduled_live_drafts_follow_timing_changes(app, client, make_user, tim
     time_machine.move_to(datetime(2025, 1, 6, tzinfo=timezone.utc))  # a live league needs races ahead
     league = League(client, make_user, mode="live", season=2025)
     australia = race_id(app, 2025, 1)
-    client.get(league.url(australia), headers=league.owner["headers"])  # creates the scheduled draft
+    queued = client.put(league.url(australia, "/queue"), json={"driver_ids": []}, headers=league.owner["headers"])
+    assert queued.status_code == 200  # a write: it creates the scheduled draft (a read would not)
     before = draft_row(app, league.id, australia)
     assert patch(client, league, {"draft_opens_hours": 24}).status_code == 200
     after = draft_row(app, league.id, australia)

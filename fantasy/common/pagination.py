@@ -7,6 +7,9 @@ from fantasy.errors import Unprocessable
 from fantasy.extensions import db
 
 PAGINATION = {"page": 1, "page_size": 20, "max_page_size": 100}
+# The default page of a list that is a grid or a calendar (a season's drivers or races, a classification, a
+# league's teams, members or standings): the whole of it, 22 drivers or 24 races included (§11).
+GRID_PAGE_SIZE = 30
 # No table holds more rows than ids; the cap keeps OFFSET far inside 64 bits on every engine.
 MAX_PAGE = MAX_ID
 

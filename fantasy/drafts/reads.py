@@ -1,6 +1,6 @@
 """The draft as a client reads it (§11): named drivers, and no writes — a draft without a row yet is shown
 as it would be created, and a live draft whose lock passed unopened as skipped before the tick records it."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
 from fantasy.auth.models import User
@@ -13,7 +13,7 @@ from fantasy.drafts.timing import draft_window
 from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.cards import driver_cards
-from fantasy.f1data.models import Race
+from fantasy.f1data.models import Race, RaceStatus
 from fantasy.leagues.access import LeagueFacts, Need, league_facts
 from fantasy.leagues.models import FantasyTeam, League, LeagueMode
 
@@ -46,6 +46,10 @@ def new_draft(league: League, race: Race) -> Draft:
         state=DraftState.skipped if lock_passed(locks_at) else DraftState.scheduled,
         opens_at=opens_at, locks_at=locks_at, skipped_team_ids=[], current_pick=1,
     )
+
+
+# States of a draft that never ran: rounds in these were not drafted.
+NEVER_OPENED = (DraftState.scheduled, DraftState.skipped)
 
 
 def find_draft(league_id: int, race_id: int) -> Draft | None:
@@ -103,3 +107,34 @@ def queue_of(league_id: int, race_id: int, team_id: int) -> list[int]:
         select(PickQueue.driver_ids).join(Draft, Draft.id == PickQueue.draft_id)
         .where(Draft.league_id == league_id, Draft.race_id == race_id, PickQueue.team_id == team_id)
     ) or []
+
+
+def current_draft(league: League) -> dict | None:
+    """The league's running draft, else the next one a client waits for (§11): in replay the round after
+    the last drafted one, live the next race to start. None once the season has nothing left to draft."""
+    draft = db.session.scalars(
+        select(Draft).join(Race, Race.id == Draft.race_id)
+        .where(Draft.league_id == league.id, Draft.state.in_((DraftState.open, DraftState.complete)))
+        .order_by(Race.round).limit(1)
+    ).first()
+    race = db.session.get(Race, draft.race_id, options=[lazyload("*")]) if draft else _next_race(league)
+    if race is None:
+        return None
+    draft = draft or find_draft(league.id, race.id) or new_draft(league, race)
+    running = draft.state == DraftState.open
+    return {
+        "race_id": race.id, "round": race.round, "race_name": race.name, "state": shown_state(draft),
+        "opens_at": draft.opens_at, "locks_at": draft.locks_at, "pick_deadline": draft.pick_deadline,
+        "on_the_clock": order.team_on_turn(draft.order, draft.method, draft.current_pick) if running else None,
+    }
+
+
+def _next_race(league: League) -> Race | None:
+    statement = select(Race).where(Race.season_year == league.season, Race.status != RaceStatus.cancelled)
+    if league.mode == LeagueMode.live:
+        statement = statement.where(Race.starts_at > utcnow())
+    else:
+        drafted = (select(func.max(Race.round)).join(Draft, Draft.race_id == Race.id)
+                   .where(Draft.league_id == league.id, Draft.state.not_in(NEVER_OPENED)).scalar_subquery())
+        statement = statement.where(Race.round > func.coalesce(drafted, 0))
+    return db.session.scalars(statement.order_by(Race.round).limit(1)).first()

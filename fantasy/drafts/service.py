@@ -26,7 +26,6 @@ PICKING = (DraftState.open,)
 JUST_TAKEN = "That slot or driver was just taken, try again"
 PAUSED = "The draft is paused: picks wait until a manager resumes it"
 BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
-NEVER_OPENED = (DraftState.scheduled, DraftState.skipped)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def _previous_order(draft: Draft) -> list[int] | None:
     return db.session.scalar(
         select(Draft.order)
         .join(Race, Race.id == Draft.race_id)
-        .where(Draft.league_id == draft.league_id, Draft.state.not_in(NEVER_OPENED), Race.round < race.round)
+        .where(Draft.league_id == draft.league_id, Draft.state.not_in(reads.NEVER_OPENED), Race.round < race.round)
         .order_by(Race.round.desc())
         .limit(1)
     )
@@ -143,7 +142,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     later = db.session.scalar(
         select(Race.round)
         .join(Draft, Draft.race_id == Race.id)
-        .where(Draft.league_id == league.id, Draft.state.not_in(NEVER_OPENED), Race.round >= race.round)
+        .where(Draft.league_id == league.id, Draft.state.not_in(reads.NEVER_OPENED), Race.round >= race.round)
         .limit(1)
     )
     if later is not None:

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 
 from fantasy.common.api import Blueprint
-from fantasy.common.pagination import paginate
+from fantasy.common.pagination import GRID_PAGE_SIZE, paginate
 from fantasy.f1data import queries
 from fantasy.f1data.schemas import (
     ConstructorSchema,
@@ -33,7 +33,7 @@ class Seasons(MethodView):
 class SeasonRaces(MethodView):
     @f1_blp.response(200, RaceSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
-    @f1_blp.paginate()
+    @f1_blp.paginate(page_size=GRID_PAGE_SIZE)
     @f1_blp.doc(operationId="listSeasonRaces")
     def get(self, year, pagination_parameters):
         """List a season's races with their sessions and result states"""
@@ -65,7 +65,7 @@ class RaceResults(MethodView):
     @f1_blp.arguments(ResultsQuerySchema, location="query", as_kwargs=True)
     @f1_blp.response(200, SessionResultSchema(many=True))
     @f1_blp.alt_response(404, description=NOT_FOUND)
-    @f1_blp.paginate()
+    @f1_blp.paginate(page_size=GRID_PAGE_SIZE)
     @f1_blp.doc(operationId="getRaceResults")
     def get(self, race_id, session, pagination_parameters):
         """One session's classification of a race, in finishing order"""
@@ -76,7 +76,7 @@ class RaceResults(MethodView):
 class Drivers(MethodView):
     @f1_blp.arguments(SeasonFilterSchema, location="query", as_kwargs=True)
     @f1_blp.response(200, DriverSchema(many=True))
-    @f1_blp.paginate()
+    @f1_blp.paginate(page_size=GRID_PAGE_SIZE)
     @f1_blp.doc(operationId="listDrivers")
     def get(self, pagination_parameters, season=None):
         """List drivers, optionally those of one season"""
@@ -87,7 +87,7 @@ class Drivers(MethodView):
 class Constructors(MethodView):
     @f1_blp.arguments(SeasonFilterSchema, location="query", as_kwargs=True)
     @f1_blp.response(200, ConstructorSchema(many=True))
-    @f1_blp.paginate()
+    @f1_blp.paginate(page_size=GRID_PAGE_SIZE)
     @f1_blp.doc(operationId="listConstructors")
     def get(self, pagination_parameters, season=None):
         """List constructors (real F1 teams), optionally those of one season"""

@@ -168,4 +168,3 @@ class ClassificationSchema(StrictSchema):
             values = [row[name] for row in data.get("rows", [])]
             if len(values) != len(set(values)):
                 raise ValidationError(f"Each {name} may appear only once", field_name="rows")
-

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.http import no_store
-from fantasy.common.pagination import paginate
+from fantasy.common.pagination import GRID_PAGE_SIZE, paginate
 from fantasy.leagues import service
 from fantasy.leagues.schemas import (
     InviteCodeSchema,
@@ -157,7 +157,7 @@ class Members(MethodView):
     @leagues_blp.response(200, MemberSchema(many=True))
     @leagues_blp.alt_response(403, description=MEMBERS_ONLY)
     @leagues_blp.alt_response(404, description=NOT_VISIBLE)
-    @leagues_blp.paginate()
+    @leagues_blp.paginate(page_size=GRID_PAGE_SIZE)
     @leagues_blp.doc(operationId="listMembers")
     def get(self, league_id, pagination_parameters):
         """The league's active members (members only)"""
@@ -210,7 +210,7 @@ class LeagueTeams(MethodView):
     @leagues_blp.response(200, TeamSchema(many=True))
     @leagues_blp.alt_response(403, description=MEMBERS_ONLY)
     @leagues_blp.alt_response(404, description=NOT_VISIBLE)
-    @leagues_blp.paginate()
+    @leagues_blp.paginate(page_size=GRID_PAGE_SIZE)
     @leagues_blp.doc(operationId="listLeagueTeams")
     def get(self, league_id, pagination_parameters):
         """Every team of the league, those that left included (members only)"""

@@ -2,6 +2,7 @@
 from marshmallow import fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema, Text
+from fantasy.drafts.models import DraftState
 from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
 
@@ -57,6 +58,19 @@ class LeagueSummarySchema(StrictSchema):
     max_teams = fields.Integer()
     team_count = fields.Integer()
     my_role = fields.Enum(LeagueRole, allow_none=True)
+    my_team_id = fields.Integer(allow_none=True, metadata={"description": "Your team in this league (none if "
+                                                                          "you are not a member)"})
+
+
+class CurrentDraftSchema(StrictSchema):
+    race_id = fields.Integer()
+    round = fields.Integer()
+    race_name = fields.String()
+    state = fields.Enum(DraftState)
+    opens_at = fields.DateTime(allow_none=True, metadata={"description": "Live leagues: when the draft opens"})
+    locks_at = fields.DateTime(allow_none=True, metadata={"description": "Live leagues: the draft's deadline"})
+    pick_deadline = fields.DateTime(allow_none=True, metadata={"description": "The turn's deadline (pick clock)"})
+    on_the_clock = fields.Integer(allow_none=True, metadata={"description": "Team id whose turn it is"})
 
 
 class LeagueSchema(LeagueSummarySchema):
@@ -66,10 +80,13 @@ class LeagueSchema(LeagueSummarySchema):
     pick_seconds = fields.Integer()
     draft_opens_hours = fields.Integer()
     autopick_on_lock = fields.Boolean()
-    ruleset = fields.Raw()
+    ruleset = RulesetField()
     owner_id = fields.Integer()
     created_at = fields.DateTime()
     invite_code = fields.String(metadata={"description": "Only shown to the owner and managers"})
+    current_draft = fields.Nested(CurrentDraftSchema, allow_none=True, metadata={
+        "description": "The running draft, else the next one (replay: the round after the last drafted; live: "
+                       "the next race); none once the season has nothing left to draft"})
 
 
 class LeagueSearchSchema(StrictSchema):

@@ -11,6 +11,7 @@ from fantasy.common.schemas import case_key
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.drafts import service as drafts
+from fantasy.drafts.reads import current_draft, my_team_id
 from fantasy.drafts.turns import skip_departed
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.jobs.scoring import enqueue_score_race
@@ -101,11 +102,14 @@ def _active_team_count(league_id: int) -> int:
 
 
 def present(access: LeagueAccess) -> dict:
-    """The league as this user may see it: the invite code only for the owner and managers."""
+    """The league as this user may see it: the invite code only for the owner and managers; the caller's
+    team and role, and the draft a client waits for (§11)."""
     league = access.league
     view = {column.key: getattr(league, column.key) for column in League.__table__.columns}
     view["team_count"] = _active_team_count(league.id)
     view["my_role"] = access.role
+    view["my_team_id"] = db.session.scalar(my_team_id(league.id, access.user.id)) if access.membership else None
+    view["current_draft"] = current_draft(league)
     if not access.can_manage:
         del view["invite_code"]
     return view
@@ -147,8 +151,9 @@ def _summary_columns():
 def my_leagues(user: User):
     """Leagues where the user is an active member, newest first."""
     return (
-        select(*_summary_columns(), Membership.role.label("my_role"))
+        select(*_summary_columns(), Membership.role.label("my_role"), FantasyTeam.id.label("my_team_id"))
         .join(Membership, Membership.league_id == League.id)
+        .join(FantasyTeam, (FantasyTeam.league_id == League.id) & (FantasyTeam.user_id == user.id))
         .where(Membership.user_id == user.id, Membership.left_at.is_(None))
         .order_by(League.id.desc())
     )

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
-from fantasy.common.pagination import json_page
+from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
 from fantasy.jobs.scoring import request_rescore
 from fantasy.scoring import standings
 from fantasy.scoring.schemas import JobSchema, RaceScoreSchema, StandingRowSchema, StandingsQuerySchema
@@ -19,7 +19,7 @@ class LeagueStandings(MethodView):
     @standings_blp.alt_response(403, description="Not a member of this (public) league")
     @standings_blp.alt_response(404, description="No such league (or a private league you are not a member of), "
                                                  "or that race is not scored in it")
-    @standings_blp.paginate()
+    @standings_blp.paginate(page_size=GRID_PAGE_SIZE)
     @standings_blp.doc(operationId="getStandings")
     def get(self, args, league_id, pagination_parameters):
         """Season standings, or one race's with ?race_id= (members only)"""

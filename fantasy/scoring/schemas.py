@@ -1,4 +1,6 @@
 """Response shapes for standings and team scores."""
+from decimal import Decimal
+
 from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import StrictSchema
@@ -93,4 +95,17 @@ class RulesetField(fields.Field):
         return CustomRulesetSchema().dump(loaded)
 
     def _serialize(self, value, attr, obj, **kwargs):
+        """A custom ruleset's points are stored as decimal strings (exact, and the key of stored scores);
+        a client gets JSON numbers (§11)."""
+        if isinstance(value, dict):
+            return {key: _number(item) for key, item in value.items()}
         return value
+
+
+def _number(value):
+    if isinstance(value, list):
+        return [_number(item) for item in value]
+    if isinstance(value, str):
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    return value
