@@ -24,6 +24,8 @@ BODIES = {
     ("drafts.Picks", "POST"): "driver",
     ("drafts.Order", "PUT"): "team_ids",
     ("drafts.Queue", "PUT"): "driver_ids",
+    ("drafts.UndoPicks", "POST"): {"count": 1},
+    ("drafts.PickOnBehalf", "POST"): "driver",
     ("f1admin.RaceResultsCorrection", "PUT"): "classification",
 }
 PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
