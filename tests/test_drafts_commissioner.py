@@ -1,6 +1,6 @@
 """Commissioner tools (§14) through the API: pause/resume, undo, pick on behalf, force autopick, reset; who may
 use them; what they log, notify and do to the pick clock (races with picks and the clock: *_races.py)."""
-from collections import Counter
+import json
 from datetime import timedelta
 
 import pytest
@@ -16,6 +16,7 @@ from fantasy.drafts.service import PAUSED
 from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import LeagueEvent
+from fantasy.notifications.service import USER_CHANNEL
 from notifications_helpers import drain, inbox
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -271,3 +272,28 @@ def test_members_get_403_strangers_404_managers_and_admins_may(app, client, make
     response = tool(client, league, race, name, user=member, json=body)
     assert response.status_code == 200, response.get_json()
     assert audit(app, league.id)[-1][1] == member["id"]
+
+
+def test_each_action_reaches_the_other_members_event_streams(app, client, make_user):
+    """The notices are published on each recipient's channel, which their open event streams listen to."""
+    league, race, order = opened(app, client, make_user, pick_seconds=60)
+    member = next(user for user in league.players.values() if user is not league.owner)
+    drain(app)
+    with app.app_context():
+        channel = get_redis().pubsub(ignore_subscribe_messages=True)
+        channel.subscribe(USER_CHANNEL.format(member["id"]), USER_CHANNEL.format(league.owner["id"]))
+    steps = (("pause", None), ("resume", None), ("autopick", None), ("undo", {"count": 1}),
+             ("pick-on-behalf", {"driver_id": league.state(race)["available_driver_ids"][0]}), ("reset", None))
+    for name, body in steps:
+        assert tool(client, league, race, name, json=body).status_code == 200, name
+    drain(app)
+    heard = []
+    for _ in range(50):  # subscribe confirmations come back as None too: read until the channel is quiet
+        message = channel.get_message(timeout=0.1)
+        if message is not None:
+            heard.append((message["channel"].decode(), json.loads(message["data"])["type"]))
+    channel.close()
+    tools = ["draft_paused", "draft_resumed", "autopick_forced", "picks_undone", "picked_on_behalf", "draft_reset"]
+    mine = USER_CHANNEL.format(member["id"])
+    assert [kind for where, kind in heard if where == mine and kind in tools] == tools
+    assert not [kind for where, kind in heard if where != mine and kind in tools]  # the acting owner's own stream
