@@ -177,11 +177,11 @@ def test_team_scores_have_per_pick_breakdowns(app, client, make_user):
 def test_a_substituted_driver_scores_zero_with_the_reason(app, client, make_user):
     league = League(client, make_user)
     race2 = race_id(app, 2023, 2)
-    with app.app_context():  # no classification stored yet: drafted from round 1's drivers
-        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race2))
-        db.session.commit()
     league.open(race2)
     league.pick(race2, driver_id(app, "de_vries"))
+    with app.app_context():  # the classification is withdrawn, then published without him
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race2))
+        db.session.commit()
     league.lock(race2)
     round1, de_vries = race_id(app, 2023, 1), driver_id(app, "de_vries")
     with app.app_context():

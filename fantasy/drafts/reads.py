@@ -1,12 +1,12 @@
 """The draft as a client reads it (§11): named drivers, and no writes — a draft without a row yet is shown
 as it would be created, and a live draft whose lock passed unopened as skipped before the tick records it."""
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from fantasy.auth.models import User
 from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
-from fantasy.drafts import order
+from fantasy.drafts import order, rounds
 from fantasy.drafts.eligibility import eligible_driver_ids
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.timing import draft_window
@@ -14,7 +14,7 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.cards import driver_cards
 from fantasy.f1data.models import Race, RaceStatus
-from fantasy.leagues.access import LeagueFacts, Need, league_facts
+from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
 from fantasy.leagues.models import FantasyTeam, League, LeagueMode
 
 
@@ -78,6 +78,10 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
         select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == my_team)
     ) if draft.id else None
     available = [driver for driver in eligible_driver_ids(race) if driver not in taken]
+    problem = None
+    if state not in (DraftState.open, DraftState.complete):  # the polled states cost nothing more
+        problem = rounds.round_problem(db.session.get(League, league_id), race, state,
+                                       rounds.stored_sessions([race.id])[race.id])
     cards = driver_cards([*available, *taken, *(queue or ())], race)
     running = state == DraftState.open
     return {
@@ -96,6 +100,7 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
                   for pick in picks],
         "available_driver_ids": available,
         "available_drivers": [cards[driver] for driver in available],
+        "playable": problem is None, "unplayable_reason": problem,
         "my_team_id": my_team, "my_queue": queue or [],
         "my_queue_drivers": [cards[driver] for driver in queue or ()],
     }
@@ -138,3 +143,23 @@ def _next_race(league: League) -> Race | None:
                    .where(Draft.league_id == league.id, Draft.state.not_in(NEVER_OPENED)).scalar_subquery())
         statement = statement.where(Race.round > func.coalesce(drafted, 0))
     return db.session.scalars(statement.order_by(Race.round).limit(1)).first()
+
+
+def league_races(league_id: int, user: User) -> list[dict]:
+    """The league's season race by race: its draft's state and whether the round can be played (§7), in
+    four statements however long the season (five for a live league: the sessions time its drafts)."""
+    league = league_access(league_id, user, Need.member).league
+    loading = [lazyload("*")] + ([selectinload(Race.sessions)] if league.mode == LeagueMode.live else [])
+    races = db.session.scalars(
+        select(Race).where(Race.season_year == league.season).order_by(Race.round).options(*loading)
+    ).all()
+    drafts = {draft.race_id: draft for draft in db.session.scalars(select(Draft).where(Draft.league_id == league.id))}
+    stored = rounds.stored_sessions([race.id for race in races])
+    rows = []
+    for race in races:
+        state = shown_state(drafts.get(race.id) or new_draft(league, race))
+        problem = rounds.round_problem(league, race, state, stored[race.id])
+        rows.append({"race_id": race.id, "round": race.round, "name": race.name, "starts_at": race.starts_at,
+                     "status": race.status, "draft_state": state, "playable": problem is None,
+                     "unplayable_reason": problem})
+    return rows

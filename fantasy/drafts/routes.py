@@ -3,15 +3,27 @@ from flask.views import MethodView
 
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
-from fantasy.drafts import commissioner, service
-from fantasy.drafts.schemas import (DraftStateSchema, OnBehalfSchema, OrderSchema, PickRequestSchema, PickSchema,
-                                    QueueSchema, TurnSchema, UndoSchema)
+from fantasy.drafts import commissioner, reads, service
+from fantasy.drafts.schemas import (DraftStateSchema, LeagueRaceSchema, OnBehalfSchema, OrderSchema,
+                                    PickRequestSchema, PickSchema, QueueSchema, TurnSchema, UndoSchema)
 
 drafts_blp = Blueprint("drafts", __name__, url_prefix="/api/v1/leagues", description="Drafts and picks")
 DRAFT = "/<id:league_id>/drafts/<id:race_id>"
 NOT_FOUND = "No such league (or a private league you are not a member of), or no such race in its season"
 NO_TEAM = "Not a member of this league, or no team in it"
 MANAGERS_ONLY = "Not the league's owner or a manager"
+
+
+@drafts_blp.route("/<id:league_id>/races")
+class LeagueRaces(MethodView):
+    @drafts_blp.login_required()
+    @drafts_blp.response(200, LeagueRaceSchema(many=True))
+    @drafts_blp.alt_response(403, description=NO_TEAM)
+    @drafts_blp.alt_response(404, description="No such league (or a private league you are not a member of)")
+    @drafts_blp.doc(operationId="listLeagueRaces")
+    def get(self, league_id):
+        """The league's season race by race: its draft's state and whether the round can be played"""
+        return reads.league_races(league_id, current_user)
 
 
 @drafts_blp.route(DRAFT)
@@ -33,7 +45,8 @@ class OpenDraft(MethodView):
     @drafts_blp.alt_response(403, description=MANAGERS_ONLY)
     @drafts_blp.alt_response(404, description=NOT_FOUND)
     @drafts_blp.alt_response(409, description="A live league, a draft already open or done, another round's draft "
-                                             "still running, a later round already drafted, or fewer than two teams")
+                                             "still running, a later round already drafted, fewer than two teams, or a "
+                                             "round the stored results cannot score (the message says why)")
     @drafts_blp.doc(operationId="openDraft")
     def post(self, league_id, race_id):
         """Open this round's draft now (replay leagues; owner or manager)"""

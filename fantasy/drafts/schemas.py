@@ -3,6 +3,7 @@ from marshmallow import fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema
 from fantasy.drafts.models import DraftState
+from fantasy.f1data.models import RaceStatus
 from fantasy.f1data.schemas import DriverCardSchema
 from fantasy.leagues.models import DraftMethod
 
@@ -47,6 +48,20 @@ class OrderEntrySchema(StrictSchema):
                        "remaining turns pass to the next team and are never autopicked"})
 
 
+class LeagueRaceSchema(StrictSchema):
+    race_id = fields.Integer()
+    round = fields.Integer()
+    name = fields.String()
+    starts_at = fields.DateTime()
+    status = fields.Enum(RaceStatus)
+    draft_state = fields.Enum(DraftState, metadata={"description": "As the draft's own state reads"})
+    playable = fields.Boolean(metadata={
+        "description": "Replay: the stored results can score the round (its race classification, or one for "
+                       "every session the ruleset scores), so it can be opened; live: not cancelled, or once "
+                       "locked, its results are in"})
+    unplayable_reason = fields.String(allow_none=True)
+
+
 class PausedBySchema(StrictSchema):
     id = fields.Integer()
     username = fields.String()
@@ -77,6 +92,10 @@ class DraftStateSchema(StrictSchema):
     available_driver_ids = fields.List(fields.Integer())
     available_drivers = fields.List(fields.Nested(DriverCardSchema), metadata={
         "description": "The drivers of available_driver_ids, in the same order, named"})
+    playable = fields.Boolean(metadata={"description": "Whether the stored results can score this round"})
+    unplayable_reason = fields.String(allow_none=True, metadata={
+        "description": "Why not (no classification stored, or the race was cancelled): a replay round until "
+                       "it is scored, a live round once locked; None while the draft runs"})
     my_team_id = fields.Integer(allow_none=True)
     my_queue = fields.List(fields.Integer())
     my_queue_drivers = fields.List(fields.Nested(DriverCardSchema), metadata={

@@ -7,7 +7,7 @@ from fantasy.auth.models import User
 from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
-from fantasy.drafts import clock, order, reads, turns
+from fantasy.drafts import clock, order, reads, rounds, turns
 from fantasy.drafts.eligibility import best_available, eligible_driver_ids, eligible_drivers
 from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.reads import draft_state
@@ -147,6 +147,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     )
     if later is not None:
         raise Conflict("This round, or a later one, has already been drafted")
+    rounds.check_playable(league, race)
     draft = ensure_draft(league, race)
     turn = _open(league, draft)
     commit_or_conflict("The draft changed meanwhile, try again")
