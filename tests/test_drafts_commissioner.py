@@ -11,7 +11,7 @@ from sqlalchemy import select
 from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.drafts.clock import expiry_job_id, fire_time
+from fantasy.drafts.clock import expiry_job_id, fire_time, restore_lost_expiries
 from fantasy.drafts.service import PAUSED
 from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
@@ -297,3 +297,14 @@ def test_each_action_reaches_the_other_members_event_streams(app, client, make_u
     mine = USER_CHANNEL.format(member["id"])
     assert [kind for where, kind in heard if where == mine and kind in tools] == tools
     assert not [kind for where, kind in heard if where != mine and kind in tools]  # the acting owner's own stream
+
+
+def test_a_paused_draft_gets_no_clock_back_from_the_tick_and_a_lock_ends_the_pause(app, client, make_user):
+    league, race, order = opened(app, client, make_user, pick_seconds=60, picks_per_team=1)
+    tool(client, league, race, "pause")
+    with app.app_context():
+        get_redis().flushdb()  # Redis lost its data: the tick restores the clocks of running turns
+        assert restore_lost_expiries() == 0  # a paused turn has none to restore
+    state = league.lock(race).get_json()
+    assert (state["state"], state["paused"], state["paused_at"], state["paused_by"]) == ("locked", False, None, None)
+    assert [pick["team_id"] for pick in state["picks"]] == order  # the lock autopicked every slot
