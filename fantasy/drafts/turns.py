@@ -28,6 +28,9 @@ def advance(draft: Draft, pick_number: int) -> None:
                                          set(draft.skipped_team_ids))
     if draft.current_pick > draft.total_picks:
         draft.state, draft.pick_deadline = DraftState.complete, None
+        # Members hear of it (notifications: draft_complete), a lock that filled the last slots included.
+        db.session.add(LeagueEvent(league_id=draft.league_id, kind="draft_complete",
+                                   data={"race_id": draft.race_id, "draft_id": draft.id}))
 
 
 def skip_departed_in(draft: Draft, pick_seconds: int) -> clock.Turn | None:

@@ -92,10 +92,15 @@ def _league_deleted(mapper, connection, target: League) -> None:
 
 
 def _pick_inserted(mapper, connection, target: Pick) -> None:
+    """The pick's event names the turn it puts on the clock, as the your_turn it carries decided it: the
+    team, its pick number and deadline (None once the draft is complete, or when the lock fills the slot)."""
+    turn = _turn_carried_by(target)
+    upcoming = None if turn is None else {key: turn["data"][key] for key in ("team_id", "team_name", "pick_number",
+                                                                              "pick_deadline")}
     data = {"pick_number": target.pick_number, "team_id": target.team_id, "driver_id": target.driver_id,
-            "autopicked": target.autopicked}
+            "autopicked": target.autopicked, "next": upcoming}
     payload = {"league_id": target.league_id, "race_id": target.race_id, "draft_id": target.draft_id, "data": data,
-               "turn": _turn_carried_by(target)}
+               "turn": turn}
     live = json.dumps({"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data})
 
     def publish_and_deliver():

@@ -12,7 +12,8 @@ class NotificationSchema(StrictSchema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": (
         "member_joined, member_left, member_removed, role_changed, draft_open, order_changed, your_turn, "
-        "autopicked, draft_locked, race_scored, scores_corrected, league_deleted, admin_alert; a manager's "
+        "autopicked, draft_complete, draft_locked, race_scored, scores_corrected, league_deleted, admin_alert; "
+        "a manager's "
         "draft tools: draft_paused, draft_resumed, picks_undone, picked_on_behalf, autopick_forced, draft_reset")})
     league_id = fields.Integer(allow_none=True, metadata={
         "description": "Null once the league is deleted (or for a notice of no league); data.league_name names it"})

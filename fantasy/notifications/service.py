@@ -31,6 +31,7 @@ MEMBER_EVENTS = {
     "draft_opened": "draft_open",
     "order_changed": "order_changed",
     "draft_locked": "draft_locked",
+    "draft_complete": "draft_complete",
     # Commissioner tools (§14); the manager who acted is not told.
     "draft_paused": "draft_paused",
     "draft_resumed": "draft_resumed",
