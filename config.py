@@ -152,10 +152,10 @@ class Config:
     NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.
     EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
-    # Threads per gunicorn worker (gunicorn.conf.py reads the same variable, with the same default).
-    GUNICORN_THREADS = env_int("GUNICORN_THREADS", 8)
-    # Open event streams per web process: each holds one of those threads; the others serve the API.
-    EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", GUNICORN_THREADS // 2)
+    # Connections per gunicorn gevent worker (gunicorn.conf.py reads the same variable, same default).
+    GUNICORN_WORKER_CONNECTIONS = env_int("GUNICORN_WORKER_CONNECTIONS", 2000)
+    # Open event streams per web process: each holds one of those connections; the others serve the API.
+    EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", GUNICORN_WORKER_CONNECTIONS * 3 // 4)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 

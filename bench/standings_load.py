@@ -51,7 +51,9 @@ def serve(module: str, port: int, logfile: Path, extra_env: dict | None = None, 
     env = {**app_env(), "WEB_CONCURRENCY": "2", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "INFO",
            **(extra_env or {})}
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), module],
+        # As in the Procfile: gevent patches the standard library before gunicorn imports it.
+        [str(ROOT / ".venv/bin/python"), "-m", "gevent.monkey", "--module", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+         "--chdir", str(chdir), module],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logfile, "ab"), start_new_session=True,
     )
     for _ in range(100):

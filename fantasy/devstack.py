@@ -73,7 +73,8 @@ def main() -> int:
         # Demo users and a replay league on first start; later starts print the same credentials.
         _run_step(["flask", "demo", "seed"], env)
         commands = {
-            "web": [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            # As in the Procfile: gevent patches the standard library before gunicorn imports it.
+            "web": [sys.executable, "-m", "gevent.monkey", "--module", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             "worker": [sys.executable, "worker.py", "worker"],
             "scheduler": [sys.executable, "worker.py", "scheduler"],
         }

@@ -21,6 +21,15 @@ def process_env(backing_urls, instance: Path, **extra) -> dict:
     return env
 
 
+def web_command() -> list[str]:
+    """The Procfile's `web` command (its environment assignments left to `process_env`), so tests serve
+    the API exactly as production does."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    words = [word for word in line.removeprefix("web:").split() if "=" not in word]
+    assert words[0] == "python", words
+    return words[1:]
+
+
 def start(env: dict, *command: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -17,7 +17,7 @@ import requests
 
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.notifications.stream import LEASE_SECONDS
-from processes import process_env, start, stop, wait_for
+from processes import process_env, start, stop, wait_for, web_command
 
 pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def servers(backing_urls, tmp_path):
         # Streams left open end soon, so the servers stop within their graceful timeout.
         env = process_env(backing_urls, tmp_path / f"web{number}", HOST="127.0.0.1", PORT=str(port),
                           WEB_CONCURRENCY="1", EVENT_STREAM_SECONDS="20")
-        processes.append(start(env, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"))
+        processes.append(start(env, *web_command()))
         urls.append(f"http://127.0.0.1:{port}")
     for url in urls:
         assert wait_for(lambda url=url: _ready(url), timeout=120)
@@ -49,7 +49,7 @@ def servers(backing_urls, tmp_path):
 def _ready(url: str) -> bool:
     try:
         return requests.get(f"{url}/healthz", timeout=1).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # not listening yet, or accepted before the worker booted
         return False
 
 

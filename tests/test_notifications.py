@@ -231,7 +231,7 @@ def test_cleanup_deletes_old_read_notifications_only(app, client, make_user):
 
 
 def test_streams_per_process_are_bounded_and_a_refused_ticket_stays_usable(app, client, make_user, monkeypatch):
-    """A stream holds a server thread: past EVENT_STREAMS_PER_PROCESS the answer is 503 with Retry-After,
+    """A stream holds a server connection: past EVENT_STREAMS_PER_PROCESS the answer is 503 with Retry-After,
     before the ticket is spent; a closed stream gives its slot back, and so does a refused ticket."""
     from fantasy.notifications.stream import SLOTS
 
@@ -264,8 +264,8 @@ def test_a_stream_slot_is_given_back_once(app, monkeypatch):
         assert take_slot() is not None
 
 
-def test_streams_must_leave_threads_to_the_api(backing_urls):
+def test_streams_must_leave_connections_to_the_api(backing_urls):
     from fantasy import create_app
 
     with pytest.raises(RuntimeError, match="EVENT_STREAMS_PER_PROCESS"):
-        create_app("testing", overrides={**backing_urls, "GUNICORN_THREADS": 4, "EVENT_STREAMS_PER_PROCESS": 4})
+        create_app("testing", overrides={**backing_urls, "GUNICORN_WORKER_CONNECTIONS": 4, "EVENT_STREAMS_PER_PROCESS": 4})

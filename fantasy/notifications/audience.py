@@ -3,8 +3,9 @@
 A stream is opened under one token version of an active user, with the leagues the user is a member
 of. Every write of a user, league or membership row moves that object's snapshot generation
 (common/snapshots.py), so a stream re-reads the rows only when one of its generations moved: the
-regular check is one MGET. A generation is moved once before the writer's commit and once after it, so
-a load that missed a commit always finds a generation that moved since (the next check loads again).
+regular check is part of one MGET per process (hub.py). A generation is moved once before the writer's
+commit and once after it, so a load that missed a commit always finds a generation that moved since (the
+next check loads again).
 """
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ class Audience:
         self.user_id, self.version = user_id, version
         self.allowed = True
         self.leagues: set[int] = set()
-        self._seen: list[bytes | None] | None = None
+        self._watch: tuple[list[str], list[bytes | None]] | None = None
         self._load()
         if not self.allowed:
             raise Unauthorized("Token has been revoked")
@@ -38,11 +39,14 @@ class Audience:
         """False for a league channel the stream dropped (its messages may still be in flight)."""
         return channel in self.channels()
 
-    def check(self) -> set[int]:
-        """Re-read the rows if a generation moved; the leagues dropped since the last check (`allowed`
-        turns False when the user may no longer stream at all). Raises redis.RedisError."""
-        if get_redis().mget(self._keys()) == self._seen:
-            return set()
+    def watched(self) -> tuple[list[str], list[bytes | None]]:
+        """The generation keys the stream depends on and their values at its last load (one tuple, so a
+        reader on another thread never pairs the keys of one load with the values of another)."""
+        return self._watch
+
+    def reload(self) -> set[int]:
+        """Re-read the rows (a generation moved, see hub.py); the leagues dropped since the last load
+        (`allowed` turns False when the user may no longer stream at all). Raises redis.RedisError."""
         before = self.leagues
         self._load()
         return before - self.leagues
@@ -64,6 +68,7 @@ class Audience:
         self.allowed = user is not None and user.is_active and user.token_version == self.version
         # Only leagues the stream had: one joined meanwhile is heard from the next stream (its generation
         # was not read before these rows, so a removal could be missed).
-        self.leagues = current if self._seen is None else self.leagues & current
+        self.leagues = current if self._watch is None else self.leagues & current
         # The leagues found at the opening had no generation read before the rows: the first check loads again.
-        self._seen = [seen.get(key, UNREAD) for key in self._keys()]
+        keys = self._keys()
+        self._watch = (keys, [seen.get(key, UNREAD) for key in keys])

@@ -74,8 +74,8 @@ class Events(MethodView):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""
         if request.method == "HEAD":  # Flask answers HEAD with this view: it would spend the ticket for nothing
             raise MethodNotAllowed(valid_methods=["GET"])
-        audience, lease, release = stream.open_stream(args["ticket"])
-        response = Response(stream_with_context(stream.frames(audience, lease, release)), mimetype="text/event-stream")
+        subscriber, release = stream.open_stream(args["ticket"])
+        response = Response(stream_with_context(stream.frames(subscriber, release)), mimetype="text/event-stream")
         response.call_on_close(release)  # also when the stream never started (the server closes the response)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream

@@ -1,25 +1,29 @@
 """The Server-Sent Events stream: a user's notifications and their leagues' picks, from Redis pub/sub.
 
-Every web process subscribes its open streams to Redis, so an event published by any process (another
-gunicorn worker, an RQ worker) reaches every stream. A stream ends after STREAM_SECONDS so long-lived
-connections are recycled; EventSource reconnects on its own (with a new ticket).
+Each web process holds one pub/sub subscription for all its open streams and fans the messages out
+(hub.py), so an event published by any process (another gunicorn worker, an RQ worker) reaches every
+stream. A stream ends after EVENT_STREAM_SECONDS so long-lived connections are recycled; EventSource
+reconnects on its own (with a new ticket).
 
-A stream delivers only what its user may see now (audience.py): it re-checks at least every
-CHECK_SECONDS and before every event, drops a league the user left or was removed from (a
+A stream delivers only what its user may see now (audience.py): it is re-checked at least every
+hub.CHECK_SECONDS and before every event, drops a league the user left or was removed from (a
 `league_dropped` event), and closes (a `closed` event) when every session of the user ended or the
 account was deactivated.
 
-A stream holds one of its gunicorn worker's threads for its whole life, so a process serves at most
-EVENT_STREAMS_PER_PROCESS of them (fewer than GUNICORN_THREADS): the other threads always serve the API.
-One stream more is a 503 with Retry-After, before the ticket is used, so the client retries with it.
+Under gunicorn's gevent worker (gunicorn.conf.py) a stream holds a connection and a greenlet, not a
+thread, so a process serves up to EVENT_STREAMS_PER_PROCESS of them (fewer than
+GUNICORN_WORKER_CONNECTIONS: the other connections always serve the API). One stream more is a 503 with
+Retry-After, before the ticket is used, so the client retries with it.
 A user holds at most STREAMS_PER_USER streams across every process (one account must not take every
-slot): leases in Redis that the stream renews, so a dead worker's streams count only until they expire.
+slot): leases in Redis that the hub renews while the stream runs, so a dead worker's streams (or one whose
+response is no longer iterated) count only until they expire.
 One more is a 429 with Retry-After, also before the ticket is used.
 The slots are given back when the server closes the response: at the stream's end, or at the first frame
 or heartbeat that finds the client gone (within HEARTBEAT_SECONDS).
 """
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -32,19 +36,17 @@ from fantasy.common.redis import get_redis
 from fantasy.errors import ServiceUnavailable, TooManyRequests
 from fantasy.notifications import tickets
 from fantasy.notifications.audience import Audience
+from fantasy.notifications.hub import CHECK, GONE, RENEW_SECONDS, Subscriber, hub_of
 from fantasy.notifications.service import LEAGUE_CHANNEL
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15
-# A revocation reaches an open stream within a second: this, plus one MGET (and a reload if it moved).
-CHECK_SECONDS = 0.5
 SLOTS = "event_stream_slots"
 STREAMS_PER_USER = 3
 STREAMS = "events:streams:user:{}"
-# A stream renews its lease every RENEW_SECONDS; a dead worker's leases stop counting after LEASE_SECONDS.
+# The hub renews every open stream's lease; a dead worker's leases stop counting after LEASE_SECONDS.
 LEASE_SECONDS = 15
-RENEW_SECONDS = 5
 
 # Drop expired leases, then add this one if there is room: 1, or 0 (no room).
 _TAKE = """
@@ -57,10 +59,11 @@ return 1
 
 
 def init_stream_slots(app: Flask) -> None:
-    streams, threads = app.config["EVENT_STREAMS_PER_PROCESS"], app.config["GUNICORN_THREADS"]
-    if not 0 <= streams < threads:
-        raise RuntimeError(f"EVENT_STREAMS_PER_PROCESS ({streams}) must be from 0 to below GUNICORN_THREADS "
-                           f"({threads}): every open stream holds a thread, and the API needs at least one")
+    streams, connections = app.config["EVENT_STREAMS_PER_PROCESS"], app.config["GUNICORN_WORKER_CONNECTIONS"]
+    if not 0 <= streams < connections:
+        raise RuntimeError(f"EVENT_STREAMS_PER_PROCESS ({streams}) must be from 0 to below "
+                           f"GUNICORN_WORKER_CONNECTIONS ({connections}): every open stream holds a connection, "
+                           "and the API needs some")
     app.extensions[SLOTS] = threading.BoundedSemaphore(streams)
 
 
@@ -92,29 +95,31 @@ class Lease:
 
     def __init__(self, user_id: int):
         self.key, self.id = STREAMS.format(user_id), uuid.uuid4().hex
+        self.released = False  # set before the lease is removed (the hub's renewal checks it after renewing)
         now = time.time()  # the web processes' clocks must agree to well within LEASE_SECONDS
         if not get_redis().eval(_TAKE, 1, self.key, now, now + LEASE_SECONDS, self.id, STREAMS_PER_USER,
                                 LEASE_SECONDS):
             raise TooManyRequests(f"You already have {STREAMS_PER_USER} open event streams; close one or retry "
                                   "after Retry-After", headers={"Retry-After": str(LEASE_SECONDS)})
 
-    def renew(self) -> None:
-        """Push the expiry on; a lease lost meanwhile (a stalled thread, an emptied Redis) is taken again."""
-        with get_redis().pipeline(transaction=False) as pipe:
-            pipe.zadd(self.key, {self.id: time.time() + LEASE_SECONDS}).expire(self.key, LEASE_SECONDS).execute()
+    def renew(self, pipe: redis.client.Pipeline) -> None:
+        """Push the expiry on, in the hub's pipeline; a lease lost meanwhile (a stalled process, an emptied
+        Redis) is taken again."""
+        pipe.zadd(self.key, {self.id: time.time() + LEASE_SECONDS}).expire(self.key, LEASE_SECONDS)
 
     def release(self) -> None:
+        self.released = True
         try:
             get_redis().zrem(self.key, self.id)
         except redis.RedisError:  # it expires on its own
             log.warning("event stream lease not released: redis unavailable")
 
 
-def open_stream(ticket: str) -> tuple[Audience, Lease, Callable[[], None]]:
+def open_stream(ticket: str) -> tuple[Subscriber, Callable[[], None]]:
     """What a stream needs before its first frame, or the refusal: 503 (no room in this process), 401
     (ticket or session no longer valid), 429 (the user's streams are all open). The ticket is spent only
-    when the stream opens, so a refused one can be retried. Returns the function that frees the slot and
-    the lease once."""
+    when the stream opens, so a refused one can be retried. Returns the stream's place in the process's
+    hub and the function that takes it out of the hub and frees the slot and the lease, once."""
     release_slot = take_slot()
     try:
         user_id, version = tickets.check(ticket)
@@ -128,57 +133,54 @@ def open_stream(ticket: str) -> tuple[Audience, Lease, Callable[[], None]]:
     except Exception:
         release_slot()
         raise
-    return audience, lease, _once(lease.release, release_slot)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+    hub = hub_of(current_app.extensions, get_redis())
+    subscriber = Subscriber(audience, lease)
+    # Out of the hub first: it renews the leases of the streams it holds.
+    return subscriber, _once(lambda: hub.leave(subscriber), lease.release, release_slot)
 
 
 def _frame(kind: str, data: str) -> str:
     return f"event: {kind}\ndata: {data}\n\n"
 
 
-def frames(audience: Audience, lease: Lease, release: Callable[[], None]):
+def frames(subscriber: Subscriber, release: Callable[[], None]):
     """Yield SSE frames until the stream's time is up or its user may no longer stream; on exit the
-    pub/sub connection is closed and the stream's slot and lease released."""
-    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    stream leaves the process's hub and its slot and lease are released."""
+    hub, audience = hub_of(current_app.extensions, get_redis()), subscriber.audience
     deadline = time.monotonic() + current_app.config["EVENT_STREAM_SECONDS"]
-    last_frame = last_check = renewed = time.monotonic()
     try:
-        pubsub.subscribe(*audience.channels())
+        if not hub.join(subscriber, audience.channels()):
+            log.warning("event stream closed: redis did not confirm its subscription")
+            return
         yield f"retry: 3000\n{_frame('ready', json.dumps({'user_id': audience.user_id}))}"
-        while time.monotonic() < deadline:
-            # Short polls: subscribe confirmations also come back as None, and a heartbeat is only
-            # due after HEARTBEAT_SECONDS of silence.
-            message = pubsub.get_message(timeout=CHECK_SECONDS)
-            now = time.monotonic()
-            # Before every event too: one published right after a revocation must not get through.
-            if message is not None or now - last_check >= CHECK_SECONDS:
-                dropped = audience.check()
-                last_check = now
+        last_frame = time.monotonic()
+        while (now := time.monotonic()) < deadline:
+            subscriber.alive = now
+            try:
+                item = subscriber.inbox.get(timeout=max(0.0, min(deadline, last_frame + HEARTBEAT_SECONDS,
+                                                                 now + RENEW_SECONDS) - now))
+            except queue.Empty:
+                if time.monotonic() - last_frame >= HEARTBEAT_SECONDS:
+                    yield ": keep-alive\n\n"
+                    last_frame = time.monotonic()
+                continue
+            if item is GONE:
+                return  # the hub lost Redis; the client reconnects, with a new ticket, once it is back
+            if item is CHECK or item[3]:  # a generation moved: before an event too, so none passes a revocation
+                subscriber.check_pending = False
+                dropped = audience.reload()
                 if not audience.allowed:
                     yield _frame("closed", json.dumps({"reason": "revoked"}))
                     return
                 if dropped:
-                    pubsub.unsubscribe(*(LEAGUE_CHANNEL.format(league) for league in dropped))
+                    hub.drop(subscriber, (LEAGUE_CHANNEL.format(league) for league in dropped))
                     for league in sorted(dropped):
                         yield _frame("league_dropped", json.dumps({"league_id": league}))
-                    last_frame = now
-            if now - renewed >= RENEW_SECONDS:
-                lease.renew()
-                renewed = now
-            if message is not None and audience.hears(_text(message["channel"])):
-                body = _text(message["data"])
-                yield _frame(json.loads(body).get("type", "message"), body)
-                last_frame = now
-            elif now - last_frame >= HEARTBEAT_SECONDS:
-                yield ": keep-alive\n\n"
-                last_frame = now
-    except redis.RedisError:  # the client reconnects, with a new ticket, once Redis is back
+                    last_frame = time.monotonic()
+            if item is not CHECK and audience.hears(item[1]):
+                yield _frame(json.loads(item[2]).get("type", "message"), item[2])
+                last_frame = time.monotonic()
+    except redis.RedisError:  # a reload failed; the client reconnects once Redis is back
         log.warning("event stream closed: redis unavailable")
     finally:
-        try:
-            pubsub.close()
-        finally:
-            release()
+        release()
