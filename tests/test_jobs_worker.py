@@ -15,7 +15,7 @@ from drafts_helpers import League, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.jobs import scoring as scoring_jobs
-from fantasy.jobs.queues import DEFAULT, HIGH, enqueue_unique, get_queue
+from fantasy.jobs.queues import DEFAULT, HIGH, LOW, enqueue_unique, get_queue
 from fantasy.jobs.schedule import PERIODIC_JOBS
 from fantasy.scoring.models import DriverScore
 from processes import process_env, start, stop, wait_for
@@ -87,13 +87,15 @@ def test_enqueueing_the_same_job_twice_gives_one_job(app):
 
 @pytest.fixture
 def locked_round(app, client, make_user, f1):
-    """A replay league whose round 1 draft is locked (autopicked), with no score yet and no job queued."""
+    """A replay league whose round 1 draft is locked (autopicked), with no score yet and no job queued (the
+    snapshot load's price-season jobs included: they write the market's own rows)."""
     league = League(client, make_user)
     race = race_id(app, 2023, 1)
     assert league.open(race).status_code == 200
     assert league.lock(race).status_code == 200
     with app.app_context():
         get_queue(DEFAULT).empty()
+        get_queue(LOW).empty()
     return race
 
 

@@ -30,7 +30,8 @@ def history(client, ref_or_id, kind="drivers", year=2023) -> dict:
 
 def prices_of(client, app, ref: str, year=2023) -> list[str]:
     """The asset's stored prices, round by round (rounds scored but not priced yet are left out)."""
-    return [row["price"] for row in history(client, driver_id(app, ref), year=year)["rounds"] if row["price"]]
+    rounds = history(client, driver_id(app, ref), year=year)["rounds"]
+    return [row["price"] for row in rounds if row["price"] is not None]
 
 
 def price_rows(app) -> list[tuple]:
@@ -60,19 +61,19 @@ def test_one_command_scores_and_prices_the_whole_2023_season(app, client, runner
     #   (3 - 2 + 7) / 3 = 2.67 / 8.6 = 0.31 -> -0.6 = 8.0; after R5: (-2 + 7 + 7) / 3 = 4 / 8.0 = 0.5 -> 7.4.
     gasly = history(client, driver_id(app, "gasly"))
     assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly["rounds"][:6]] == [
-        (1, "13.00", "8.8", None), (2, "3.00", "9.4", "+0.6"), (3, "-2.00", "9.2", "-0.2"),
-        (4, "7.00", "8.6", "-0.6"), (5, "7.00", "8.0", "-0.6"), (6, "10.00", "7.4", "-0.6")]
+        (1, "13.00", 8.8, None), (2, "3.00", 9.4, 0.6), (3, "-2.00", 9.2, -0.2),
+        (4, "7.00", 8.6, -0.6), (5, "7.00", 8.0, -0.6), (6, "10.00", 7.4, -0.6)]
     assert gasly["asset"] == {"kind": "driver", "id": driver_id(app, "gasly"), "ref": "gasly",
                               "name": "Pierre Gasly", "code": "GAS"}
     # Hamilton crosses into the upper band: 16, 15, 27, 14, 15 from 18.1. After R1 16 / 18.1 = 0.88 -> -0.2;
     # R2 15.5 / 17.9 = 0.87 -> -0.2; R3 19.33 / 17.7 = 1.09 -> +0.2; R4 18.67 / 17.9 = 1.04 -> +0.2;
     # R5 18.67 / 18.1 = 1.03 -> +0.2 = 18.3; from 18.5 the steps are +-0.1 and +-0.3.
-    assert prices_of(client, app, "hamilton")[:6] == ["18.1", "17.9", "17.7", "17.9", "18.1", "18.3"]
+    assert prices_of(client, app, "hamilton")[:6] == [18.1, 17.9, 17.7, 17.9, 18.1, 18.3]
     # Verstappen stays over 1.2 per million in the upper band: +0.3 a round.
-    assert prices_of(client, app, "max_verstappen")[:6] == ["28.0", "28.3", "28.6", "28.9", "29.2", "29.5"]
+    assert prices_of(client, app, "max_verstappen")[:6] == [28.0, 28.3, 28.6, 28.9, 29.2, 29.5]
     # Piastri at the floor: -20 at 4.7 -> 4.1, held at 4.5; (-20 - 5) / 2 and (-20 - 5 + 12) / 3 stay under
     # 0.6; (-5 + 12 + 1) / 3 = 2.67 / 4.5 = 0.59 -> -0.6, held; (12 + 1 + 0) / 3 = 4.33 / 4.5 = 0.96 -> +0.2.
-    assert prices_of(client, app, "piastri")[:6] == ["4.7", "4.5", "4.5", "4.5", "4.5", "4.7"]
+    assert prices_of(client, app, "piastri")[:6] == [4.7, 4.5, 4.5, 4.5, 4.5, 4.7]
 
     stored = price_rows(app)
     again = runner.invoke(args=["prices", "replay", "2023"])
@@ -90,10 +91,10 @@ def test_opening_prices_are_derived_from_the_previous_stored_season(app, client)
     # 2023 drivers: Verstappen 1st of 22 -> 28.0; Hamilton 3rd -> 4.5 + 23.5 x (19/21)^2 = 23.74 -> 23.7;
     # Gasly 11th -> 4.5 + 23.5 x (11/21)^2 = 10.948 -> 10.9; a 2025 rookie opens at the bottom, 4.5.
     assert (prices["max_verstappen"], prices["hamilton"], prices["gasly"], prices["antonelli"]) == (
-        "28.0", "23.7", "10.9", "4.5")
+        28.0, 23.7, 10.9, 4.5)
     # Constructors: Red Bull 1st of 10 -> 28.0; Mercedes 2nd -> 6 + 22 x (8/9)^1.5 = 24.44 -> 24.4;
     # Haas 10th -> 6.0; Sauber (Alfa Romeo's entry under its 2025 name) is new to the data -> 6.0.
-    assert (prices["red_bull"], prices["mercedes"], prices["haas"], prices["sauber"]) == ("28.0", "24.4", "6.0", "6.0")
+    assert (prices["red_bull"], prices["mercedes"], prices["haas"], prices["sauber"]) == (28.0, 24.4, 6.0, 6.0)
     assert "de_vries" not in prices  # in the 2023 standings, not in the 2025 season
 
 
@@ -122,7 +123,7 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
         db.session.commit()
         get_queue(LOW).empty()
     assert runner.invoke(args=["prices", "replay", "2023"]).output.splitlines()[0].endswith("rounds_priced=[2, 3]")
-    assert prices_of(client, app, "gasly") == ["8.8", "9.4", "9.2"]
+    assert prices_of(client, app, "gasly") == [8.8, 9.4, 9.2]
 
     # Stewards' correction of Bahrain: the fastest lap was Gasly's, not Zhou's (+10 for Gasly: 13 -> 23).
     rows = _rows(app, round1)
@@ -137,7 +138,7 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
     after = history(client, gasly)["rounds"]
     # Round 1 re-scored; round 3 not classified, so not scored; round 4 on, scored and not priced.
     assert [(row["round"], row["points"], row["price"]) for row in after[:4]] == [
-        (1, "23.00", "8.8"), (2, "3.00", "9.4"), (3, None, "9.2"), (4, "7.00", None)]
+        (1, "23.00", 8.8), (2, "3.00", 9.4), (3, None, 9.2), (4, "7.00", None)]
     # Stored prices stand: recomputed, round 3's would be (23 + 3) / 2 = 13 / 9.4 = 1.38 -> +0.6 = 10.0.
 
     # Round 3 classified: round 4 is priced from the corrected window, (23 + 3 - 2) / 3 = 8 / 9.2 = 0.87 -> -0.2
@@ -147,7 +148,7 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
     assert response.status_code == 200, response.get_json()
     _work(app)
     priced = prices_of(client, app, "gasly")
-    assert priced[:4] == ["8.8", "9.4", "9.2", "9.0"] and len(priced) == 22  # and every round after it
+    assert priced[:4] == [8.8, 9.4, 9.2, 9.0] and len(priced) == 22  # and every round after it
 
 
 def test_the_price_job_scores_a_race_only_while_its_draft_scoring_does_not(app):
@@ -186,4 +187,4 @@ def test_a_cancelled_round_carries_prices_over_and_leaves_the_window(app, client
     # Round 2 cancelled: no points, round 3 opens at round 2's prices (change +0.0). After round 3 the window
     # is rounds 1 and 3 only: (13 - 2) / 2 = 5.5 / 9.4 = 0.59 -> -0.6 = 8.8.
     assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly[:4]] == [
-        (1, "13.00", "8.8", None), (2, None, "9.4", "+0.6"), (3, "-2.00", "9.4", "+0.0"), (4, "7.00", "8.8", "-0.6")]
+        (1, "13.00", 8.8, None), (2, None, 9.4, 0.6), (3, "-2.00", 9.4, 0), (4, "7.00", 8.8, -0.6)]

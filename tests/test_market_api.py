@@ -42,7 +42,8 @@ def test_a_race_s_asset_points_fit_one_page_with_names_best_first(app, client):
     assert rows[0] == {"asset": {"kind": "constructor", "id": constructor_id(app, "red_bull"), "ref": "red_bull",
                                  "name": "Red Bull", "code": None},
                        "points": "72.00",
-                       "breakdown": {"qualifying_position": "19.00", "race_position": "43.00", "qualifying_bonus": "10.00"}}
+                       "breakdown": {"qualifying_position": "19.00", "race_position": "43.00",
+                                     "qualifying_bonus": "10.00"}}
     # Aston Martin: Alonso 23 + Stroll (Q P8 -> 3; R P6 -> 8, G8 - P6 = +2) 13, both in Q3 +10 = 46;
     # Mercedes: Hamilton 16 + Russell (Q P6 -> 5; R P7 -> 6, G6 - P7 = -1) 10, both in Q3 +10 = 36.
     assert [(row["asset"]["ref"], row["points"]) for row in rows[1:4]] == [
@@ -64,12 +65,11 @@ def test_a_round_s_prices_with_the_change_since_the_round_before(app, client):
     rows = response.get_json()
     assert json.loads(response.headers["X-Pagination"])["total"] == 32 and len(rows) == 32
     assert [(row["asset"]["name"], row["price"], row["previous_price"], row["change"]) for row in rows[:5]] == [
-        ("Max Verstappen", "29.2", "28.9", "+0.3"), ("Red Bull", "29.2", "28.9", "+0.3"),
-        ("Ferrari", "24.8", "24.5", "+0.3"), ("Sergio Pérez", "24.7", "24.4", "+0.3"),
-        ("Charles Leclerc", "24.6", "24.9", "-0.3")]
+        ("Max Verstappen", 29.2, 28.9, 0.3), ("Red Bull", 29.2, 28.9, 0.3), ("Ferrari", 24.8, 24.5, 0.3),
+        ("Sergio Pérez", 24.7, 24.4, 0.3), ("Charles Leclerc", 24.6, 24.9, -0.3)]
     opening = client.get(f"{API}/seasons/2023/rounds/1/prices", query_string={"kind": "constructor"}).get_json()
     assert [(row["asset"]["ref"], row["price"], row["previous_price"], row["change"]) for row in opening] == [
-        (ref, f"{price:.1f}", None, None) for ref, price in BUNDLED["constructors"].items()]
+        (ref, price, None, None) for ref, price in BUNDLED["constructors"].items()]
     second_page = client.get(f"{API}/seasons/2023/rounds/5/prices", query_string={"page": 2, "page_size": 30})
     assert [row["asset"]["ref"] for row in second_page.get_json()] == [row["asset"]["ref"] for row in rows[30:]]
     body = envelope(client.get(f"{API}/seasons/2023/rounds/23/prices"), 404)
@@ -83,14 +83,14 @@ def test_an_asset_s_season_history(app, client):
     assert mclaren["asset"]["name"] == "McLaren" and mclaren["season"] == 2023 and len(mclaren["rounds"]) == 22
     # Bahrain: -25 (one car out in Q1, +1) at 15.1 -> -0.6 (lower band) = 14.5.
     assert mclaren["rounds"][:2] == [
-        {"round": 1, "race_id": race_id(app, 2023, 1), "race_name": "Bahrain Grand Prix", "price": "15.1", "change": None,
+        {"round": 1, "race_id": race_id(app, 2023, 1), "race_name": "Bahrain Grand Prix", "price": 15.1, "change": None,
          "points": "-25.00", "breakdown": {"race_positions_gained": "-6.00", "race_not_classified": "-20.00",
                                            "qualifying_bonus": "1.00"}},
-        {**mclaren["rounds"][1], "round": 2, "price": "14.5", "change": "-0.6"}]
+        {**mclaren["rounds"][1], "round": 2, "price": 14.5, "change": -0.6}]
     # Ricciardo (in the opening list) raced rounds 11-12 and 18-22: his price holds while he does not race.
     ricciardo = client.get(f"{API}/seasons/2023/drivers/{driver_id(app, 'ricciardo')}/market").get_json()["rounds"]
     assert [row["points"] is None for row in ricciardo] == [True] * 10 + [False] * 2 + [True] * 5 + [False] * 5
-    assert {row["price"] for row in ricciardo[:11]} == {"10.9"} and ricciardo[10]["change"] == "+0.0"
+    assert {row["price"] for row in ricciardo[:11]} == {10.9} and ricciardo[10]["change"] == 0
     envelope(client.get(f"{API}/seasons/2023/drivers/999999/market"), 404)
     envelope(client.get(f"{API}/seasons/2024/drivers/{driver_id(app, 'ricciardo')}/market"), 404)
 
@@ -126,7 +126,7 @@ def test_prices_import_from_a_file_with_newcomers_at_the_bottom(app, client, run
     assert result.output.strip() == "season=2023 round=1 source=imported stored=True drivers=22 constructors=10"
     # Lawson, a 2023 driver the list leaves out, opens at the bottom of the curve.
     lawson = client.get(f"{API}/seasons/2023/rounds/1/prices", query_string={"kind": "driver"}).get_json()[-1]
-    assert (lawson["asset"]["ref"], lawson["price"]) == ("lawson", "4.5")
+    assert (lawson["asset"]["ref"], lawson["price"]) == ("lawson", 4.5)
     path.write_text("{not json")
     failed = runner.invoke(args=["prices", "import", str(path)])
     assert failed.exit_code == 1 and "is not a price list" in failed.output

@@ -47,5 +47,5 @@ def replay(season, show_round, top):
         rows = _call(reads.round_prices, season, show_round, None)[:top]
         click.echo(f"\n| # | {season} round {show_round} | kind | price | change |\n|---:|---|---|---:|---:|")
         for number, row in enumerate(rows, start=1):
-            change = "" if row["change"] is None else row["change"]
+            change = "" if row["change"] is None else f"{row['change']:+.1f}"
             click.echo(f"| {number} | {row['asset']['name']} | {row['asset']['kind']} | {row['price']} | {change} |")

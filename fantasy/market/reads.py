@@ -52,8 +52,8 @@ def race_scores(race_id: int, ruleset: str, kind: str | None) -> list[dict]:
             for row in rows]
 
 
-def _change(price: Decimal | None, previous: Decimal | None) -> str | None:
-    return None if price is None or previous is None else f"{price - previous:+.1f}"
+def _change(price: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    return None if price is None or previous is None else price - previous
 
 
 def round_prices(year: int, round_: int, kind: str | None) -> list[dict]:
@@ -67,8 +67,7 @@ def round_prices(year: int, round_: int, kind: str | None) -> list[dict]:
         AssetPrice.of_round(year, round_ - 1).where(_kind_filter(AssetPrice, kind)))}
     named = _assets(set(prices))
     ordered = sorted(prices, key=lambda asset: (-prices[asset], asset[0] != DRIVER, named[asset]["name"]))
-    return [{"asset": named[asset], "price": str(prices[asset]),
-             "previous_price": None if asset not in previous else str(previous[asset]),
+    return [{"asset": named[asset], "price": prices[asset], "previous_price": previous.get(asset),
              "change": _change(prices[asset], previous.get(asset))} for asset in ordered]
 
 
@@ -92,7 +91,7 @@ def history(year: int, kind: str, asset_id: int) -> dict:
             continue
         points, breakdown = scores.get(race.round, (None, None))
         rounds.append({"round": race.round, "race_id": race.id, "race_name": race.name,
-                       "price": None if race.round not in prices else str(prices[race.round]),
+                       "price": prices.get(race.round),
                        "change": _change(prices.get(race.round), prices.get(race.round - 1)),
                        "points": None if points is None else points_text(points), "breakdown": breakdown})
     return {"asset": named[(kind, asset_id)], "season": year, "rounds": rounds}

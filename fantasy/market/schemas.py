@@ -83,17 +83,17 @@ class AssetScoreSchema(StrictSchema):
 
 class RoundPriceSchema(StrictSchema):
     asset = fields.Nested(AssetSchema)
-    price = fields.String(metadata={"description": "Millions, in 0.1 steps, e.g. 23.7"})
-    previous_price = fields.String(allow_none=True, metadata={"description": "The previous round's (none in round 1)"})
-    change = fields.String(allow_none=True, metadata={"description": "price - previous_price, e.g. -0.6"})
+    price = fields.Float(metadata={"description": "Millions, in 0.1 steps, e.g. 23.7"})
+    previous_price = fields.Float(allow_none=True, metadata={"description": "The previous round's (none in round 1)"})
+    change = fields.Float(allow_none=True, metadata={"description": "price - previous_price, e.g. -0.6"})
 
 
 class MarketRoundSchema(StrictSchema):
     round = fields.Integer()
     race_id = fields.Integer()
     race_name = fields.String()
-    price = fields.String(allow_none=True, metadata={"description": "Millions (none before the round is priced)"})
-    change = fields.String(allow_none=True, metadata={"description": "Since the previous round's price"})
+    price = fields.Float(allow_none=True, metadata={"description": "Millions (none before the round is priced)"})
+    change = fields.Float(allow_none=True, metadata={"description": "Since the previous round's price"})
     points = fields.String(allow_none=True, metadata={"description": f"{PRESET} points of the round (none when "
                                                                      "not scored or the asset did not take part)"})
     breakdown = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)

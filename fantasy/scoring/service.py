@@ -93,7 +93,8 @@ def _has_race_classification(race_id: int) -> bool:
     ) is not None
 
 
-def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, dict]], constructors: bool) -> str | None:
+def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, dict]],
+           constructors: bool) -> str | None:
     """Make the stored rows of (ruleset, race) equal `scores`, touching only what differs; constructor rows
     are left alone unless `constructors` (a draft league's scoring must not drop the market's rows).
 
