@@ -55,6 +55,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+    # Settings are refused before any shared extension (db, api, limiter) is bound to this app: a refused app
+    # must leave the process's other apps as they were (it once left the OpenAPI document half-built).
+    init_stream_slots(app)
 
     init_sqlite()
     db.init_app(app)
@@ -71,7 +74,6 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_jwt_error_loaders(jwt)
     init_request_context(app)
     init_http(app)
-    init_stream_slots(app)
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -66,9 +66,9 @@ def test_seed_plays_three_rounds_and_the_fourth_plays_through_the_api(app, clien
     after_three = standings(client, league_id, owner)
     assert len(after_three) == 3 and after_three == team_points(client, league_id, owner)
     assert sum(after_three.values()) > 0
-    # Alice heard of Bob joining, and of each round's opening, her two turns, its lock and its score.
+    # Alice heard of Bob joining, and of each round's opening, her two turns, its last pick, its lock and its score.
     assert Counter(item["kind"] for item in inbox(client, {"headers": alice})) == {
-        "member_joined": 1, "draft_open": 3, "your_turn": 6, "draft_locked": 3, "race_scored": 3}
+        "member_joined": 1, "draft_open": 3, "your_turn": 6, "draft_complete": 3, "draft_locked": 3, "race_scored": 3}
 
     # Round 4 (Baku, a sprint weekend) through the API, as a newcomer plays it.
     round4 = race_id(app, 2023, 4)

@@ -127,5 +127,6 @@ def test_a_generated_client_plays_a_replay_round(app, api):
     for team, user in teams.items():
         notifications = players[user].call("notifications.list_notifications", page_size=100)
         turns = sum(1 for pick in draft.picks if pick.team_id == team)
-        expected = Counter(draft_open=1, draft_locked=1, race_scored=1, your_turn=turns, member_joined=joined_after[user])
+        expected = Counter(draft_open=1, draft_complete=1, draft_locked=1, race_scored=1, your_turn=turns,
+                           member_joined=joined_after[user])
         assert Counter(notification.kind for notification in notifications) == +expected, user

@@ -122,6 +122,7 @@ def test_other_users_notifications_are_404(app, client, make_user):
 def test_nothing_is_sent_for_a_rolled_back_change(app, make_user):
     owner = make_user("owner")
     with app.app_context():
+        queued = get_queue("low").count  # the season load's own jobs (pricing) are not this test's subject
         from fantasy.leagues.models import League as LeagueRow
         league = LeagueRow(name="Ghost", season=2023, mode="replay", visibility="private", max_teams=4,
                            picks_per_team=1, draft_method="snake", order_strategy="rotation", pick_seconds=0,
@@ -132,7 +133,7 @@ def test_nothing_is_sent_for_a_rolled_back_change(app, make_user):
         db.session.add(LeagueEvent(league_id=league.id, actor_id=None, kind="member_joined", data={}))
         db.session.flush()
         db.session.rollback()
-        assert get_queue("low").count == 0
+        assert get_queue("low").count == queued
 
 
 def test_admins_hear_when_polling_gives_up(app, client, make_user):
