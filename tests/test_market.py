@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from drafts_helpers import API, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
+from fantasy.f1data.events import results_changed
 from fantasy.f1data.ingest import ROW_FIELDS
 from fantasy.f1data.models import Race, RaceStatus, ResultState, SessionKind, SessionResult
 from fantasy.jobs import market as market_jobs
@@ -188,3 +189,14 @@ def test_a_cancelled_round_carries_prices_over_and_leaves_the_window(app, client
     # is rounds 1 and 3 only: (13 - 2) / 2 = 5.5 / 9.4 = 0.59 -> -0.6 = 8.8.
     assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly[:4]] == [
         (1, "13.00", 8.8, None), (2, None, 9.4, 0.6), (3, "-2.00", 9.4, 0), (4, "7.00", 8.8, -0.6)]
+
+
+def test_a_changed_classification_queues_its_season_once_and_leaves_the_sender_s_session_alone(app):
+    round1, round2 = race_id(app, 2023, 1), race_id(app, 2023, 2)
+    with app.app_context():
+        get_queue(LOW).empty()
+        db.session.commit()
+        results_changed.send(round1, session=SessionKind.race)
+        results_changed.send(round2, session=SessionKind.qualifying)
+        assert not db.session().in_transaction()
+        assert get_queue(LOW).job_ids == ["price-season-2023"]

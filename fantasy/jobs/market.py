@@ -1,6 +1,8 @@
 """Market jobs: price a season after one of its classifications changed (scores, then any prices now due)."""
 import logging
 
+from sqlalchemy import select
+
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.events import results_changed
@@ -30,11 +32,14 @@ def enqueue_price_season(race_id: int, **_signal_kwargs) -> str | None:
     """The `results_changed` subscriber: queue pricing of the race's season (one waiting job per season).
 
     On the low queue: prices are due before the next round locks, days away, and a season load that
-    changes every classification at once queues one job, not one per race."""
-    race = db.session.get(Race, race_id)
-    if race is None:
+    changes every classification at once queues one job, not one per race. The season is read on a
+    connection of its own: the sender's session is left without a transaction (on SQLite one would hold
+    the database's write lock until the sender's session ends)."""
+    with db.engine.connect() as connection:
+        year = connection.scalar(select(Race.season_year).where(Race.id == race_id))
+    if year is None:
         return None
-    return enqueue_unique(LOW, price_season, race.season_year, job_id=f"price-season-{race.season_year}").id
+    return enqueue_unique(LOW, price_season, year, job_id=f"price-season-{year}").id
 
 
 def subscribe() -> None:
