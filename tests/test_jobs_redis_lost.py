@@ -108,3 +108,38 @@ def test_redis_flushed_under_a_running_scheduler_and_worker_recovers_the_schedul
     assert outputs[1].count("pick_clock_restored") == 1
     tracebacks = [output[output.index("Traceback") - 500:][:4000] for output in outputs if "Traceback" in output]
     assert tracebacks == []
+
+
+def test_a_results_poll_whose_lock_redis_lost_mid_tick_finishes_and_says_so(app, monkeypatch, caplog):
+    """CI saw it: a flush during the poll tick took its lock, and releasing it raised LockNotOwnedError."""
+    from fantasy.f1data import polling
+    from fantasy.jobs import f1data as f1data_jobs
+
+    real_poll = polling.poll_results
+
+    def poll_while_redis_is_flushed():
+        get_redis().flushdb()
+        return real_poll()
+
+    monkeypatch.setattr(polling, "poll_results", poll_while_redis_is_flushed)
+    with app.app_context():
+        assert f1data_jobs.results_poll_tick().startswith("due=")
+        assert warnings(caplog) == ["redis_lock_lost name=lock:results-poll-tick timeout=900"]
+        # The lock is free again: the next tick polls rather than skips.
+        monkeypatch.setattr(polling, "poll_results", real_poll)
+        assert f1data_jobs.results_poll_tick() != "skipped"
+
+
+def test_a_held_race_lock_is_waited_for_and_a_busy_poll_lock_skips(app):
+    from fantasy.common.redis import redis_lock
+    from fantasy.jobs import f1data as f1data_jobs
+    from redis.exceptions import LockError
+
+    with app.app_context():
+        with redis_lock("lock:results-poll-tick", timeout=60, wait=0) as first:
+            assert first is True
+            assert f1data_jobs.results_poll_tick() == "skipped"
+        with redis_lock("lock:test", timeout=60, wait=0):
+            with pytest.raises(LockError):
+                with redis_lock("lock:test", timeout=60, wait=0.2):
+                    pass

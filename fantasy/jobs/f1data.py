@@ -2,7 +2,7 @@
 import logging
 
 from fantasy.common.clock import utcnow
-from fantasy.common.redis import get_redis
+from fantasy.common.redis import redis_lock
 from fantasy.errors import NotFound
 from fantasy.f1data import polling, service
 
@@ -30,13 +30,10 @@ def sync_current_season() -> str:
 
 def results_poll_tick() -> str:
     """One results poll; a tick that finds the previous one still running skips rather than overlaps."""
-    lock = get_redis().lock("lock:results-poll-tick", timeout=POLL_LOCK_SECONDS)
-    if not lock.acquire(blocking=False):
-        log.info("job=results_poll outcome=skipped reason=previous_tick_running")
-        return "skipped"
-    try:
+    with redis_lock("lock:results-poll-tick", timeout=POLL_LOCK_SECONDS, wait=0) as acquired:
+        if not acquired:
+            log.info("job=results_poll outcome=skipped reason=previous_tick_running")
+            return "skipped"
         summary = polling.poll_results()
-    finally:
-        lock.release()
     log.info("job=results_poll %s", summary.line())
     return summary.line()

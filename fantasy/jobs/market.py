@@ -3,11 +3,12 @@ import logging
 
 from sqlalchemy import select
 
-from fantasy.common.redis import get_redis
+from fantasy.common.redis import redis_lock
 from fantasy.extensions import db
 from fantasy.f1data.events import results_changed
 from fantasy.f1data.models import Race
 from fantasy.jobs.queues import LOW, enqueue_unique
+from fantasy.jobs.scoring import race_lock
 from fantasy.market import service
 
 log = logging.getLogger(__name__)
@@ -17,12 +18,12 @@ WAIT_SECONDS = 300
 
 
 def _race_lock(race_id: int):
-    # The score-race job's lock (jobs/scoring.py): a race is scored by one worker at a time.
-    return get_redis().lock(f"lock:score-race:{race_id}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS)
+    # The score-race job's lock: a race is scored by one worker at a time.
+    return race_lock(race_id, timeout=LOCK_SECONDS)
 
 
 def price_season(year: int) -> dict:
-    with get_redis().lock(f"lock:price-season:{year}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS):
+    with redis_lock(f"lock:price-season:{year}", timeout=LOCK_SECONDS, wait=WAIT_SECONDS):
         summary = service.price_season(year, race_lock=_race_lock)
     log.info("price season job", extra=summary)
     return summary

@@ -1,7 +1,7 @@
 """Scoring jobs: score one race, triggered by result changes, replay locks and admins."""
 import logging
 
-from fantasy.common.redis import get_redis
+from fantasy.common.redis import redis_lock
 from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Race
@@ -15,9 +15,14 @@ LOCK_SECONDS = 60
 WAIT_SECONDS = 120
 
 
+def race_lock(race_id: int, timeout: float = LOCK_SECONDS):
+    """The lock under which a race's scores are written: one writer per race at a time."""
+    return redis_lock(f"lock:score-race:{race_id}", timeout=timeout, wait=WAIT_SECONDS)
+
+
 def score_race(race_id: int) -> dict:
     """Score a race under a Redis lock so two workers never score the same race at once."""
-    with get_redis().lock(f"lock:score-race:{race_id}", timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS):
+    with race_lock(race_id):
         summary = service.score_race(race_id)
     log.info("score race job", extra=summary)
     return summary
