@@ -15,8 +15,8 @@ import json
 import statistics
 import time
 
-from _env import connect, log, make_app, timed
 import generate
+from _env import connect, log, make_app, timed
 
 SWAP = """UPDATE session_results a SET position = b.position, position_text = b.position_text, points = b.points,
                  status = b.status, time_ms = b.time_ms, laps = b.laps, fastest_lap_rank = b.fastest_lap_rank

@@ -1,8 +1,8 @@
 """Unbound Flask extensions, bound to the app in create_app(); no I/O at import time."""
 import flask_limiter
+import flask_smorest
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-import flask_smorest
 from flask_sqlalchemy import SQLAlchemy
 from marshmallow import Schema, fields
 from sqlalchemy import MetaData

@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place for Alembic and the shell."""
 from fantasy.auth.models import Role, User  # noqa: F401
+from fantasy.drafts.models import Draft, Pick, PickQueue  # noqa: F401
 from fantasy.f1data.models import (  # noqa: F401
     Circuit,
     Constructor,
@@ -13,7 +14,6 @@ from fantasy.f1data.models import (  # noqa: F401
     SessionResult,
 )
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401
-from fantasy.drafts.models import Draft, Pick, PickQueue  # noqa: F401
-from fantasy.scoring.models import DriverScore  # noqa: F401
 from fantasy.market.models import AssetPrice  # noqa: F401
 from fantasy.notifications.models import Notification  # noqa: F401
+from fantasy.scoring.models import DriverScore  # noqa: F401

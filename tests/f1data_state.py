@@ -3,10 +3,17 @@ from sqlalchemy import select
 
 from fantasy.extensions import db
 from fantasy.f1data.models import (
-    Circuit, Constructor, Driver, Race, RaceSession, ResultState, Season, SeasonConstructor, SeasonDriver,
+    Circuit,
+    Constructor,
+    Driver,
+    Race,
+    RaceSession,
+    ResultState,
+    Season,
+    SeasonConstructor,
+    SeasonDriver,
     SessionResult,
 )
-
 
 F1_MODELS = (Season, Circuit, Driver, Constructor, SeasonDriver, SeasonConstructor, Race, RaceSession, SessionResult,
              ResultState)

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
-from fantasy.leagues.models import FantasyTeam, League as LeagueRow
+from fantasy.leagues.models import FantasyTeam
+from fantasy.leagues.models import League as LeagueRow
 from fantasy.notifications.models import Notification
 
 # Real F1 data is public to every signed-in user: a race or a season is nobody's to protect.

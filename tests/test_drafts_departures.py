@@ -7,7 +7,6 @@ import time_machine
 from rq_scheduler import Scheduler
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
-from notifications_helpers import drain, inbox
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts import service
@@ -15,6 +14,7 @@ from fantasy.drafts.clock import expiry_job_id
 from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import FantasyTeam
+from notifications_helpers import drain, inbox
 
 pytestmark = pytest.mark.usefixtures("f1")
 

@@ -1,7 +1,6 @@
 """Fault injection: Redis gone, the database dropping every connection, a worker SIGKILLed mid-scoring and mid-sync."""
 import os
 import signal
-
 from datetime import datetime, timezone
 
 import psutil
@@ -10,20 +9,19 @@ from rq.job import Job, JobStatus
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.pool import NullPool
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
-from fantasy.common.redis import get_redis
-from fantasy.drafts.models import Draft, DraftState
-from fantasy.extensions import db
-from fantasy.jobs import scoring as scoring_jobs
-from fantasy.f1data import service as f1data_service
-from fantasy.jobs.queues import DEFAULT, LOW, get_queue
-from fantasy.scoring.models import DriverScore
-from processes import process_env, start, stop, wait_for
-
 from conftest import PASSWORD, _clean
+from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
 from f1data_fake_server import FakeJolpica
 from f1data_helpers import SEASON_2025
 from f1data_state import assert_same_rows, f1_state
+from fantasy.common.redis import get_redis
+from fantasy.drafts.models import Draft, DraftState
+from fantasy.extensions import db
+from fantasy.f1data import service as f1data_service
+from fantasy.jobs import scoring as scoring_jobs
+from fantasy.jobs.queues import DEFAULT, LOW, get_queue
+from fantasy.scoring.models import DriverScore
+from processes import process_env, start, stop, wait_for
 
 
 def play_round(app, league: League, season_round: int, picks: list[str]) -> int:

@@ -131,9 +131,10 @@ def test_a_results_poll_whose_lock_redis_lost_mid_tick_finishes_and_says_so(app,
 
 
 def test_a_held_race_lock_is_waited_for_and_a_busy_poll_lock_skips(app):
+    from redis.exceptions import LockError
+
     from fantasy.common.redis import redis_lock
     from fantasy.jobs import f1data as f1data_jobs
-    from redis.exceptions import LockError
 
     with app.app_context():
         with redis_lock("lock:results-poll-tick", timeout=60, wait=0) as first:

@@ -7,8 +7,8 @@ from rq.job import Job
 from rq_scheduler import Scheduler
 
 from fantasy.common.redis import get_redis
-from fantasy.jobs.schedule import PERIODIC_JOBS, PREFIX, PeriodicJob, reconcile
 from fantasy.jobs.queues import HIGH, LOW
+from fantasy.jobs.schedule import PERIODIC_JOBS, PREFIX, PeriodicJob, reconcile
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 EXPIRY = "draft-7-pick-3-expiry"

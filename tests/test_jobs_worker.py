@@ -20,6 +20,7 @@ from fantasy.jobs.schedule import PERIODIC_JOBS
 from fantasy.scoring.models import DriverScore
 from processes import process_env, start, stop, wait_for
 
+
 def run(backing_urls, instance: Path, *command: str) -> subprocess.Popen:
     return start(process_env(backing_urls, instance), "worker.py", *command)
 

@@ -1,8 +1,8 @@
 """Notifications (§9): who hears of what, the inbox, read marks, the outbox, stream tickets and frames."""
 import json
 import queue
-from datetime import datetime, timedelta, timezone
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select

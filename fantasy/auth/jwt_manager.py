@@ -22,14 +22,14 @@ Only the library's header read after the decode remains. This overrides a privat
 version: tests/test_auth.py counts the parses and covers expired (also after being remembered), tampered,
 wrong-key, unsigned and wrong-type tokens, so an upgrade that changes it fails there.
 """
-from functools import lru_cache
 import json
 import time
+from functools import lru_cache
 
 import flask_jwt_extended
+import jwt
 from flask_jwt_extended.config import config
 from flask_jwt_extended.tokens import _decode_jwt
-import jwt
 
 VERIFIED_TOKENS = 4096
 

@@ -4,8 +4,17 @@ from flask.views import MethodView
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.drafts import commissioner, reads, service
-from fantasy.drafts.schemas import (DraftStateSchema, LeagueRaceSchema, OnBehalfSchema, OrderSchema,
-                                    PickRequestSchema, PickSchema, QueueSchema, TurnSchema, UndoSchema)
+from fantasy.drafts.schemas import (
+    DraftStateSchema,
+    LeagueRaceSchema,
+    OnBehalfSchema,
+    OrderSchema,
+    PickRequestSchema,
+    PickSchema,
+    QueueSchema,
+    TurnSchema,
+    UndoSchema,
+)
 
 drafts_blp = Blueprint("drafts", __name__, url_prefix="/api/v1/leagues", description="Drafts and picks")
 DRAFT = "/<id:league_id>/drafts/<id:race_id>"

@@ -1,5 +1,6 @@
 """Draft use cases: open, pick, autopick, clock expiry, lock, order and queue (the state view: reads.py)."""
 import logging
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +15,8 @@ from fantasy.drafts.reads import draft_state
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
-from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.f1data.models import Driver, Race, RaceStatus
+from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
 from fantasy.leagues.models import League, LeagueEvent, LeagueMode, OrderStrategy
 from fantasy.scoring.standings import season_totals

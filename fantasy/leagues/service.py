@@ -8,11 +8,11 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
-from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
-from fantasy.extensions import db
 from fantasy.drafts import service as drafts
 from fantasy.drafts.reads import current_draft, my_team_id
 from fantasy.drafts.turns import skip_departed
+from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
+from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access

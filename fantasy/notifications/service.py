@@ -1,7 +1,6 @@
 """Notification use cases: deliver an event to its recipients, the inbox, read marks (stream tickets: tickets.py)."""
 import json
 import logging
-
 from datetime import datetime, timedelta
 
 import redis

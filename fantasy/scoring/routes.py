@@ -1,5 +1,6 @@
 """Standings, team scores and the admin re-score endpoint (§8, §11)."""
 from flask.views import MethodView
+
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import GRID_PAGE_SIZE, json_page

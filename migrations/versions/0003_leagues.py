@@ -5,11 +5,10 @@ Revises: 0002
 Create Date: 2026-11-26 10:31:34.234038
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import fantasy.common.models  # noqa: F401  (custom column types)
-
 
 # revision identifiers, used by Alembic.
 revision = '0003'

@@ -5,11 +5,10 @@ Revises: 0008
 Create Date: 2026-12-03 21:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import fantasy.common.models  # noqa: F401  (custom column types)
-
 
 # revision identifiers, used by Alembic.
 revision = '0009'

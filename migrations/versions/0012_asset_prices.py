@@ -5,8 +5,8 @@ Revises: 0011
 Create Date: 2026-12-03 22:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import fantasy.common.models
 
