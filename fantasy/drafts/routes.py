@@ -53,9 +53,10 @@ class OpenDraft(MethodView):
     @drafts_blp.response(200, DraftStateSchema)
     @drafts_blp.alt_response(403, description=MANAGERS_ONLY)
     @drafts_blp.alt_response(404, description=NOT_FOUND)
-    @drafts_blp.alt_response(409, description="A live league, a draft already open or done, another round's draft "
-                                             "still running, a later round already drafted, fewer than two teams, or a "
-                                             "round the stored results cannot score (the message says why)")
+    @drafts_blp.alt_response(409, description="A live or salary-cap league, a draft already open or done, another "
+                                             "round's draft still running, a later round already drafted, fewer than "
+                                             "two teams, or a round the stored results cannot score (the message "
+                                             "says why)")
     @drafts_blp.doc(operationId="openDraft")
     def post(self, league_id, race_id):
         """Open this round's draft now (replay leagues; owner or manager)"""

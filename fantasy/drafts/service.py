@@ -18,7 +18,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Driver, Race, RaceStatus
 from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
-from fantasy.leagues.models import League, LeagueEvent, LeagueMode, OrderStrategy
+from fantasy.leagues.models import League, LeagueEvent, LeagueFormat, LeagueMode, OrderStrategy
 from fantasy.scoring.standings import season_totals
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,8 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     """A replay manager opens a round on demand: one draft at a time, rounds in calendar order."""
     access = league_access(league_id, user, Need.manager, lock=True)
     league = access.league
+    if league.format != LeagueFormat.draft:
+        raise Conflict("A salary-cap league has no drafts: each team sets its lineup for the round")
     if league.mode != LeagueMode.replay:
         raise Conflict("Live drafts open on the clock, before each race weekend")
     race = reads.race_of_season(league, race_id)
@@ -333,7 +335,8 @@ def draft_tick(now=None) -> dict:
         enqueue_score_race(race_id)
     _skip_unopened()
     db.session.commit()
-    for league in db.session.scalars(select(League).where(League.mode == LeagueMode.live)).all():
+    live = select(League).where(League.mode == LeagueMode.live, League.format == LeagueFormat.draft)
+    for league in db.session.scalars(live).all():
         race = db.session.scalars(
             select(Race)
             .where(Race.season_year == league.season, Race.status != RaceStatus.cancelled, Race.starts_at > now)

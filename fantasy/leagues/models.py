@@ -1,8 +1,9 @@
 """Leagues, memberships, fantasy teams and the league audit log."""
 import enum
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.clock import utcnow
@@ -32,6 +33,11 @@ class OrderStrategy(str, enum.Enum):
     manual = "manual"
 
 
+class LeagueFormat(str, enum.Enum):
+    draft = "draft"
+    salary_cap = "salary_cap"
+
+
 class LeagueRole(str, enum.Enum):
     member = "member"
     manager = "manager"
@@ -49,6 +55,9 @@ class League(TimestampMixin, db.Model):
         CheckConstraint("picks_per_team BETWEEN 1 AND 4", name="picks_per_team_range"),
         CheckConstraint("pick_seconds >= 0", name="pick_seconds_positive"),
         CheckConstraint("draft_opens_hours >= 1", name="draft_opens_hours_positive"),
+        CheckConstraint("format IN ('draft', 'salary_cap')", name="format_known"),
+        CheckConstraint("(format = 'salary_cap' AND budget BETWEEN 50 AND 200) "
+                        "OR (format = 'draft' AND budget IS NULL)", name="budget_for_salary_cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +74,10 @@ class League(TimestampMixin, db.Model):
     draft_opens_hours: Mapped[int] = mapped_column(Integer, nullable=False)
     autopick_on_lock: Mapped[bool] = mapped_column(Boolean, nullable=False)
     ruleset: Mapped[dict | str] = mapped_column(JSON, nullable=False)
+    # draft (§7) or salary_cap (§13); a salary-cap league has a budget (millions) and scores f1_fantasy_2025.
+    format: Mapped[str] = mapped_column(String(16), nullable=False, default=LeagueFormat.draft.value,
+                                        server_default=LeagueFormat.draft.value)
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(4, 1), nullable=True)
     invite_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     # Bumped in the transaction of every change to the league's teams (join, leave, removal, rename), under

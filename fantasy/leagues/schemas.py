@@ -1,12 +1,24 @@
 """Request and response shapes for leagues, members and teams."""
-from marshmallow import fields, validate
+from decimal import Decimal
+
+from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema, Text
 from fantasy.drafts.models import DraftState
-from fantasy.leagues.models import DraftMethod, LeagueMode, LeagueRole, OrderStrategy, Visibility
+from fantasy.leagues.models import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
 
 NOT_BLANK = validate.Predicate("strip", error="Must not be only spaces.")
+
+
+BUDGET_MIN, BUDGET_MAX = Decimal(50), Decimal(200)
+
+
+def _budget(value: Decimal) -> None:
+    if not BUDGET_MIN <= value <= BUDGET_MAX:
+        raise ValidationError(f"The budget is from {BUDGET_MIN} to {BUDGET_MAX} (millions).")
+    if value != value.quantize(Decimal("0.1")):
+        raise ValidationError("The budget is in 0.1 steps.")
 
 
 def name_field(**kwargs) -> Text:
@@ -32,6 +44,11 @@ class LeagueSettingsSchema(StrictSchema):
     )
     autopick_on_lock = fields.Boolean(metadata={"description": "Default: true"})
     ruleset = RulesetField()
+    # Range checked by _budget: apispec would write a Range's Decimal bounds as strings.
+    budget = fields.Decimal(validate=_budget, metadata={
+        "minimum": 50, "maximum": 200,
+        "description": "Salary-cap leagues only: each team's starting bank in millions, 50-200 in 0.1 steps "
+                       "(default 100.0); fixed once a round has locked"})
 
 
 class LeagueUpdateSchema(LeagueSettingsSchema):
@@ -45,6 +62,10 @@ class LeagueCreateSchema(LeagueSettingsSchema):
     name = name_field(required=True)
     season = fields.Integer(required=True, strict=True, validate=validate.Range(min=1950, max=2100))
     mode = fields.Enum(LeagueMode, metadata={"description": "Default: live"})
+    format = fields.Enum(LeagueFormat, metadata={
+        "description": "draft (default) or salary_cap: a budget, 5 drivers and 2 constructors per lineup, "
+                       "transfers and chips, scored under f1_fantasy_2025. Draft settings are refused for a "
+                       "salary-cap league and budget for a draft league (422)"})
     team_name = name_field(keyed=True, metadata={"description": "The owner's team name (default: username)"})
 
 
@@ -54,6 +75,7 @@ class LeagueSummarySchema(StrictSchema):
     description = fields.String()
     season = fields.Integer()
     mode = fields.Enum(LeagueMode)
+    format = fields.String(metadata={"enum": [value.value for value in LeagueFormat]})  # stored as text
     visibility = fields.Enum(Visibility)
     max_teams = fields.Integer()
     team_count = fields.Integer()
@@ -81,12 +103,15 @@ class LeagueSchema(LeagueSummarySchema):
     draft_opens_hours = fields.Integer()
     autopick_on_lock = fields.Boolean()
     ruleset = RulesetField()
+    budget = fields.Float(allow_none=True, metadata={"description": "Salary-cap leagues: the starting bank in "
+                                                                    "millions (none for draft leagues)"})
     owner_id = fields.Integer()
     created_at = fields.DateTime()
     invite_code = fields.String(metadata={"description": "Only shown to the owner and managers"})
     current_draft = fields.Nested(CurrentDraftSchema, allow_none=True, metadata={
         "description": "The running draft, else the next one (replay: the round after the last drafted; live: "
-                       "the next race); none once the season has nothing left to draft"})
+                       "the next race); none once the season has nothing left to draft, and for salary-cap "
+                       "leagues (they have no drafts)"})
 
 
 class LeagueSearchSchema(StrictSchema):

@@ -1,6 +1,7 @@
 """League use cases: create, settings, joining, members, roles, ownership, teams."""
 import logging
 import secrets
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -21,12 +22,14 @@ from fantasy.leagues.models import (
     FantasyTeam,
     League,
     LeagueEvent,
+    LeagueFormat,
     LeagueMode,
     LeagueRole,
     Membership,
     OrderStrategy,
     Visibility,
 )
+from fantasy.lineups.models import LineupRound
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,13 @@ SETTING_DEFAULTS = {
     "autopick_on_lock": True,
     "ruleset": "standard",
     "mode": LeagueMode.live,
+    "format": LeagueFormat.draft,
 }
+SALARY_CAP_RULESET = "f1_fantasy_2025"  # the official game's points (§13): the only ruleset of the format
+DEFAULT_BUDGET = Decimal("100.0")
+# Settings of the draft (§7): refused for a salary-cap league, as its budget is for a draft league (§6).
+DRAFT_ONLY = ("picks_per_team", "draft_method", "order_strategy", "pick_seconds", "draft_opens_hours",
+              "autopick_on_lock")
 INVITE_CODE_BYTES = 9  # 12 URL-safe characters from the CSPRNG
 
 
@@ -88,6 +97,23 @@ def _check_live_season(season: int) -> None:
     raise Unprocessable(message, errors={"json": {"mode": [message]}})
 
 
+def _check_format(league_format: LeagueFormat, data: dict) -> None:
+    """The other format's settings are refused, each field named (§6)."""
+    errors = {}
+    if league_format == LeagueFormat.salary_cap:
+        for key in DRAFT_ONLY:
+            if key in data:
+                errors[key] = ["A draft setting: salary-cap leagues have no draft"]
+        if "ruleset" in data and data["ruleset"] != SALARY_CAP_RULESET:
+            errors["ruleset"] = [f"Salary-cap leagues always score under {SALARY_CAP_RULESET}"]
+    elif "budget" in data:
+        errors["budget"] = ["Only salary-cap leagues (format: salary_cap) have a budget"]
+    if errors:
+        kind = "salary-cap" if league_format == LeagueFormat.salary_cap else "draft"
+        raise Unprocessable(f"Settings of the other format are refused for a {kind} league: "
+                            f"{', '.join(sorted(errors))}", errors={"json": errors})
+
+
 def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
     statement = select(FantasyTeam.id).where(FantasyTeam.league_id == league_id, FantasyTeam.name_key == case_key(name))
     if except_user_id is not None:
@@ -109,7 +135,7 @@ def present(access: LeagueAccess) -> dict:
     view["team_count"] = _active_team_count(league.id)
     view["my_role"] = access.role
     view["my_team_id"] = db.session.scalar(my_team_id(league.id, access.user.id)) if access.membership else None
-    view["current_draft"] = current_draft(league)
+    view["current_draft"] = current_draft(league) if league.format == LeagueFormat.draft else None
     if not access.can_manage:
         del view["invite_code"]
     return view
@@ -121,7 +147,12 @@ def present(access: LeagueAccess) -> dict:
 def create_league(owner: User, data: dict) -> dict:
     settings = {**SETTING_DEFAULTS, **data}
     team_name = settings.pop("team_name", None) or owner.username
-    _check_grid(settings["season"], settings["max_teams"], settings["picks_per_team"])
+    _check_format(settings["format"], data)
+    if settings["format"] == LeagueFormat.salary_cap:
+        settings.update(ruleset=SALARY_CAP_RULESET, budget=settings.get("budget", DEFAULT_BUDGET))
+    else:
+        _check_grid(settings["season"], settings["max_teams"], settings["picks_per_team"])
+    settings["format"] = settings["format"].value
     if settings["mode"] == LeagueMode.live:
         _check_live_season(settings["season"])
     league = League(**settings, owner_id=owner.id, invite_code=_new_invite_code())
@@ -143,7 +174,7 @@ def _summary_columns():
         .scalar_subquery()
     )
     return (
-        League.id, League.name, League.description, League.season, League.mode, League.visibility,
+        League.id, League.name, League.description, League.season, League.mode, League.format, League.visibility,
         League.max_teams, team_count.label("team_count"),
     )
 
@@ -183,11 +214,15 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
     rescore_season = data.pop("rescore_season", False)
     access = league_access(league_id, user, Need.manager, lock=True)
     league = access.league
+    _check_format(LeagueFormat(league.format), data)
     max_teams = data.get("max_teams", league.max_teams)
-    _check_grid(league.season, max_teams, data.get("picks_per_team", league.picks_per_team))
+    if league.format == LeagueFormat.draft:
+        _check_grid(league.season, max_teams, data.get("picks_per_team", league.picks_per_team))
     if max_teams < _active_team_count(league.id):
         raise Conflict("max_teams is below the number of teams already in the league")
     changed = {key: value for key, value in data.items() if getattr(league, key) != value}
+    if "budget" in changed and db.session.scalar(LineupRound.of_league(league.id).limit(1)) is not None:
+        raise Conflict("A round has locked: the budget is fixed for the rest of the season")
     if DRAFT_SETTINGS & set(changed) and drafts.has_running_draft(league.id):
         raise Conflict(f"A draft is running: {', '.join(sorted(DRAFT_SETTINGS & set(changed)))} can change once it is locked")
     rescore = "ruleset" in changed and drafts.scored_race_ids(league.id)
