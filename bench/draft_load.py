@@ -119,7 +119,8 @@ def main(argv=None) -> dict:
     cur.execute("DELETE FROM drafts WHERE league_id BETWEEN %s AND %s AND race_id = ANY(%s)",
                 (leagues_range.start, leagues_range.stop - 1, race_ids))
     conn.commit()
-    leagues = {league_id: League(league_id, [team for team, _user in rows], schedule) for league_id, rows in teams.items()}
+    leagues = {league_id: League(league_id, [team for team, _user in rows], schedule)
+               for league_id, rows in teams.items()}
     for league in leagues.values():
         open_round(conn, league.id, league.race_id, league.team_ids)
 

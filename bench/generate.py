@@ -110,7 +110,8 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
     rebuild = drop_secondary_indexes(cur)
     with timed("users", timings):
         cur.execute(
-            """INSERT INTO users (id, username, username_key, email, email_key, password_hash, role, is_active, created_at)
+            """INSERT INTO users (id, username, username_key, email, email_key, password_hash, role, is_active,
+                                  created_at)
                SELECT i, 'u' || i, 'u' || i, 'u' || i || '@bench.invalid', 'u' || i || '@bench.invalid', %s, 'user',
                       true, timestamp '2023-01-01' + i * interval '1 second'
                FROM generate_series(1, %s) i""",
@@ -175,7 +176,8 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
             cur.execute(statement)
     cur.execute("SET session_replication_role = origin")
     for table in BIG_TABLES:
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))")
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))")
     conn.commit()
     with timed("vacuum analyze", timings):
         conn.autocommit = True

@@ -85,7 +85,8 @@ def measure(leagues: range, round_: int) -> None:
     print(f"\n{picks} picks: median {statistics.median(samples) * 1000:.1f} ms/pick "
           f"(CPU of this process {statistics.median(cpu) * 1000:.1f} ms), "
           f"SQL statements per pick {statistics.median(c['sql'] for c in calls):.0f}, "
-          f"Redis commands per pick {statistics.median(c['redis'] for c in calls):.0f} (outside pipelines; a pipeline is not counted)\n")
+          f"Redis commands per pick {statistics.median(c['redis'] for c in calls):.0f} "
+          "(outside pipelines; a pipeline is not counted)\n")
     print("| statement | per pick | mean ms |\n|---|---:|---:|")
     for statement, (count, seconds) in sorted(timings.items(), key=lambda item: -item[1][1])[:20]:
         print(f"| `{statement}` | {count / picks:.1f} | {seconds / count * 1000:.2f} |")

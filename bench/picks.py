@@ -39,7 +39,8 @@ def open_drafts(season: int, round_: int, leagues: range) -> tuple[int, list[int
     (race_id,) = cur.fetchone()
     # Eligible: the drivers classified in the season's latest completed round before this one (§7).
     cur.execute(
-        """SELECT array_agg(sr.driver_id ORDER BY sr.driver_id) FROM session_results sr JOIN races r ON r.id = sr.race_id
+        """SELECT array_agg(sr.driver_id ORDER BY sr.driver_id)
+           FROM session_results sr JOIN races r ON r.id = sr.race_id
            WHERE sr.session = 'race' AND r.season_year = %s AND r.round = (
                SELECT max(r2.round) FROM races r2 JOIN session_results s2 ON s2.race_id = r2.id AND s2.session = 'race'
                WHERE r2.season_year = %s AND r2.round < %s)""",
@@ -63,7 +64,8 @@ def team_owners(leagues: range) -> dict[int, list[tuple[int, int]]]:
     """Each league's (team id, user id) in team id order: the snake's first round."""
     conn = connect()
     cur = conn.cursor()
-    cur.execute("SELECT league_id, id, user_id FROM fantasy_teams WHERE league_id BETWEEN %s AND %s ORDER BY league_id, id",
+    cur.execute("SELECT league_id, id, user_id FROM fantasy_teams WHERE league_id BETWEEN %s AND %s "
+                "ORDER BY league_id, id",
                 (leagues.start, leagues.stop - 1))
     teams: dict[int, list[tuple[int, int]]] = {}
     for league_id, team_id, user_id in cur.fetchall():
@@ -131,7 +133,8 @@ def sustained(args, app, work: Path) -> dict:
         log(f"warm: {warm(work / 'picks.txt', args.warm)} users read their draft state")
     env = {**os.environ, "TARGETS": str(work / "picks.txt"), "THREADS": "2"}
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", str(BENCH / "picks.lua"),
+        ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
+         "-s", str(BENCH / "picks.lua"),
          f"http://127.0.0.1:{PORT}/"], env=env, capture_output=True, text=True, check=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result["picks_per_second"] = (result["requests"] - result["non_2xx"]) / (result["duration_us"] / 1e6)

@@ -52,7 +52,8 @@ def serve(module: str, port: int, logfile: Path, extra_env: dict | None = None, 
            **(extra_env or {})}
     process = subprocess.Popen(
         # As in the Procfile: gevent patches the standard library before gunicorn imports it.
-        [str(ROOT / ".venv/bin/python"), "-m", "gevent.monkey", "--module", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+        [str(ROOT / ".venv/bin/python"), "-m", "gevent.monkey", "--module", "gunicorn",
+         "-c", str(ROOT / "gunicorn.conf.py"),
          "--chdir", str(chdir), module],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logfile, "ab"), start_new_session=True,
     )
@@ -121,7 +122,8 @@ def capture(url: str, token: str, path: Path) -> int:
 
 
 def fmt(result: dict) -> str:
-    return (f"{result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  p95 {result['p95_us'] / 1000:6.2f} ms  "
+    return (f"{result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
+            f"p95 {result['p95_us'] / 1000:6.2f} ms  "
             f"p99 {result['p99_us'] / 1000:6.2f} ms  non-2xx {result['non_2xx']}  errors {result['socket_errors']}")
 
 
@@ -153,7 +155,8 @@ def main(argv=None) -> dict:
     # Reference points on the product's own stack: the framework without auth, and auth with its user row.
     me_file, bare_auth_file, floor_file = work / "me.txt", work / "bare_auth.txt", work / "floor.txt"
     for file, path in ((me_file, "/api/v1/users/me"), (bare_auth_file, "/bare-auth"), (floor_file, "/bench/floor")):
-        file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in cached_file.read_text().splitlines()) + "\n")
+        lines = cached_file.read_text().splitlines()
+        file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in lines) + "\n")
     floor_url = f"http://127.0.0.1:{FLOOR_PORT}/"
     results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
     try:
@@ -182,8 +185,10 @@ def main(argv=None) -> dict:
                 log(f"c={connections} uncached {fmt(runs['uncached'][-1])}"
                     + (f"  (WRAPPED: {served} requests > {uncached_count} leagues)" if served > uncached_count else ""))
             results["runs"][connections] = {
-                kind: {key: statistics.median(run[key] for run in rows) for key in ("rps", "p50_us", "p95_us", "p99_us")}
-                | {"non_2xx": sum(run["non_2xx"] for run in rows), "socket_errors": sum(run["socket_errors"] for run in rows)}
+                kind: {key: statistics.median(run[key] for run in rows)
+                       for key in ("rps", "p50_us", "p95_us", "p99_us")}
+                | {"non_2xx": sum(run["non_2xx"] for run in rows),
+                   "socket_errors": sum(run["socket_errors"] for run in rows)}
                 for kind, rows in runs.items()
             }
     finally:

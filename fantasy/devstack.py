@@ -74,7 +74,8 @@ def main() -> int:
         _run_step(["flask", "demo", "seed"], env)
         commands = {
             # As in the Procfile: gevent patches the standard library before gunicorn imports it.
-            "web": [sys.executable, "-m", "gevent.monkey", "--module", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            "web": [sys.executable, "-m", "gevent.monkey", "--module", "gunicorn", "-c", "gunicorn.conf.py",
+                    "wsgi:app"],
             "worker": [sys.executable, "worker.py", "worker"],
             "scheduler": [sys.executable, "worker.py", "scheduler"],
         }

@@ -54,7 +54,8 @@ class JWTManager(flask_jwt_extended.JWTManager):
         options = {"secret": config.decode_key, "algorithms": config.decode_algorithms, "audience": audience,
                    "issuer": config.decode_issuer, "leeway": config.leeway, "verify_sub": config.verify_sub,
                    "identity_claim_key": config.identity_claim_key}
-        if csrf_value is None and all(isinstance(value, (str, type(None))) for value in (audience, config.decode_issuer)):
+        if csrf_value is None and all(isinstance(value, (str, type(None)))
+                                      for value in (audience, config.decode_issuer)):
             claims, expiry = _verified(encoded_token, **{**options, "algorithms": tuple(options["algorithms"])})
             if allow_expired or expiry is None or (isinstance(expiry, (int, float))  # else the decode below refuses it
                                                    and expiry > time.time() - _seconds(options["leeway"])):

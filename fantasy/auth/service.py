@@ -132,7 +132,8 @@ def ensure_admin(email: str, password: str, username: str, *, promote: bool | No
     if promote is None:
         promote = check_password_hash(user.password_hash, password)
         if not promote:
-            raise Conflict("An account with this email exists and the admin password does not match it: not promoting it")
+            raise Conflict("An account with this email exists and the admin password does not match it: "
+                           "not promoting it")
     if not promote:
         raise Conflict("An account with this email exists and is not an admin")
     user.role = Role.admin

@@ -99,7 +99,8 @@ def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
     """(family revoked, {ver, active, admin} or None for no such user): one Redis round trip when both are
     cached; the database for what is not, and for both during a Redis outage (reads keep being served)."""
     try:
-        snapshot, (cached,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id), families.FAMILY.format(family))
+        snapshot, (cached,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id),
+                                                families.FAMILY.format(family))
         redis_up = True
     except redis.RedisError:
         log.warning("token checked against the database: redis unavailable")

@@ -105,8 +105,9 @@ class Snapshot:
         if not self.storable:
             return
         try:
-            get_redis().eval(_STORE, 3, GEN.format(self.kind, self.object_id), PENDING.format(self.kind, self.object_id),
-                             self.key, self.gen, json.dumps([self.gen, data]), SNAPSHOT_SECONDS)
+            get_redis().eval(_STORE, 3, GEN.format(self.kind, self.object_id),
+                             PENDING.format(self.kind, self.object_id), self.key, self.gen,
+                             json.dumps([self.gen, data]), SNAPSHOT_SECONDS)
         except redis.RedisError:
             log.warning("snapshot not stored: redis unavailable")
 

@@ -25,8 +25,10 @@ class Sync(MethodView):
 class RaceResultsCorrection(MethodView):
     @f1_admin_blp.login_required(admin=True)
     @f1_admin_blp.arguments(ClassificationSchema, example={"rows": [
-        {"driver_id": 1, "constructor_id": 1, "position": 1, "position_text": "1", "points": 25, "grid": 1, "laps": 57},
-        {"driver_id": 2, "constructor_id": 1, "position": 2, "position_text": "2", "points": 18, "grid": 2, "laps": 57}]})
+        {"driver_id": 1, "constructor_id": 1, "position": 1, "position_text": "1", "points": 25, "grid": 1,
+         "laps": 57},
+        {"driver_id": 2, "constructor_id": 1, "position": 2, "position_text": "2", "points": 18, "grid": 2,
+         "laps": 57}]})
     @f1_admin_blp.response(200, SessionResultSchema(many=True))
     @f1_admin_blp.alt_response(404, description="No such race")
     @f1_admin_blp.doc(operationId="correctResults")

@@ -205,7 +205,8 @@ def correct_results(race_id: int, session: SessionKind, rows: list[dict], actor_
         raise Unprocessable("Race and sprint rows need a position_text (a number, or R, D, E, W, F, N)")
     summary = Summary()
     try:
-        apply_classification(race, state_for(race, session), [manual_row(session, row) for row in rows], ResultSource.manual, utcnow(), _window(),
+        apply_classification(race, state_for(race, session), [manual_row(session, row) for row in rows],
+                             ResultSource.manual, utcnow(), _window(),
                              summary)
     except Exception:
         db.session.rollback()

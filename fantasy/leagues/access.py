@@ -127,7 +127,8 @@ def league_facts(league_id: int, principal: Principal, need: Need, *, also: list
         if league is None:
             raise NotFound("No such league")
         data = {"visibility": league.visibility.value, "role": membership.role.value if membership else None,
-                "season": league.season, "pick_seconds": league.pick_seconds, "ruleset_key": ruleset_key(league.ruleset),
+                "season": league.season, "pick_seconds": league.pick_seconds,
+                "ruleset_key": ruleset_key(league.ruleset),
                 "created_at": league.created_at.isoformat(), "roster_version": league.roster_version}
         if snapshot is not None:
             snapshot.store(data)

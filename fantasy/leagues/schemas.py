@@ -32,8 +32,10 @@ class LeagueSettingsSchema(StrictSchema):
     name = name_field()
     description = Text(max_length=500, multiline=True)
     visibility = fields.Enum(Visibility, metadata={"description": "Default: private"})
-    max_teams = fields.Integer(strict=True, validate=validate.Range(min=2, max=22), metadata={"description": "Default: 10"})
-    picks_per_team = fields.Integer(strict=True, validate=validate.Range(min=1, max=4), metadata={"description": "Default: 2"})
+    max_teams = fields.Integer(strict=True, validate=validate.Range(min=2, max=22),
+                               metadata={"description": "Default: 10"})
+    picks_per_team = fields.Integer(strict=True, validate=validate.Range(min=1, max=4),
+                                    metadata={"description": "Default: 2"})
     draft_method = fields.Enum(DraftMethod, metadata={"description": "Default: snake"})
     order_strategy = fields.Enum(OrderStrategy, metadata={"description": "Default: rotation"})
     pick_seconds = fields.Integer(

@@ -224,7 +224,8 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
     if "budget" in changed and db.session.scalar(LineupRound.of_league(league.id).limit(1)) is not None:
         raise Conflict("A round has locked: the budget is fixed for the rest of the season")
     if DRAFT_SETTINGS & set(changed) and drafts.has_running_draft(league.id):
-        raise Conflict(f"A draft is running: {', '.join(sorted(DRAFT_SETTINGS & set(changed)))} can change once it is locked")
+        raise Conflict(f"A draft is running: {', '.join(sorted(DRAFT_SETTINGS & set(changed)))} "
+                       "can change once it is locked")
     rescore = "ruleset" in changed and drafts.scored_race_ids(league.id)
     if rescore and not rescore_season:
         raise Conflict("Races are already scored under this ruleset; the owner can change it with "
@@ -348,7 +349,8 @@ def list_members(league_id: int, user: User):
             FantasyTeam.id.label("team_id"), FantasyTeam.name.label("team_name"),
         )
         .join(User, User.id == Membership.user_id)
-        .join(FantasyTeam, (FantasyTeam.league_id == Membership.league_id) & (FantasyTeam.user_id == Membership.user_id))
+        .join(FantasyTeam,
+              (FantasyTeam.league_id == Membership.league_id) & (FantasyTeam.user_id == Membership.user_id))
         .where(Membership.league_id == league_id, Membership.left_at.is_(None))
         .order_by(Membership.joined_at, Membership.id)
     )

@@ -125,7 +125,8 @@ def _corrected(race_id, league_ids, **_):
 def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
     """One delivery job per LEAGUES_PER_DELIVERY leagues, queued in one round trip: each job is one
     INSERT … SELECT and one commit, well inside the job timeout however many leagues a race scores."""
-    chunks = [league_ids[start:start + LEAGUES_PER_DELIVERY] for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
+    chunks = [league_ids[start:start + LEAGUES_PER_DELIVERY]
+              for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
     with get_redis().pipeline() as pipe:
         for chunk in chunks:
             enqueue_delivery(kind, {"race_id": race_id, "league_ids": chunk}, pipeline=pipe)

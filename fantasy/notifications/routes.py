@@ -16,7 +16,8 @@ from fantasy.notifications.schemas import (
     TicketSchema,
 )
 
-notifications_blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Notifications and live events")
+notifications_blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
+                              description="Notifications and live events")
 
 
 @notifications_blp.route("/notifications")
@@ -67,8 +68,10 @@ class Events(MethodView):
     @notifications_blp.arguments(StreamQuerySchema, location="query")
     @notifications_blp.response(200, description="text/event-stream of notifications and picks")
     @notifications_blp.alt_response(401, description="Unknown, used or expired ticket, or its session has ended")
-    @notifications_blp.alt_response(429, description="The user already has 3 open streams; retry after Retry-After (the ticket stays usable)")
-    @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; retry after Retry-After")
+    @notifications_blp.alt_response(429, description="The user already has 3 open streams; retry after Retry-After "
+                                                     "(the ticket stays usable)")
+    @notifications_blp.alt_response(503, description="This process holds EVENT_STREAMS_PER_PROCESS streams; "
+                                                     "retry after Retry-After")
     @notifications_blp.doc(operationId="streamEvents")
     def get(self, args):
         """Server-Sent Events: my notifications and every pick in my leagues' drafts"""

@@ -49,7 +49,8 @@ def _members(league_id: int, exclude: int | None = None) -> list[int]:
 
 
 def _team_user(team_id: int) -> int | None:
-    return db.session.scalar(select(FantasyTeam.user_id).where(FantasyTeam.id == team_id, FantasyTeam.left_at.is_(None)))
+    return db.session.scalar(
+        select(FantasyTeam.user_id).where(FantasyTeam.id == team_id, FantasyTeam.left_at.is_(None)))
 
 
 def _league_if_kept(league_id: int | None) -> int | None:
@@ -72,7 +73,8 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
              "created_at": now} for user_id in user_ids]
     ids = db.session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows).all()
     db.session.commit()
-    _publish(kind, race_id, data, [(notification_id, user_id, league_id) for notification_id, user_id in zip(ids, user_ids)])
+    _publish(kind, race_id, data,
+             [(notification_id, user_id, league_id) for notification_id, user_id in zip(ids, user_ids)])
     return len(user_ids)
 
 
@@ -110,7 +112,8 @@ def _publish(kind: str, race_id: int | None, data: dict, stored) -> None:
     try:
         with get_redis().pipeline(transaction=False) as pipe:
             for notification_id, user_id, league_id in stored:
-                message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id, "data": data}
+                message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id,
+                           "data": data}
                 pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))
             pipe.execute()
     except redis.RedisError:
@@ -171,7 +174,8 @@ def mark_read(user: User, notification_id: int) -> Notification:
 
 def mark_all_read(user: User) -> dict:
     result = db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
     )
     db.session.commit()
     return {"updated": result.rowcount}

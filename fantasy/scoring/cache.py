@@ -3,9 +3,10 @@
 An entry (rows with team names, each as its JSON response text) records the ruleset it was computed
 under, the versions of that ruleset's scores and of the league's scored drafts, and the league's creation
 time and roster version (columns of the league row, the version bumped in the same transaction as a join,
-leave or rename, so both come free with the access check). Re-scoring bumps the counters, so the next read sees other versions and
-recomputes. A read fetches both counters and the entry in one round trip (bench/README.md), in the
-round trip of the league access check when the caller's access snapshot is current (scoring/standings.py).
+leave or rename, so both come free with the access check). Re-scoring bumps the counters, so the next read
+sees other versions and recomputes. A read fetches both counters and the entry in one round trip
+(bench/README.md), in the round trip of the league access check when the caller's access snapshot is
+current (scoring/standings.py).
 Reads bypass the cache when Redis is down; bumps do not (a scoring job must fail rather than leave a
 stale entry).
 """

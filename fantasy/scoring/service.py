@@ -89,7 +89,8 @@ def _rulesets_in_use(race_id: int) -> dict[str, tuple[str | dict, set[str]]]:
 
 def _has_race_classification(race_id: int) -> bool:
     return db.session.scalar(
-        select(SessionResult.id).where(SessionResult.race_id == race_id, SessionResult.session == SessionKind.race).limit(1)
+        select(SessionResult.id)
+        .where(SessionResult.race_id == race_id, SessionResult.session == SessionKind.race).limit(1)
     ) is not None
 
 
@@ -156,7 +157,8 @@ def score_race(race_id: int) -> dict:
     ).all()
     if newly_scored:
         db.session.execute(
-            update(Draft).where(Draft.race_id == race_id, Draft.state == DraftState.locked).values(state=DraftState.scored)
+            update(Draft).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
+            .values(state=DraftState.scored)
         )
     # Bumped before the commit too: if Redis is down the job fails and retries instead of leaving
     # stale standings behind a committed correction.

@@ -44,7 +44,8 @@ class Line:
     joined_at: str = ""
 
 
-def _race_scores(league_id: int, ruleset: str) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
+def _race_scores(league_id: int,
+                 ruleset: str) -> tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]:
     """The league's scored races (race id, round) and, per race, each team's (points, best pick).
 
     One statement: the league's scored drafts (by round), their picks joined to the league's ruleset's
@@ -82,7 +83,8 @@ def _rank(lines: list[Line]) -> list[dict]:
     for index, line in enumerate(ordered, start=1):
         if key(line) != previous_key:
             rank, previous_key = index, key(line)
-        ranked.append({"team_id": line.team_id, "rank": rank, "points": points_text(line.points), "race_wins": line.wins,
+        ranked.append({"team_id": line.team_id, "rank": rank, "points": points_text(line.points),
+                       "race_wins": line.wins,
                        "best_pick": None if line.best_pick is None else points_text(line.best_pick)})
     return ranked
 
@@ -155,7 +157,8 @@ def team_scores(team_id: int, user: User) -> list[dict]:
     statement = (
         select(Race.id, Race.round, Race.name, Pick.pick_number, Driver.ref, Pick.autopicked,
                DriverScore.points, DriverScore.breakdown, *CARD_COLUMNS)
-        .join(Draft, Draft.id == Pick.draft_id).join(Race, Race.id == Pick.race_id).join(Driver, Driver.id == Pick.driver_id)
+        .join(Draft, Draft.id == Pick.draft_id).join(Race, Race.id == Pick.race_id)
+        .join(Driver, Driver.id == Pick.driver_id)
         .outerjoin(DriverScore, (DriverScore.ruleset == key) & (DriverScore.race_id == Pick.race_id)
                    & (DriverScore.driver_id == Pick.driver_id))
         .where(Pick.team_id == team.id, Draft.state == DraftState.scored)

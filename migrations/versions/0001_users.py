@@ -1,7 +1,7 @@
 """users
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 10:20:42.994528
 
 """
