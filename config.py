@@ -52,6 +52,18 @@ def env_seconds(name: str, default: float) -> float:
     return _env_number(name, default, _seconds, "a non-negative number of seconds")
 
 
+def _seconds_list(raw: str) -> list[int]:
+    values = [int(item) for item in raw.split(",")]
+    if any(value < 0 for value in values):
+        raise ValueError(raw)
+    return values
+
+
+def env_seconds_list(name: str, default: list[int]) -> list[int]:
+    """Whole seconds, comma-separated: e.g. a job's retry delays, one per retry (RQ schedules whole seconds)."""
+    return _env_number(name, default, _seconds_list, "comma-separated whole non-negative seconds, e.g. 10,60,300")
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -139,6 +151,9 @@ class Config:
     # Retries of a failed upstream request wait up to this long before the first retry, doubling after each
     # (full jitter, at most 30 s); a Retry-After header is honoured instead.
     JOLPICA_BACKOFF_SECONDS = env_seconds("JOLPICA_BACKOFF_SECONDS", 1.0)
+    JOLPICA_BACKOFF_CAP_SECONDS = env_seconds("JOLPICA_BACKOFF_CAP_SECONDS", 30.0)
+    # Attempts per upstream request (the first and its retries) within one run of a job.
+    JOLPICA_MAX_ATTEMPTS = env_int("JOLPICA_MAX_ATTEMPTS", 5)
     # A classification unchanged this long after the race start becomes final.
     RESULTS_VERIFICATION_HOURS = env_int("RESULTS_VERIFICATION_HOURS", 72)
 
@@ -158,6 +173,11 @@ class Config:
     EVENT_STREAMS_PER_PROCESS = env_int("EVENT_STREAMS_PER_PROCESS", GUNICORN_WORKER_CONNECTIONS * 3 // 4)
     # How long finished job results stay in Redis.
     JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
+    # A failed job's retries: the delay before each (seconds), so three retries by default. Jobs are
+    # idempotent; a 4xx-class failure is not retried (fantasy/jobs/queues.py).
+    JOB_RETRY_INTERVALS = env_seconds_list("JOB_RETRY_INTERVALS", [10, 60, 300])
+    # The F1 sync's retries wait longer: on top of the client's own retries, an upstream outage may last minutes.
+    F1_SYNC_RETRY_INTERVALS = env_seconds_list("F1_SYNC_RETRY_INTERVALS", [30, 120, 600])
 
     PRODUCTION = False
 

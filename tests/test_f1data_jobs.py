@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rq import Retry
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
@@ -15,7 +14,6 @@ from f1data_fake_server import FakeJolpica, page
 from f1data_helpers import SEASON_2025, load
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
-from fantasy.f1data import service
 from fantasy.f1data.models import Driver, Race, ResultLifecycle, ResultState, Season, SessionKind, SessionResult
 from processes import ROOT, process_env
 
@@ -98,7 +96,7 @@ def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_to
                                                            upstream_server, monkeypatch, path, answer, attempts,
                                                            reason):
     # One job-level retry, due at once, so the worker runs the job twice and then gives up within the test.
-    monkeypatch.setattr(service, "SYNC_RETRY", Retry(max=1))
+    monkeypatch.setitem(app.config, "F1_SYNC_RETRY_INTERVALS", [0])
     upstream_server.fail[path] = answer
     job_id = enqueue_sync(client, admin_tokens)
 
@@ -127,7 +125,7 @@ def test_failing_upstream_fails_the_job_and_writes_nothing(app, client, admin_to
 def test_a_season_the_upstream_does_not_have_fails_once_without_retries(app, client, admin_tokens, backing_urls,
                                                                        tmp_path, upstream_server, monkeypatch):
     # Two job-level retries due at once: a transient failure would run the job three times in this burst.
-    monkeypatch.setattr(service, "SYNC_RETRY", Retry(max=2))
+    monkeypatch.setitem(app.config, "F1_SYNC_RETRY_INTERVALS", [0, 0])
     response = client.post(f"{API}/admin/sync", json={"season": 2031}, headers=bearer(admin_tokens["access_token"]))
     assert response.status_code == 202, response.get_json()
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 import redis
-from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
@@ -17,7 +16,7 @@ from fantasy.drafts import order
 from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
-from fantasy.jobs.queues import HIGH
+from fantasy.jobs.queues import HIGH, enqueue_at
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +92,8 @@ def schedule_expiry(turn: Turn) -> None:
 
 
 def _enqueue_expiry(scheduler: Scheduler, draft_id: int, pick_number: int, deadline: datetime) -> None:
-    scheduler.enqueue_at(fire_time(deadline), "fantasy.jobs.drafts.expire_turn", draft_id, pick_number,
-                         job_id=expiry_job_id(draft_id, pick_number),
-                         job_result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+    enqueue_at(scheduler, fire_time(deadline), "fantasy.jobs.drafts.expire_turn", draft_id, pick_number,
+               job_id=expiry_job_id(draft_id, pick_number))
 
 
 def restore_lost_expiries() -> int:

@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from rq import Retry
 from sqlalchemy import select
 
 from fantasy.common.clock import utcnow
@@ -31,8 +30,6 @@ audit = logging.getLogger("fantasy.audit")
 RESULT_ENDPOINTS = {SessionKind.race: "results", SessionKind.sprint: "sprint", SessionKind.qualifying: "qualifying"}
 REFERENCE_ENDPOINTS = ("seasons", "circuits", "drivers", "constructors", "races")
 SYNC_STEPS = len(REFERENCE_ENDPOINTS) + len(RESULT_ENDPOINTS) + 1  # fetches, then the one write
-# On top of the client's own retries within one run: an upstream outage may last minutes, not seconds.
-SYNC_RETRY = Retry(max=3, interval=[30, 120, 600])
 # The default run's live attempt: a few seconds to connect and a single try, so an offline machine falls
 # back to the bundled snapshot at once instead of backing off for minutes.
 BOOTSTRAP_CLIENT = {"timeout": (3.05, 10), "max_attempts": 1, "max_wait": 5}
@@ -41,6 +38,8 @@ BOOTSTRAP_CLIENT = {"timeout": (3.05, 10), "max_attempts": 1, "max_wait": 5}
 def build_client(**options) -> JolpicaClient:
     """A client on the configured upstream, sharing the request budget of every process through Redis."""
     options.setdefault("backoff_base", current_app.config["JOLPICA_BACKOFF_SECONDS"])
+    options.setdefault("backoff_cap", current_app.config["JOLPICA_BACKOFF_CAP_SECONDS"])
+    options.setdefault("max_attempts", current_app.config["JOLPICA_MAX_ATTEMPTS"])
     return JolpicaClient(current_app.config["JOLPICA_BASE_URL"], limiter=RateLimiter(get_redis()), **options)
 
 
@@ -193,7 +192,7 @@ def enqueue_sync(year: int, round: int | None = None) -> dict:
     from fantasy.jobs.f1data import sync_season as job  # the job module imports this one
 
     job_id = f"f1-sync-{year}" + (f"-round-{round}" if round else "")
-    queued = enqueue_unique(DEFAULT, job, year, round, job_id=job_id, retry=SYNC_RETRY)
+    queued = enqueue_unique(DEFAULT, job, year, round, job_id=job_id, retries="F1_SYNC_RETRY_INTERVALS")
     return {"job_id": queued.id, "status": queued.get_status(refresh=False).value}
 
 

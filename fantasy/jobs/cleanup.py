@@ -2,7 +2,6 @@
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from rq.job import Job
 from rq.registry import clean_registries
 from rq.worker_registration import clean_worker_registry
@@ -11,7 +10,7 @@ from werkzeug.utils import import_string
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.jobs.queues import FAILURE_TTL_SECONDS, QUEUE_NAMES, get_queue
+from fantasy.jobs.queues import QUEUE_NAMES, get_queue, ttls
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +30,12 @@ def old_job_records(now: datetime) -> int:
     # Periodic and pick-clock jobs keep one record across runs: never delete a job still scheduled.
     scheduler = Scheduler(connection=redis)
     scheduled = {raw.decode() for raw in redis.zrange(scheduler.scheduled_jobs_key, 0, -1)}
-    ttls = {"finished": current_app.config["JOB_RESULT_TTL_SECONDS"], "failed": FAILURE_TTL_SECONDS}
+    kept = ttls()
     removed = 0
     for name in QUEUE_NAMES:
         queue = get_queue(name)
-        for registry, ttl in ((queue.finished_job_registry, ttls["finished"]),
-                              (queue.failed_job_registry, ttls["failed"])):
+        for registry, ttl in ((queue.finished_job_registry, kept["result_ttl"]),
+                              (queue.failed_job_registry, kept["failure_ttl"])):
             job_ids = registry.get_job_ids(cleanup=False)
             for job_id, job in zip(job_ids, Job.fetch_many(job_ids, connection=redis)):
                 if job is None:

@@ -1,9 +1,7 @@
 """Notification jobs on the low queue: turn one event into stored notifications and live messages."""
 import logging
 
-from flask import current_app
-
-from fantasy.jobs.queues import LOW, RETRY, get_queue
+from fantasy.jobs.queues import LOW, enqueue
 from fantasy.notifications import service
 
 log = logging.getLogger(__name__)
@@ -16,7 +14,5 @@ def deliver(kind: str, payload: dict) -> int:
 
 
 def enqueue_delivery(kind: str, payload: dict, pipeline=None) -> None:
-    """Queue a delivery; into `pipeline` when given, which the caller executes (RQ's own enqueue takes two
-    round trips, a pipeline one for all it holds)."""
-    get_queue(LOW).enqueue(deliver, kind, payload, retry=RETRY, pipeline=pipeline,
-                           result_ttl=current_app.config["JOB_RESULT_TTL_SECONDS"])
+    """Queue a delivery; into `pipeline` when given, which the caller executes."""
+    enqueue(LOW, deliver, kind, payload, pipeline=pipeline)
