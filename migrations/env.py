@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 
 from alembic import context
 from flask import current_app
@@ -94,8 +95,26 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with _sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite alters a table by copying it and dropping the old one (batch mode); with foreign keys on (the
+    app turns them on for every connection, fantasy/common/sqlite.py) that drop deletes every row referencing
+    the table through ON DELETE CASCADE. Off for the migration, on again after. The pragma is a no-op inside
+    a transaction, so it goes to the driver's connection before the migration's transaction begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

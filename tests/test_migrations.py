@@ -46,3 +46,38 @@ def test_upgrade_downgrade_upgrade_from_empty_sqlite(tmp_path, backing_urls):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert drift(db.metadata) == []
+
+
+def test_sqlite_upgrades_keep_the_rows_that_reference_a_rebuilt_table(tmp_path, backing_urls):
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on, that drop
+    cascaded to every row referencing it (0014 rebuilt `leagues`: every team, membership and draft of the
+    default run's existing leagues was gone). Migrations run with foreign keys off on SQLite."""
+    app = create_app(
+        "testing", overrides={**backing_urls, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"}
+    )
+    with app.app_context():
+        upgrade(revision="0013")
+        now = "2026-01-01 00:00:00.000000"
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, username, username_key, email, email_key, password_hash, role, is_active, "
+                f"token_version, created_at) VALUES (1, 'alice', 'alice', 'a@example.com', 'a@example.com', 'x', "
+                f"'user', 1, 0, '{now}')")
+            connection.exec_driver_sql(
+                "INSERT INTO leagues (id, name, description, season, mode, visibility, max_teams, picks_per_team, "
+                "draft_method, order_strategy, pick_seconds, draft_opens_hours, autopick_on_lock, ruleset, "
+                "invite_code, owner_id, roster_version, created_at) VALUES (1, 'Old League', '', 2023, 'replay', "
+                f"'private', 10, 2, 'snake', 'rotation', 0, 96, 1, '\"standard\"', 'code', 1, 0, '{now}')")
+            connection.exec_driver_sql(
+                "INSERT INTO memberships (league_id, user_id, role, joined_at) VALUES (1, 1, 'owner', "
+                f"'{now}')")
+            connection.exec_driver_sql(
+                "INSERT INTO fantasy_teams (league_id, user_id, name, name_key, joined_at) VALUES (1, 1, 'Team', "
+                f"'team', '{now}')")
+        upgrade()
+        with db.engine.connect() as connection:
+            counts = [connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()
+                      for table in ("leagues", "memberships", "fantasy_teams")]
+            foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    assert counts == [1, 1, 1]
+    assert foreign_keys == 1  # back on for the app's own use of the pooled connection
