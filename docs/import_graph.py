@@ -1,7 +1,7 @@
 """Print the import graph between fantasy's top-level packages, from the code, as a Mermaid flowchart.
 
-    .venv/bin/python docs/import_graph.py            # Mermaid, pasted into docs/architecture.md
-    .venv/bin/python docs/import_graph.py --text     # one line per package: what it imports
+    .venv/bin/python docs/import_graph.py            # Mermaid and the text listing
+    .venv/bin/python docs/import_graph.py --update   # rewrite both in docs/architecture.md, between its markers
 
 Each node is a package or module directly under `fantasy` (`fantasy.drafts`, `fantasy.errors`...); an edge
 A --> B means some module of A imports some module of B, at module level or inside a function (grimp sees
@@ -15,6 +15,8 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+START, END = "<!-- import-graph: start -->", "<!-- import-graph: end -->"
 
 
 def package_edges() -> Counter:
@@ -58,12 +60,21 @@ def text(edges: Counter) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    edges = package_edges()
-    print(text(edges) if "--text" in sys.argv else mermaid(edges))
+def report(edges: Counter) -> str:
     found = cycles(edges)
-    print()
-    print("cycles between packages: " + (", ".join(f"{_name(a)} <-> {_name(b)}" for a, b in found) or "none"))
+    circles = ", ".join(f"{_name(a)} <-> {_name(b)}" for a, b in found) or "none"
+    return f"```mermaid\n{mermaid(edges)}\n```\n\n```\n{text(edges)}\n\ncycles between packages: {circles}\n```"
+
+
+def main() -> None:
+    block = report(package_edges())
+    if "--update" not in sys.argv:
+        print(block)
+        return
+    document = ARCHITECTURE.read_text()
+    before, rest = document.split(START)
+    after = rest.split(END)[1]
+    ARCHITECTURE.write_text(f"{before}{START}\n{block}\n{END}{after}")
 
 
 if __name__ == "__main__":

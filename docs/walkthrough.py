@@ -20,7 +20,7 @@ import requests
 
 BASE = os.environ.get("BASE_URL", "http://127.0.0.1:5000") + "/api/v1"
 PASSWORD = "correct horse battery"
-WIDTH = 110  # characters of JSON on one line
+WIDTH = 135  # characters of JSON on one line
 WISHES = ("VER", "HAM", "ALO", "PER", "LEC", "SAI")  # each team takes the first of these still available
 
 
@@ -72,7 +72,7 @@ def call(method: str, path: str, token: str | None = None, body=None, *, title: 
 
 def player(name: str, title: bool) -> str:
     body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-    call("POST", "/auth/register", body=body, title="**Register**" if title else None)
+    call("POST", "/auth/register", body=body, title="**Register**" if title else None, keep=("id", "username"))
     return call("POST", "/auth/login", body={"login": name, "password": PASSWORD},
                 title="**Sign in** (username or email)" if title else None)
 
@@ -99,13 +99,13 @@ def main() -> None:
     league = call("POST", "/leagues", alice, {"name": "Sunday Club", "season": 2023, "mode": "replay",
                                               "team_name": "Alice Racing"},
                   title="**Create a league** (private by default; the owner gets a team at once)",
-                  keep=("id", "name", "mode", "ruleset", "picks_per_team", "draft_method", "invite_code",
-                        "my_role", "my_team_id", "current_draft", "race_id", "round", "race_name", "state"))
+                  keep=("id", "ruleset", "picks_per_team", "draft_method", "invite_code", "my_role", "my_team_id",
+                        "current_draft", "race_id", "round", "race_name", "state"))
     bob_team = call("POST", "/leagues/join", bob, {"invite_code": league["invite_code"], "team_name": "Bob's Bolides"},
                     title="**Join** with the invite code (a public league: `POST /leagues/{id}/join`)",
                     keep=("id", "name", "league_id", "user_id"))
     races = call("GET", f"/leagues/{league['id']}/races", alice, title="**Which rounds can be played**",
-                 keep=("race_id", "round", "name", "draft_state", "playable", "unplayable_reason"))
+                 keep=("race_id", "round", "name", "draft_state", "playable", "unplayable_reason"), items=1)
     race_id = races[0]["race_id"]
     draft_path = f"/leagues/{league['id']}/drafts/{race_id}"
 
@@ -129,7 +129,7 @@ def main() -> None:
         first = False
         draft = call("GET", draft_path, alice)
     call("GET", draft_path, alice, title="**The draft state** once every slot is filled",
-         keep=("state", "on_the_clock", "picks", "pick_number", "team_id", "driver", "code", "name"), items=4)
+         keep=("state", "on_the_clock", "picks", "pick_number", "team_id", "driver", "code"), items=4)
     call("POST", f"{draft_path}/lock", alice, title="**Lock** the round: the worker scores it", keep=("state",))
     for _ in range(120):
         if call("GET", draft_path, alice)["state"] == "scored":
@@ -141,7 +141,7 @@ def main() -> None:
         time.sleep(0.5)
     call("GET", f"/leagues/{league['id']}/standings", bob, title="**Standings**")
     call("GET", f"/teams/{bob_team['id']}/scores", bob, title="**A team's points, pick by pick**",
-         keep=("round", "race_name", "points", "picks", "driver", "code", "name", "breakdown", "pick_number",
+         keep=("round", "race_name", "points", "picks", "driver", "code", "breakdown", "pick_number",
                "race_official"))
     call("GET", "/notifications", bob, title="**Notifications** (newest first)", items=4,
          keep=("kind", "data", "league_name", "race_id", "pick_number", "team_name", "pick_deadline"))
