@@ -37,6 +37,8 @@ class LineupRound(db.Model):
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), nullable=False)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), nullable=False, index=True)
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # Set by scoring when the race's scores count for the league (scoring/salary_cap.py): NULL = locked, waiting.
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     @classmethod
     def of_league(cls, league_id: int):

@@ -14,12 +14,12 @@ from fantasy.f1data.queries import get_race
 from fantasy.market.models import AssetPrice
 from fantasy.market.rules import PRESET
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
-from fantasy.scoring.standings import points_text
+from fantasy.scoring.rules import points_text
 
 MODELS = {DRIVER: Driver, CONSTRUCTOR: Constructor}
 
 
-def _assets(ids: set[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+def named_assets(ids: set[tuple[str, int]]) -> dict[tuple[str, int], dict]:
     """Each asset's id, kind, ref and display name, in two queries."""
     named = {}
     for kind, model in MODELS.items():
@@ -46,7 +46,7 @@ def race_scores(race_id: int, ruleset: str, kind: str | None) -> list[dict]:
         select(AssetScore).where(AssetScore.race_id == race_id, AssetScore.ruleset == ruleset,
                                  _kind_filter(AssetScore, kind))
     ).all()
-    named = _assets({row.asset for row in rows})
+    named = named_assets({row.asset for row in rows})
     rows = sorted(rows, key=lambda row: (-row.points, row.asset[0] != DRIVER, named[row.asset]["name"]))
     return [{"asset": named[row.asset], "points": points_text(row.points), "breakdown": row.breakdown}
             for row in rows]
@@ -65,7 +65,7 @@ def round_prices(year: int, round_: int, kind: str | None) -> list[dict]:
                        "later round's are stored once the round before it is scored")
     previous = {row.asset: row.price for row in db.session.scalars(
         AssetPrice.of_round(year, round_ - 1).where(_kind_filter(AssetPrice, kind)))}
-    named = _assets(set(prices))
+    named = named_assets(set(prices))
     ordered = sorted(prices, key=lambda asset: (-prices[asset], asset[0] != DRIVER, named[asset]["name"]))
     return [{"asset": named[asset], "price": prices[asset], "previous_price": previous.get(asset),
              "change": _change(prices[asset], previous.get(asset))} for asset in ordered]
@@ -73,7 +73,7 @@ def round_prices(year: int, round_: int, kind: str | None) -> list[dict]:
 
 def history(year: int, kind: str, asset_id: int) -> dict:
     """An asset's season: per round its price, the change, and its f1_fantasy_2025 points and line items."""
-    named = _assets({(kind, asset_id)})
+    named = named_assets({(kind, asset_id)})
     if not named:
         raise NotFound(f"No {kind} {asset_id}")
     column = AssetPrice.driver_id if kind == DRIVER else AssetPrice.constructor_id

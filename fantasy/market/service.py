@@ -39,7 +39,7 @@ from fantasy.market import rules
 from fantasy.market.models import AssetPrice
 from fantasy.market.schemas import OpeningPricesSchema
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
-from fantasy.scoring.service import score_assets
+from fantasy.scoring.service import assets_committed, score_assets
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +198,11 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
     rescored = []
     for race_id, round_, _cancelled in races:
         with race_lock(race_id):
-            if score_assets(race_id, rules.PRESET):
-                rescored.append(round_)
+            change = score_assets(race_id, rules.PRESET)
             db.session.commit()
+        if change:
+            rescored.append(round_)
+            assets_committed(race_id, rules.PRESET, change)
     points = _season_points(year)
     stored = set(db.session.scalars(select(AssetPrice.round).distinct().where(AssetPrice.season_year == year)))
     priced = []

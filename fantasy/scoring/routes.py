@@ -5,8 +5,14 @@ from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
 from fantasy.jobs.scoring import request_rescore
-from fantasy.scoring import standings
-from fantasy.scoring.schemas import JobSchema, RaceScoreSchema, StandingRowSchema, StandingsQuerySchema
+from fantasy.scoring import salary_cap, standings
+from fantasy.scoring.schemas import (
+    JobSchema,
+    RaceScoreSchema,
+    StandingRowSchema,
+    StandingsQuerySchema,
+    TeamRoundSchema,
+)
 
 standings_blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings and scores")
 scoring_admin_blp = Blueprint("scoring_admin", __name__, url_prefix="/api/v1/admin", description="Admin operations")
@@ -37,6 +43,32 @@ class TeamScores(MethodView):
     def get(self, team_id):
         """A team's points per scored race, with every pick's line items"""
         return standings.team_scores(team_id, current_user)
+
+
+@standings_blp.route("/teams/<id:team_id>/rounds")
+class TeamRounds(MethodView):
+    @standings_blp.login_required()
+    @standings_blp.response(200, TeamRoundSchema(many=True))
+    @standings_blp.alt_response(403, description="Not a member of this (public) team's league")
+    @standings_blp.alt_response(404, description="No such team (or one of a private league you are not a member "
+                                                 "of), or a team of a draft league")
+    @standings_blp.doc(operationId="getTeamRounds")
+    def get(self, team_id):
+        """A salary-cap team's scored rounds, each asset with its multiplier and line items, chip and penalty"""
+        return salary_cap.team_rounds(team_id, current_user)
+
+
+@standings_blp.route("/teams/<id:team_id>/rounds/<id:race_id>")
+class TeamRound(MethodView):
+    @standings_blp.login_required()
+    @standings_blp.response(200, TeamRoundSchema)
+    @standings_blp.alt_response(403, description="Not a member of this (public) team's league")
+    @standings_blp.alt_response(404, description="No such team (or one of a private league you are not a member "
+                                                 "of), a team of a draft league, or no scored lineup for that race")
+    @standings_blp.doc(operationId="getTeamRound")
+    def get(self, team_id, race_id):
+        """A salary-cap team's round breakdown: assets with names, multipliers and line items, chip, penalty"""
+        return salary_cap.team_rounds(team_id, current_user, race_id)[0]
 
 
 @scoring_admin_blp.route("/races/<id:race_id>/rescore")

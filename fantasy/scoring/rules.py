@@ -88,6 +88,11 @@ class Result:
         return self.position_text == "D" or self.status == "Disqualified"
 
 
+def points_text(value: Decimal) -> str:
+    """Points as a fixed two-decimal string (official points can be halves), the same on every engine."""
+    return f"{value:.2f}"
+
+
 def resolve(ruleset: str | dict) -> dict:
     """A full ruleset from a preset name or a (validated) custom object."""
     custom = PRESETS[ruleset] if isinstance(ruleset, str) else ruleset

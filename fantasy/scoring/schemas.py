@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import StrictSchema
 from fantasy.f1data.schemas import DriverCardSchema
+from fantasy.market.schemas import AssetSchema
 from fantasy.scoring.rules import NOT_SCORED, PRESETS
 
 
@@ -18,8 +19,10 @@ class StandingRowSchema(StrictSchema):
     team_id = fields.Integer()
     team_name = fields.String()
     points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
-    race_wins = fields.Integer()
-    best_pick = fields.String(allow_none=True, metadata={"description": "The best single pick's points"})
+    race_wins = fields.Integer(metadata={"description": "Races (salary cap: rounds) where the team had the league's "
+                                                   "best score; teams level at the top each get one"})
+    best_pick = fields.String(allow_none=True, metadata={
+        "description": "The best single pick's points (salary cap: the best asset's counted points in a round)"})
     movement = fields.Integer(allow_none=True, metadata={"description": "Places gained since the previous race"})
 
 
@@ -39,6 +42,32 @@ class RaceScoreSchema(StrictSchema):
     race_name = fields.String()
     points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
     picks = fields.List(fields.Nested(PickScoreSchema))
+
+
+class LineupAssetScoreSchema(StrictSchema):
+    asset = fields.Nested(AssetSchema)
+    multiplier = fields.Integer(metadata={"description": "1; 2 for the boost driver; 3 for the extra_boost driver"})
+    boost = fields.String(allow_none=True, metadata={"description": "boost, extra_boost or null"})
+    base_points = fields.String(metadata={"description": "The asset's counted points before the multiplier"})
+    points = fields.String(metadata={"description": "base_points x multiplier, as a decimal string"})
+    breakdown = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Line items as counted (under no_negative a negative item shows 0.00); "
+                       "did_not_take_part: 0.00 for an asset in none of the weekend's classifications"})
+
+
+class TeamRoundSchema(StrictSchema):
+    """A salary-cap team's scored round: its locked lineup's assets, chip and transfer penalty (§13)."""
+
+    race_id = fields.Integer()
+    round = fields.Integer()
+    race_name = fields.String()
+    chip = fields.String(allow_none=True, metadata={
+        "description": "extra_boost, wildcard, limitless, no_negative, autopilot or null"})
+    transfers = fields.Integer(metadata={"description": "Net transfers made for this round"})
+    free_transfers = fields.Integer(metadata={"description": "Free transfers this round had"})
+    penalty = fields.Integer(metadata={"description": "Points deducted for paid transfers (10 each)"})
+    points = fields.String(metadata={"description": "The round: sum of the assets' points minus the penalty"})
+    assets = fields.List(fields.Nested(LineupAssetScoreSchema))
 
 
 class JobSchema(StrictSchema):

@@ -21,10 +21,9 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus, SessionKind, SessionResult
 from fantasy.leagues.models import League
-from fantasy.scoring import cache, events
+from fantasy.scoring import cache, events, salary_cap
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
-from fantasy.scoring.rules import Result, ruleset_key, score_constructor, score_weekend
-from fantasy.scoring.standings import points_text
+from fantasy.scoring.rules import Result, points_text, ruleset_key, score_constructor, score_weekend
 
 log = logging.getLogger(__name__)
 
@@ -129,20 +128,38 @@ def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, 
 def score_assets(race_id: int, ruleset: str) -> str | None:
     """Store every driver's and constructor's score of a race under one preset (the market's), without
     committing; a race without a race classification, or cancelled, scores nothing. Idempotent: returns
-    what `_store` did."""
+    what `_store` did. After the caller's commit, `assets_committed` tells the leagues playing the race."""
     race = db.session.get(Race, race_id)
     if race is None:
         raise NotFound(f"No race {race_id}")
     scorable = race.status != RaceStatus.cancelled and _has_race_classification(race_id)
-    return _store(ruleset, race_id, _weekend(race_id).scores(ruleset, True) if scorable else {}, True)
+    change = _store(ruleset, race_id, _weekend(race_id).scores(ruleset, True) if scorable else {}, True)
+    if change:
+        cache.bump([ruleset], [])  # before the commit too: see score_race
+    return change
+
+
+def assets_committed(race_id: int, ruleset: str, change: str | None) -> None:
+    """After `score_assets`' change is committed: standings under that ruleset recompute, and leagues that had
+    the race scored hear of the correction (whichever job stores a correction first announces it, once)."""
+    if not change:
+        return
+    cache.bump([ruleset], [])
+    corrected = _corrected(race_id, _rulesets_in_use(race_id), {ruleset}) if change == "corrected" else []
+    if corrected:
+        events.scores_corrected.send(race_id, league_ids=corrected)
 
 
 def score_race(race_id: int) -> dict:
-    """(Re)score one race for every ruleset in use and mark its locked drafts scored. Idempotent."""
+    """(Re)score one race for every ruleset in use and mark its locked drafts and salary-cap rounds scored.
+    Idempotent."""
     race = db.session.get(Race, race_id)
     if race is None:
         raise NotFound(f"No race {race_id}")
     rulesets = _rulesets_in_use(race_id)
+    salary = salary_cap.plays(race_id)
+    if salary:
+        rulesets.setdefault(salary_cap.PRESET, (salary_cap.PRESET, set()))
     cancelled = race.status == RaceStatus.cancelled
     if not cancelled and not _has_race_classification(race_id):
         db.session.rollback()
@@ -150,7 +167,9 @@ def score_race(race_id: int) -> dict:
     weekend = _weekend(race_id)
     changes = {}
     for key, (ruleset, _texts) in rulesets.items():
-        changes[key] = _store(key, race_id, {} if cancelled else weekend.scores(ruleset, False), False)
+        # A salary-cap round needs the constructors' rows too; a draft league's scoring leaves them alone.
+        assets = salary and key == salary_cap.PRESET
+        changes[key] = _store(key, race_id, {} if cancelled else weekend.scores(ruleset, assets), assets)
     changed_keys = [key for key, change in changes.items() if change]
     newly_scored = db.session.scalars(
         select(Draft.league_id).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
@@ -160,13 +179,16 @@ def score_race(race_id: int) -> dict:
             update(Draft).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
             .values(state=DraftState.scored)
         )
+    if salary:
+        newly_scored = [*newly_scored, *salary_cap.leagues_in(race_id, salary_cap.LOCKED)]
+        salary_cap.mark_scored(race_id)
     # Bumped before the commit too: if Redis is down the job fails and retries instead of leaving
     # stale standings behind a committed correction.
     cache.bump(changed_keys, newly_scored)
     db.session.commit()
     cache.bump(changed_keys, newly_scored)
-    corrected_texts = {text for key, change in changes.items() if change == "corrected" for text in rulesets[key][1]}
-    corrected = sorted(set(_leagues_with(race_id, corrected_texts)) - set(newly_scored))
+    corrected_keys = {key for key, change in changes.items() if change == "corrected"}
+    corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys)) - set(newly_scored))
     if newly_scored:
         events.race_scored.send(race_id, league_ids=sorted(newly_scored))
     if corrected:
@@ -175,6 +197,16 @@ def score_race(race_id: int) -> dict:
                "leagues_newly_scored": len(newly_scored), "leagues_corrected": len(corrected)}
     log.info("race scored", extra=summary)
     return summary
+
+
+def _corrected(race_id: int, rulesets: dict, keys: set[str]) -> list[int]:
+    """Leagues that had this race scored under one of these ruleset keys: drafts by their ruleset's stored
+    text, salary-cap leagues (always f1_fantasy_2025) by their scored round."""
+    texts = {text for key in keys if key in rulesets for text in rulesets[key][1]}
+    leagues = list(_leagues_with(race_id, texts))
+    if salary_cap.PRESET in keys:
+        leagues += salary_cap.leagues_in(race_id, salary_cap.SCORED)
+    return leagues
 
 
 def _leagues_with(race_id: int, ruleset_texts: set[str]) -> list[int]:

@@ -1,7 +1,8 @@
-"""Standings and team scores, derived where they are read from picks and the shared driver scores (§8).
+"""Standings and team scores, derived where they are read from picks and the shared driver scores (§8);
+a salary-cap league's rounds come from its locked lineups instead (salary_cap.py), ranked the same way (§13).
 
-Order: points, then more race wins within the league, then the higher best single pick, then the
-earlier join; teams equal on all of these share a rank (1, 2, 2, 4). A race win is the top race score
+Order: points, then more race (round) wins within the league, then the higher best single pick (asset), then
+the earlier join; teams equal on all of these share a rank (1, 2, 2, 4). A race win is the top race score
 in the league (teams level at the top each get one). Movement compares the season rank with the rank
 after the league's previous scored race.
 """
@@ -20,19 +21,14 @@ from fantasy.extensions import db
 from fantasy.f1data.cards import CARD_COLUMNS, card, card_join
 from fantasy.f1data.models import Driver, Race
 from fantasy.leagues.access import LeagueFacts, Need, league_facts, team_access
-from fantasy.leagues.models import FantasyTeam, League
-from fantasy.scoring import cache
+from fantasy.leagues.models import FantasyTeam, League, LeagueFormat
+from fantasy.scoring import cache, salary_cap
 from fantasy.scoring.models import DriverScore
-from fantasy.scoring.rules import ruleset_key
+from fantasy.scoring.rules import points_text, ruleset_key
 from fantasy.scoring.schemas import StandingRowSchema
 
 ZERO = Decimal(0)
 _ROW = StandingRowSchema(many=True)
-
-
-def points_text(value: Decimal) -> str:
-    """Points as a fixed two-decimal string (official points can be halves), the same on every engine."""
-    return f"{value:.2f}"
 
 
 @dataclass
@@ -103,11 +99,17 @@ def _season_lines(teams: dict[int, str], races, per_race, upto: int | None = Non
 
 
 def _compute(league: LeagueFacts, race_id: int | None) -> list[dict]:
-    teams = {team_id: (name, joined.isoformat()) for team_id, name, joined in db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at).where(FantasyTeam.league_id == league.id)
-    )}
+    # The league's format comes with its teams, in the one statement a draft league's read always made.
+    rows = db.session.execute(
+        select(League.format, FantasyTeam.id, FantasyTeam.name, FantasyTeam.joined_at)
+        .outerjoin(FantasyTeam, FantasyTeam.league_id == League.id).where(League.id == league.id)
+    ).all()
+    teams = {team_id: (name, joined.isoformat()) for _format, team_id, name, joined in rows if team_id is not None}
     joined = {team_id: joined_at for team_id, (_name, joined_at) in teams.items()}
-    races, per_race = _race_scores(league.id, league.ruleset_key)
+    if rows and rows[0][0] == LeagueFormat.salary_cap:
+        races, per_race = salary_cap.race_scores(league.id)  # rounds of locked lineups, chips and penalties
+    else:
+        races, per_race = _race_scores(league.id, league.ruleset_key)
     if race_id is not None:
         if race_id not in {race for race, _ in races}:
             raise NotFound("This race has not been scored in this league")
