@@ -18,7 +18,14 @@ class NotificationSchema(StrictSchema):
     league_id = fields.Integer(allow_none=True, metadata={
         "description": "Null once the league is deleted (or for a notice of no league); data.league_name names it"})
     race_id = fields.Integer(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": (
+        "What the notice renders with, names included: league notices carry league_name; race_scored and "
+        "scores_corrected carry league_name, race_name, season, round, team_id, team_name, round_points (the "
+        "team's points in the race), season_points, rank and previous_rank (its season rank after the league's "
+        "previous scored race, null for the first); points are decimal strings"),
+        "example": {"league_name": "Friday Night", "race_name": "Saudi Arabian Grand Prix", "season": 2023,
+                    "round": 2, "team_id": 12, "team_name": "Box Box", "round_points": "25.00",
+                    "season_points": "43.00", "rank": 1, "previous_rank": 2}})
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
 

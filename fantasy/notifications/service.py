@@ -5,21 +5,23 @@ from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
-from sqlalchemy import Integer, String, delete, insert, literal, select, update
+from sqlalchemy import delete, insert, select, update
 
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.errors import NotFound
 from fantasy.extensions import db
+from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, Membership
 from fantasy.notifications.models import Notification
+from fantasy.scoring.standings import race_figures
 
 log = logging.getLogger(__name__)
 
 USER_CHANNEL = "events:user:{}"
 LEAGUE_CHANNEL = "events:league:{}"
-# Leagues per INSERT … SELECT of a race-wide notification (10 members each: 10,000 rows).
+# Leagues per INSERT of a race-wide notification (10 members each: 10,000 rows).
 LEAGUES_PER_STATEMENT = 1000
 
 # League audit events that members hear about, and what the notification is called.
@@ -73,45 +75,56 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
              "created_at": now} for user_id in user_ids]
     ids = db.session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows).all()
     db.session.commit()
-    _publish(kind, race_id, data,
-             [(notification_id, user_id, league_id) for notification_id, user_id in zip(ids, user_ids)])
+    _publish(kind, race_id, [(notification_id, user_id, league_id, data)
+                             for notification_id, user_id in zip(ids, user_ids)])
     return len(user_ids)
 
 
 def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
-    """Every active member of each league, one row each, by one INSERT … SELECT and one commit per
-    LEAGUES_PER_STATEMENT leagues; then their live events.
+    """The user of every active team of each league, one row each with the team's figures (its points in the
+    race, season total, rank and previous rank: race_figures, either league format), by one INSERT and one
+    commit per LEAGUES_PER_STATEMENT leagues; then their live events.
 
-    Set-based because a race scores every league drafting it at once (100,000 leagues in the benchmark).
-    The signal handler already queues one job per chunk (notifications/hooks.py); the chunking here also
-    bounds a larger list (SQLite allows 32,766 parameters per statement)."""
+    Set-based because a race scores every league playing it at once (100,000 leagues in the benchmark): per
+    chunk, one statement for the recipients, race_figures' few for the whole chunk and the insert. The signal
+    handler already queues one job per chunk (notifications/hooks.py); the chunking here also bounds a larger
+    list (SQLite allows 32,766 parameters per statement)."""
+    race = db.session.execute(select(Race.name, Race.round, Race.season_year).where(Race.id == race_id)).one()
     now = utcnow()
     count = 0
     for start in range(0, len(league_ids), LEAGUES_PER_STATEMENT):
-        members = (
-            select(Membership.user_id, literal(kind, String), Membership.league_id, literal(race_id, Integer),
-                   literal({}, Notification.data.type), literal(now, Notification.created_at.type))
-            .where(Membership.league_id.in_(league_ids[start:start + LEAGUES_PER_STATEMENT]),
-                   Membership.left_at.is_(None))
-        )
+        chunk = league_ids[start:start + LEAGUES_PER_STATEMENT]
+        recipients = db.session.execute(
+            select(FantasyTeam.user_id, FantasyTeam.league_id, FantasyTeam.id, FantasyTeam.name, League.name)
+            .join(League, League.id == FantasyTeam.league_id)
+            .join(Membership, (Membership.league_id == FantasyTeam.league_id)
+                  & (Membership.user_id == FantasyTeam.user_id))
+            .where(FantasyTeam.league_id.in_(chunk), FantasyTeam.left_at.is_(None), Membership.left_at.is_(None))
+        ).all()
+        figures = race_figures(race_id, chunk)
+        rows = [{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "created_at": now,
+                 "data": {"league_name": league_name, "race_name": race.name, "season": race.season_year,
+                          "round": race.round, "team_id": team_id, "team_name": team_name, **figures[team_id]}}
+                for user_id, league_id, team_id, team_name, league_name in recipients]
+        if not rows:
+            continue
         stored = db.session.execute(
-            insert(Notification)
-            .from_select(["user_id", "kind", "league_id", "race_id", "data", "created_at"], members)
-            .returning(Notification.id, Notification.user_id, Notification.league_id)
+            insert(Notification).returning(Notification.id, Notification.user_id, Notification.league_id), rows
         ).all()
         db.session.commit()
-        _publish(kind, race_id, {}, stored)
+        data = {(row["user_id"], row["league_id"]): row["data"] for row in rows}
+        _publish(kind, race_id, [(*row, data[row.user_id, row.league_id]) for row in stored])
         count += len(stored)
     return count
 
 
-def _publish(kind: str, race_id: int | None, data: dict, stored) -> None:
-    """The live event of each stored notification (id, user id, league id) on its user's channel. Best
+def _publish(kind: str, race_id: int | None, stored) -> None:
+    """The live event of each stored notification (id, user id, league id, data) on its user's channel. Best
     effort after the commit: the rows are the record, so a Redis failure is logged and the job does not
     fail (a retry would store the notifications twice)."""
     try:
         with get_redis().pipeline(transaction=False) as pipe:
-            for notification_id, user_id, league_id in stored:
+            for notification_id, user_id, league_id, data in stored:
                 message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id,
                            "data": data}
                 pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Text, cast, delete, select, update
+from sqlalchemy import delete, select, update
 
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, DraftState
@@ -24,6 +24,7 @@ from fantasy.leagues.models import League
 from fantasy.scoring import cache, events, salary_cap
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
 from fantasy.scoring.rules import Result, points_text, ruleset_key, score_constructor, score_weekend
+from fantasy.scoring.standings import RULESET_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,6 @@ def _weekend(race_id: int) -> Weekend:
         if row.driver_id not in weekend.teams[row.constructor_id]:
             weekend.teams[row.constructor_id].append(row.driver_id)
     return weekend
-
-
-# A league's ruleset as its stored JSON text: the database de-duplicates the texts, so Python decodes and
-# keys a handful of rulesets rather than one per league (100k leagues: 1.5 s -> 0.05 s, bench/README.md).
-RULESET_TEXT = cast(League.ruleset, Text)
 
 
 def _rulesets_in_use(race_id: int) -> dict[str, tuple[str | dict, set[str]]]:
