@@ -28,6 +28,7 @@ from fantasy.f1data.routes import f1_blp
 from fantasy.health.routes import health_blp
 from fantasy.jobs.market import subscribe as subscribe_market
 from fantasy.leagues.routes import leagues_blp, teams_blp
+from fantasy.lineups.routes import lineups_blp
 from fantasy.market.cli import prices_cli
 from fantasy.market.routes import market_admin_blp, market_blp
 from fantasy.notifications.hooks import subscribe as subscribe_notifications
@@ -38,7 +39,7 @@ from fantasy.scoring.subscriptions import subscribe as subscribe_scoring
 
 BLUEPRINTS = (
     health_blp, auth_blp, users_blp, f1_blp, leagues_blp, teams_blp, drafts_blp, standings_blp, notifications_blp,
-    admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp, market_blp, market_admin_blp,
+    admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp, market_blp, market_admin_blp, lineups_blp,
 )
 CLI_GROUPS = (users_cli, f1_cli, demo_cli, prices_cli)
 

@@ -28,6 +28,7 @@ BODIES = {
     ("drafts.UndoPicks", "POST"): {"count": 1},
     ("drafts.PickOnBehalf", "POST"): "driver",
     ("f1admin.RaceResultsCorrection", "PUT"): "classification",
+    ("lineups.TeamLineup", "PUT"): "lineup",
 }
 PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -60,7 +61,9 @@ def _world(app, client, make_user):
     bodies = {"attacker_id": {"user_id": attacker["id"]}, "driver": {"driver_id": driver_id(app, "hamilton")},
               "team_ids": {"team_ids": sorted(victim.players)},
               "driver_ids": {"driver_ids": [driver_id(app, "hamilton")]},
-              "classification": {"rows": [{"driver_id": driver_id(app, "hamilton"), "constructor_id": 1, "position": 1}]}}
+              "classification": {"rows": [{"driver_id": driver_id(app, "hamilton"), "constructor_id": 1, "position": 1}]},
+              "lineup": {"driver_ids": [driver_id(app, ref) for ref in ("hamilton", "alonso", "stroll", "albon",
+                                                                         "sargeant")], "constructor_ids": [1, 2]}}
     return victim, attacker, ids, secrets, bodies
 
 

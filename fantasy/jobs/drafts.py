@@ -1,7 +1,8 @@
-"""Draft jobs: the pick clock's expiry and the periodic draft tick."""
+"""Draft jobs: the pick clock's expiry and the periodic draft tick (which also locks live salary-cap rounds)."""
 import logging
 
 from fantasy.drafts import clock, service
+from fantasy.lineups.lock import lock_due_rounds
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +15,7 @@ def expire_turn(draft_id: int, pick_number: int) -> bool:
 
 def draft_tick() -> dict:
     counts = service.draft_tick()
+    counts["lineup_rounds_locked"] = lock_due_rounds()  # the same clock: a weekend's first scored session
     counts["clocks_restored"] = clock.restore_lost_expiries()  # a Redis that lost its data loses the clocks
     log.info("draft tick", extra=counts)
     return counts

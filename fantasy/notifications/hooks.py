@@ -19,6 +19,7 @@ from fantasy.drafts.models import Draft, Pick
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.jobs.notifications import enqueue_delivery
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
+from fantasy.lineups.events import round_locked
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
 
@@ -133,6 +134,12 @@ def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
         pipe.execute()
 
 
+def _lineups_locked(race_id, league_id, lineups, **_):
+    """After the lock's commit: each team's locked lineup to its user, in one delivery job for the league."""
+    if lineups:
+        enqueue_delivery("lineup_locked", {"league_id": league_id, "race_id": race_id, "lineups": lineups})
+
+
 def _gave_up(race_id, session=None, **_):
     enqueue_delivery("admin_alert", {"race_id": race_id, "data": {
         "message": "Results polling gave up: no final classification after 7 days",
@@ -150,3 +157,4 @@ def subscribe() -> None:
     race_scored.connect(_scored)
     scores_corrected.connect(_corrected)
     results_poll_gave_up.connect(_gave_up)
+    round_locked.connect(_lineups_locked)

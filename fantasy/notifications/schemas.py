@@ -14,7 +14,9 @@ class NotificationSchema(StrictSchema):
         "member_joined, member_left, member_removed, role_changed, draft_open, order_changed, your_turn, "
         "autopicked, draft_complete, draft_locked, race_scored, scores_corrected, league_deleted, admin_alert; "
         "a manager's "
-        "draft tools: draft_paused, draft_resumed, picks_undone, picked_on_behalf, autopick_forced, draft_reset")})
+        "draft tools: draft_paused, draft_resumed, picks_undone, picked_on_behalf, autopick_forced, draft_reset; "
+        "salary-cap leagues: lineup_locked (data: the team's locked lineup, with prices, bank, transfers and "
+        "penalty)")})
     league_id = fields.Integer(allow_none=True, metadata={
         "description": "Null once the league is deleted (or for a notice of no league); data.league_name names it"})
     race_id = fields.Integer(allow_none=True)

@@ -154,6 +154,9 @@ def deliver(kind: str, payload: dict) -> int:
         return count + (deliver("your_turn", payload["turn"]) if payload.get("turn") else 0)
     if kind == "your_turn":  # the recipient was decided when the turn changed (hooks.py)
         return _store_and_publish([payload["user_id"]], "your_turn", league_id, race_id, data)
+    if kind == "lineup_locked":  # each team's user, with the team's own lineup (lineups/lock.py)
+        return sum(_store_and_publish([lineup["user_id"]], kind, league_id, race_id, lineup["data"])
+                   for lineup in payload["lineups"])
     if kind == "league_deleted":
         return _store_and_publish(payload["user_ids"], "league_deleted", None, None, data)
     if kind in ("race_scored", "scores_corrected"):

@@ -1,0 +1,88 @@
+"""Which round of a salary-cap league is open for lineups, when it locks, and the round's prices (§13).
+
+Rounds lock in calendar order, one `lineup_rounds` row each: live at the start of the first session the
+league's ruleset scores (the draft leagues' timing helper), replay when a manager locks the round. The open
+round is the first one after the last locked that is not cancelled (live: whose lock time is still ahead);
+only its lineups can be changed.
+"""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from fantasy.common.clock import utcnow
+from fantasy.drafts.timing import lock_time
+from fantasy.errors import Conflict, NotFound
+from fantasy.extensions import db
+from fantasy.f1data.models import Race, RaceStatus, SessionKind
+from fantasy.leagues.models import League, LeagueFormat, LeagueMode
+from fantasy.lineups.models import LineupRound
+from fantasy.market.models import AssetPrice
+from fantasy.scoring.rules import scored_sessions
+
+NOT_SALARY_CAP = "Lineups are for salary-cap leagues: this league drafts its drivers"
+
+
+def check_salary_cap(league: League) -> None:
+    if league.format != LeagueFormat.salary_cap:
+        raise Conflict(NOT_SALARY_CAP)
+
+
+def race_of_season(league: League, race_id: int) -> Race:
+    race = db.session.get(Race, race_id)
+    if race is None or race.season_year != league.season:
+        raise NotFound("No such race in this league's season")
+    return race
+
+
+def locks_at(league: League, race: Race) -> datetime | None:
+    """A live round's lock: the weekend's first scored session (qualifying, or sprint qualifying first)."""
+    if league.mode != LeagueMode.live:
+        return None
+    return lock_time(race, SessionKind.sprint in scored_sessions(league.ruleset))
+
+
+def last_locked_round(league_id: int) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.max(Race.round), 0)).join(LineupRound, LineupRound.race_id == Race.id)
+        .where(LineupRound.league_id == league_id)
+    )
+
+
+def is_locked(league_id: int, race_id: int) -> bool:
+    return db.session.scalar(
+        select(LineupRound.id).where(LineupRound.league_id == league_id, LineupRound.race_id == race_id)
+    ) is not None
+
+
+def open_race(league: League, now: datetime | None = None) -> Race | None:
+    """The round whose lineups can change now (none once the season has nothing left to lock)."""
+    now = now or utcnow()
+    races = db.session.scalars(
+        Race.of_season(league.season).where(Race.round > last_locked_round(league.id),
+                                            Race.status != RaceStatus.cancelled)
+    ).all()
+    return next((race for race in races if league.mode != LeagueMode.live or locks_at(league, race) > now), None)
+
+
+def check_open(league: League, race: Race) -> None:
+    """409 unless `race` is the league's open round, saying why."""
+    if is_locked(league.id, race.id) or (league.mode == LeagueMode.live and locks_at(league, race) <= utcnow()):
+        raise Conflict(f"Round {race.round} is locked: its lineups can no longer change")
+    current = open_race(league)
+    if current is None or current.id != race.id:
+        where = f"round {current.round} is the open one" if current else "no round is left to play"
+        raise Conflict(f"Round {race.round} is not open for lineups: {where} (later rounds carry its lineup over)")
+
+
+def prices(year: int, round_: int) -> dict[tuple[str, int], Decimal]:
+    """A round's stored prices by asset (the market's rows: the same for every league)."""
+    return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
+
+
+def require_prices(year: int, round_: int) -> dict[tuple[str, int], Decimal]:
+    stored = prices(year, round_)
+    if not stored:
+        raise Conflict(f"No prices are stored for {year} round {round_} yet: a round's prices are stored once "
+                       "the round before it is scored (round 1's with the season's opening prices)")
+    return stored
