@@ -2,6 +2,7 @@
 import sys
 
 from rq import Worker
+from sqlalchemy.orm import configure_mappers
 
 from fantasy import create_app
 from fantasy.common.redis import get_redis
@@ -14,6 +15,9 @@ COMMANDS = (("worker",), ("worker", "--burst"), ("scheduler",))
 
 
 def run_worker(burst: bool = False) -> None:
+    # Every mapper configured once here, before RQ forks a work horse per job: otherwise each horse would
+    # configure them again on its first query (the parent never queries).
+    configure_mappers()
     worker = Worker([get_queue(name) for name in QUEUE_NAMES], connection=get_redis(),
                     exception_handlers=[no_retry_when_permanent])
     # RQ's own scheduler moves retries that wait (Retry intervals) back to their queue; rq-scheduler runs

@@ -10,9 +10,9 @@ from werkzeug.security import check_password_hash
 
 from conftest import PASSWORD, AuthActions, bearer
 from fantasy import create_app
-from fantasy.admin import jobs_service
 from fantasy.common.redis import get_redis
 from fantasy.extensions import limiter
+from fantasy.jobs import admin_service as jobs_service
 from test_admin_jobs import basic
 
 ROOT = Path(__file__).resolve().parent.parent

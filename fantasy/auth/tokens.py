@@ -37,8 +37,6 @@ USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 MAX_USER_ID = 2**31 - 1
 # The suffix names the form of the data: a new field means a new suffix, so old snapshots are never read.
 PRINCIPAL = "snap:user:{}:v1"
-# Writes of a user row move its principal's snapshot generation.
-snapshots.guard(User, "user", "id")
 
 
 def _pair(user: User, family: str, refresh_jti: str) -> dict:
@@ -155,6 +153,8 @@ current_principal: Principal = LocalProxy(get_current_user)
 
 
 def init_tokens(jwt) -> None:
+    # Writes of a user row move its principal's snapshot generation.
+    snapshots.guard(User, "user", "id")
     jwt.token_in_blocklist_loader(lambda header, claims: is_revoked(claims))
     # None (no such user, or deactivated) answers 401 "Account not found or deactivated".
     jwt.user_lookup_loader(lambda header, claims: _principal(claims))

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from fantasy.common.background import ask
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.errors import NotFound, ServiceUnavailable, Unprocessable
@@ -21,7 +22,6 @@ from fantasy.f1data.ingest import (
     state_for,
 )
 from fantasy.f1data.models import ResultSource, Season, SessionKind
-from fantasy.jobs.queues import DEFAULT, enqueue_unique
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("fantasy.audit")
@@ -188,12 +188,8 @@ def bootstrap(year: int | None = None) -> tuple[str, Summary | None]:
 
 
 def enqueue_sync(year: int, round: int | None = None) -> dict:
-    """Queue the sync job under a deterministic id; a sync of the same scope still waiting is reused."""
-    from fantasy.jobs.f1data import sync_season as job  # the job module imports this one
-
-    job_id = f"f1-sync-{year}" + (f"-round-{round}" if round else "")
-    queued = enqueue_unique(DEFAULT, job, year, round, job_id=job_id, retries="F1_SYNC_RETRY_INTERVALS")
-    return {"job_id": queued.id, "status": queued.get_status(refresh=False).value}
+    """Queue the sync job; a sync of the same scope still waiting is reused (fantasy.jobs.f1data)."""
+    return ask(events.sync_requested, year, round=round)
 
 
 def correct_results(race_id: int, session: SessionKind, rows: list[dict], actor_id: int | None):

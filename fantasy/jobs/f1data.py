@@ -1,10 +1,12 @@
-"""F1 data jobs: thin wrappers that take ids and call the f1data service."""
+"""F1 data jobs: thin wrappers that take ids and call the f1data service, and the queuing of a sync."""
 import logging
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import redis_lock
 from fantasy.errors import NotFound
 from fantasy.f1data import polling, service
+from fantasy.f1data.events import sync_requested
+from fantasy.jobs.queues import DEFAULT, enqueue_unique
 
 log = logging.getLogger(__name__)
 # Outlives the poll job's 10-minute timeout, so it never expires under a running tick; a killed one frees it later.
@@ -16,6 +18,17 @@ def sync_season(season: int, round: int | None = None) -> str:
     summary = service.sync_season(season, round)
     log.info("job=f1_sync season=%s round=%s %s", season, round, summary.line())
     return summary.line()
+
+
+def enqueue_sync(year: int, round: int | None = None) -> dict:
+    """The `sync_requested` receiver: queue the sync under a deterministic id, reusing one still waiting."""
+    job_id = f"f1-sync-{year}" + (f"-round-{round}" if round else "")
+    queued = enqueue_unique(DEFAULT, sync_season, year, round, job_id=job_id, retries="F1_SYNC_RETRY_INTERVALS")
+    return {"job_id": queued.id, "status": queued.get_status(refresh=False).value}
+
+
+def subscribe() -> None:
+    sync_requested.connect(enqueue_sync)
 
 
 def sync_current_season() -> str:

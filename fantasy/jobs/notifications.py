@@ -3,6 +3,7 @@ import logging
 
 from fantasy.jobs.queues import LOW, enqueue
 from fantasy.notifications import service
+from fantasy.notifications.events import delivery_due
 
 log = logging.getLogger(__name__)
 
@@ -14,5 +15,9 @@ def deliver(kind: str, payload: dict) -> int:
 
 
 def enqueue_delivery(kind: str, payload: dict, pipeline=None) -> None:
-    """Queue a delivery; into `pipeline` when given, which the caller executes."""
+    """The `delivery_due` receiver: queue a delivery; into `pipeline` when given, which the caller executes."""
     enqueue(LOW, deliver, kind, payload, pipeline=pipeline)
+
+
+def subscribe() -> None:
+    delivery_due.connect(enqueue_delivery)

@@ -1,12 +1,12 @@
-"""Scoring jobs: score one race, triggered by result changes, replay locks and admins."""
+"""Scoring jobs: score one race, when its results change or scoring asks (a lock, a re-score)."""
 import logging
 
 from fantasy.common.redis import redis_lock
-from fantasy.errors import NotFound
-from fantasy.extensions import db
-from fantasy.f1data.models import Race
+from fantasy.f1data.events import results_changed
 from fantasy.jobs.queues import DEFAULT, enqueue_unique
+from fantasy.lineups.events import round_locked
 from fantasy.scoring import service
+from fantasy.scoring.events import scoring_due
 
 log = logging.getLogger(__name__)
 # A race scores in well under a second even at 1M teams (bench/README.md): a short lock lapses soon after a
@@ -29,12 +29,13 @@ def score_race(race_id: int) -> dict:
 
 
 def enqueue_score_race(race_id: int, **_signal_kwargs) -> str:
-    """Queue scoring of a race (also the `results_changed` subscriber: it takes the signal's kwargs)."""
+    """Queue scoring of a race: the receiver of `results_changed`, `scoring_due` and a salary-cap round's
+    `round_locked` (it takes their kwargs)."""
     return enqueue_unique(DEFAULT, score_race, race_id, job_id=f"score-race-{race_id}").id
 
 
-def request_rescore(race_id: int) -> str:
-    """An admin asks for a race to be re-scored for every league."""
-    if db.session.get(Race, race_id) is None:
-        raise NotFound(f"No race {race_id}")
-    return enqueue_score_race(race_id)
+def subscribe() -> None:
+    # blinker ignores a second connect of the same receiver, so every create_app() may call this.
+    results_changed.connect(enqueue_score_race)
+    scoring_due.connect(enqueue_score_race)
+    round_locked.connect(enqueue_score_race)  # the stored results score the round, as a replay draft's lock

@@ -26,9 +26,12 @@ from fantasy.scoring.rules import ruleset_key
 # The suffix names the form of the data: a new field, or a change of how ruleset keys are computed, means a
 # new suffix, so old snapshots are never read.
 FACTS = "snap:league:{}:member:{}:v1"
-# Writes of these rows move the league's snapshot generation (teams count through `roster_version`).
-snapshots.guard(League, "league", "id")
-snapshots.guard(Membership, "league", "league_id")
+
+
+def init_access() -> None:
+    """Writes of these rows move the league's snapshot generation (teams count through `roster_version`)."""
+    snapshots.guard(League, "league", "id")
+    snapshots.guard(Membership, "league", "league_id")
 
 
 class Need(enum.Enum):

@@ -15,7 +15,6 @@ from fantasy.drafts.turns import skip_departed
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
-from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
 from fantasy.leagues.models import (
     DraftMethod,
@@ -30,6 +29,7 @@ from fantasy.leagues.models import (
     Visibility,
 )
 from fantasy.lineups.models import LineupRound
+from fantasy.scoring.events import scoring_due
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
         _event(league.id, user, "settings_changed", fields=sorted(changed))
     commit_or_conflict("Could not update the league")
     for race_id in rescore or ():
-        enqueue_score_race(race_id)
+        scoring_due.send(race_id)
     return present(access)
 
 

@@ -17,11 +17,18 @@ from fantasy.common.redis import get_redis
 from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, Pick
 from fantasy.f1data.events import results_poll_gave_up
-from fantasy.jobs.notifications import enqueue_delivery
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.lineups.events import round_locked
+from fantasy.notifications.events import delivery_due
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
+
+
+def _deliver_later(kind: str, payload: dict, pipeline=None) -> None:
+    """Have the delivery queued (fantasy.jobs.notifications); into `pipeline` when given, which the caller
+    executes (one round trip for all it holds)."""
+    delivery_due.send(kind, payload=payload, pipeline=pipeline)
+
 
 NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
 # Leagues per race_scored / scores_corrected delivery job: one INSERT … SELECT each (service.py).
@@ -37,7 +44,7 @@ def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
     payload = {"league_id": target.league_id, "actor_id": target.actor_id,
                "data": {**(target.data or {}), "league_name": league_name},
                "race_id": (target.data or {}).get("race_id"), "draft_id": (target.data or {}).get("draft_id")}
-    defer(object_session(target), lambda: enqueue_delivery(target.kind, payload))
+    defer(object_session(target), lambda: _deliver_later(target.kind, payload))
 
 
 def _turn_started(draft: Draft, team_id: int, **_) -> None:
@@ -65,7 +72,7 @@ def _turn_started(draft: Draft, team_id: int, **_) -> None:
         if pending.get(draft_id) is turn:
             del pending[draft_id]
             with get_redis().pipeline() as pipe:
-                enqueue_delivery("your_turn", turn, pipeline=pipe)
+                _deliver_later("your_turn", turn, pipeline=pipe)
                 pipe.execute()
 
     defer(session, deliver_unless_carried)
@@ -89,7 +96,7 @@ def _league_deleted(mapper, connection, target: League) -> None:
         select(Membership.user_id).where(Membership.league_id == target.id, Membership.left_at.is_(None))
     ).all()
     payload = {"user_ids": list(members), "data": {"league_id": target.id, "league_name": target.name}}
-    defer(object_session(target), lambda: enqueue_delivery("league_deleted", payload))
+    defer(object_session(target), lambda: _deliver_later("league_deleted", payload))
 
 
 def _pick_inserted(mapper, connection, target: Pick) -> None:
@@ -108,7 +115,7 @@ def _pick_inserted(mapper, connection, target: Pick) -> None:
         # One round trip for both (RQ's own enqueue takes two), in one MULTI that RQ opens first; the row
         # itself is expired by now.
         with get_redis().pipeline() as pipe:
-            enqueue_delivery("pick", payload, pipeline=pipe)
+            _deliver_later("pick", payload, pipeline=pipe)
             pipe.publish(LEAGUE_CHANNEL.format(payload["league_id"]), live)
             pipe.execute()
 
@@ -130,18 +137,18 @@ def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
               for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
     with get_redis().pipeline() as pipe:
         for chunk in chunks:
-            enqueue_delivery(kind, {"race_id": race_id, "league_ids": chunk}, pipeline=pipe)
+            _deliver_later(kind, {"race_id": race_id, "league_ids": chunk}, pipeline=pipe)
         pipe.execute()
 
 
 def _lineups_locked(race_id, league_id, lineups, **_):
     """After the lock's commit: each team's locked lineup to its user, in one delivery job for the league."""
     if lineups:
-        enqueue_delivery("lineup_locked", {"league_id": league_id, "race_id": race_id, "lineups": lineups})
+        _deliver_later("lineup_locked", {"league_id": league_id, "race_id": race_id, "lineups": lineups})
 
 
 def _gave_up(race_id, session=None, **_):
-    enqueue_delivery("admin_alert", {"race_id": race_id, "data": {
+    _deliver_later("admin_alert", {"race_id": race_id, "data": {
         "message": "Results polling gave up: no final classification after 7 days",
         "session": getattr(session, "value", session)}})
 

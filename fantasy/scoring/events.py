@@ -1,4 +1,5 @@
-"""Signals the notification layer subscribes to: a race scored for leagues, or their scores corrected."""
+"""Scoring's signals: a race scored for leagues, or their scores corrected (the notifications listen); a race's
+scores due (fantasy.jobs queues the score-race job)."""
 from blinker import Namespace
 
 _signals = Namespace()
@@ -7,3 +8,7 @@ _signals = Namespace()
 race_scored = _signals.signal("race-scored")
 # scores_corrected.send(race_id, league_ids=[...]): already scored leagues whose points changed.
 scores_corrected = _signals.signal("scores-corrected")
+# scoring_due.send(race_id): score the race (again) for every league; sent after the commit that made it due
+# (a lock, a ruleset change that re-scores a season, an admin's re-score). The job layer answers with the
+# queued job's id.
+scoring_due = _signals.signal("scoring-due")

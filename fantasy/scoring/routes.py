@@ -4,8 +4,7 @@ from flask.views import MethodView
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
-from fantasy.jobs.scoring import request_rescore
-from fantasy.scoring import salary_cap, standings
+from fantasy.scoring import salary_cap, service, standings
 from fantasy.scoring.schemas import (
     JobSchema,
     RaceScoreSchema,
@@ -79,4 +78,4 @@ class Rescore(MethodView):
     @scoring_admin_blp.doc(operationId="rescoreRace")
     def post(self, race_id):
         """Re-score a race for every league (queued)"""
-        return {"job_id": request_rescore(race_id)}
+        return {"job_id": service.request_rescore(race_id)}

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 
+from fantasy.common.background import ask
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.errors import NotFound
@@ -203,6 +204,13 @@ def _corrected(race_id: int, rulesets: dict, keys: set[str]) -> list[int]:
     if salary_cap.PRESET in keys:
         leagues += salary_cap.leagues_in(race_id, salary_cap.SCORED)
     return leagues
+
+
+def request_rescore(race_id: int) -> str:
+    """An admin asks for a race to be re-scored for every league: the queued job's id."""
+    if db.session.get(Race, race_id) is None:
+        raise NotFound(f"No race {race_id}")
+    return ask(events.scoring_due, race_id)
 
 
 def _leagues_with(race_id: int, ruleset_texts: set[str]) -> list[int]:

@@ -1,4 +1,5 @@
-"""Admin job operations: queue counts, failed jobs without secrets, scheduled jobs, requeue, dashboard sign-in."""
+"""Admin job operations, the admin's view of the queues: counts, failed jobs without secrets, scheduled jobs,
+requeue, dashboard sign-in."""
 import logging
 import re
 from datetime import datetime, timezone

@@ -6,12 +6,12 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from marshmallow import fields
 
-from fantasy.admin import jobs_service
 from fantasy.auth.routes import account_limit_key
 from fantasy.auth.tokens import current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.schemas import StrictSchema
 from fantasy.extensions import limiter
+from fantasy.jobs import admin_service
 
 admin_jobs_blp = Blueprint("admin_jobs", __name__, url_prefix="/api/v1/admin", description="Admin: background jobs")
 DASHBOARD_PREFIX = "/admin/rq"
@@ -66,7 +66,7 @@ class Jobs(MethodView):
     @admin_jobs_blp.doc(operationId="getJobs")
     def get(self):
         """Queues with their counts, recent failed jobs and scheduled jobs"""
-        return jobs_service.overview()
+        return admin_service.overview()
 
 
 @admin_jobs_blp.route("/jobs/<string:job_id>/requeue")
@@ -78,7 +78,7 @@ class RequeueJob(MethodView):
     @admin_jobs_blp.doc(operationId="requeueJob")
     def post(self, job_id):
         """Put a failed job back on its queue"""
-        return jobs_service.requeue_failed(job_id, current_user.id)
+        return admin_service.requeue_failed(job_id, current_user.id)
 
 
 def _refused_sign_in(response) -> bool:
@@ -116,7 +116,7 @@ def _dashboard_guard():
                       deduct_when=_refused_sign_in)
 def _sign_in():
     credentials = request.authorization
-    if credentials is not None and credentials.type == "basic" and jobs_service.is_admin_login(
+    if credentials is not None and credentials.type == "basic" and admin_service.is_admin_login(
             credentials.username or "", credentials.password or ""):
         return None
     # A plain 401 with the challenge: the JSON error envelope would drop it and browsers would never ask.
