@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, select
 
 from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
-from fantasy.drafts import service
-from fantasy.drafts.clock import expiry_job_id
+from fantasy.drafts import picking
 from fantasy.drafts.models import Pick
+from fantasy.drafts.pick_clock import expiry_job_id
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, SeasonDriver, SessionKind, SessionResult
 from fantasy.jobs.queues import HIGH
@@ -249,15 +249,15 @@ def test_pick_clock_expiry_autopicks_queue_then_best_available(app, client, make
     assert expiry_job_id(draft.id, 1) in scheduled
 
     with app.app_context():
-        assert service.expire_turn(draft.id, 1) is False  # not due yet
+        assert picking.expire_turn(draft.id, 1) is False  # not due yet
     with time_machine.travel(draft.pick_deadline + timedelta(seconds=1)):
         with app.app_context():
-            assert service.expire_turn(draft.id, 1) is True
-            assert service.expire_turn(draft.id, 1) is False  # a duplicate run does nothing
+            assert picking.expire_turn(draft.id, 1) is True
+            assert picking.expire_turn(draft.id, 1) is False  # a duplicate run does nothing
         next_deadline = draft_row(app, league.id, round9).pick_deadline
     with time_machine.travel(next_deadline + timedelta(seconds=1)):
         with app.app_context():
-            assert service.expire_turn(draft.id, 2) is True
+            assert picking.expire_turn(draft.id, 2) is True
     picks = picks_in(app, league.id)
     assert picks[0] == (1, first, hamilton, True)
     # Most official 2023 points before Austria (Bahrain race + Baku sprint in the snapshot): Verstappen.
@@ -275,7 +275,7 @@ def test_expiry_after_a_manual_pick_does_nothing(app, client, make_user):
     league.pick(round1, league.state(round1)["available_driver_ids"][0])
     with time_machine.travel(draft.pick_deadline + timedelta(seconds=1)):
         with app.app_context():
-            assert service.expire_turn(draft.id, 1) is False
+            assert picking.expire_turn(draft.id, 1) is False
     assert len(picks_in(app, league.id)) == 1
 
 

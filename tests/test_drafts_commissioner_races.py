@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from concurrency import race
 from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.drafts import service
+from fantasy.drafts import picking
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH, get_queue
@@ -96,7 +96,7 @@ def _expire_during(app, deadline, draft_id, pick_number, send):
     def expire():
         with app.app_context():
             barrier.wait()
-            result["autopicked"] = service.expire_turn(draft_id, pick_number)
+            result["autopicked"] = picking.expire_turn(draft_id, pick_number)
 
     with time_machine.travel(deadline + timedelta(seconds=1)):
         thread = threading.Thread(target=expire)

@@ -10,7 +10,7 @@ from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is 
 from engines import postgresql_only
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, Pick
-from fantasy.drafts.service import JUST_TAKEN
+from fantasy.drafts.picking import JUST_TAKEN
 from fantasy.extensions import db
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -112,8 +112,8 @@ def test_a_draft_created_meanwhile_by_another_request_is_the_one_used(app, clien
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
+    from fantasy.drafts.lifecycle import ensure_draft
     from fantasy.drafts.models import DraftState
-    from fantasy.drafts.service import ensure_draft
     from fantasy.f1data.models import Race
     from fantasy.leagues.models import League as LeagueRow
 

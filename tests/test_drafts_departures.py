@@ -9,8 +9,8 @@ from rq_scheduler import Scheduler
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.drafts import service
-from fantasy.drafts.clock import expiry_job_id
+from fantasy.drafts import lifecycle, picking
+from fantasy.drafts.pick_clock import expiry_job_id
 from fantasy.extensions import db
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import FantasyTeam
@@ -123,9 +123,9 @@ def test_the_pick_clock_restarts_for_the_next_team_and_never_autopicks_for_the_d
     assert scheduled_jobs(app) == {expiry_job_id(draft.id, 2)}
 
     with time_machine.travel(draft.pick_deadline + timedelta(seconds=1), tick=False), app.app_context():
-        assert service.expire_turn(draft.id, 1) is False  # the departed team's old clock does nothing
+        assert picking.expire_turn(draft.id, 1) is False  # the departed team's old clock does nothing
     with time_machine.travel(after.pick_deadline + timedelta(seconds=1), tick=False), app.app_context():
-        assert service.expire_turn(draft.id, 2) is True
+        assert picking.expire_turn(draft.id, 2) is True
     picks = league.state(round1)["picks"]
     assert [(pick["pick_number"], pick["team_id"], pick["autopicked"]) for pick in picks] == [(2, order[1], True)]
 
@@ -142,7 +142,7 @@ def test_a_lost_skip_is_made_by_the_pick_clock_the_tick_and_the_lock_never_an_au
     draft = draft_row(app, league.id, round1)
     leave_without_the_skip(app, order[0])
     with time_machine.travel(draft.pick_deadline + timedelta(seconds=1), tick=False), app.app_context():
-        assert service.expire_turn(draft.id, 1) is False  # the turn passes on, nobody picks for the leaver
+        assert picking.expire_turn(draft.id, 1) is False  # the turn passes on, nobody picks for the leaver
     state = league.state(round1)
     assert (state["on_the_clock"], [entry["skipped"] for entry in state["order"]]) == (
         order[1], [True, False, False, False])
@@ -150,7 +150,7 @@ def test_a_lost_skip_is_made_by_the_pick_clock_the_tick_and_the_lock_never_an_au
 
     leave_without_the_skip(app, order[2])
     with app.app_context():
-        assert service.draft_tick() == {"opened": 0, "locked": 0}
+        assert lifecycle.draft_tick() == {"opened": 0, "locked": 0}
     assert [entry["skipped"] for entry in league.state(round1)["order"]] == [True, False, True, False]
 
     leave_without_the_skip(app, order[1])  # on the clock, and nobody ran the tick since

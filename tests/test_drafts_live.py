@@ -6,7 +6,7 @@ import time_machine
 
 from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.auth.models import User
-from fantasy.drafts import service
+from fantasy.drafts import lifecycle, picking, reads
 from fantasy.extensions import db
 
 pytestmark = pytest.mark.usefixtures("f1", "before_the_season")
@@ -30,7 +30,7 @@ def live_league(client, make_user, **settings):
 def tick(app, at: datetime) -> dict:
     with time_machine.travel(at, tick=False):
         with app.app_context():
-            return service.draft_tick()
+            return lifecycle.draft_tick()
 
 
 def test_normal_weekend_opens_96_hours_before_qualifying_and_locks_at_it(app, client, make_user):
@@ -47,7 +47,7 @@ def test_normal_weekend_opens_96_hours_before_qualifying_and_locks_at_it(app, cl
         draft = draft_row(app, league.id, australia)
         on_clock = draft.order[0]
         user = db.session.get(User, league.players[on_clock]["id"])
-        service.make_pick(league.id, australia, user, service.draft_state(league.id, australia, user)["available_driver_ids"][0])
+        picking.make_pick(league.id, australia, user, reads.draft_state(league.id, australia, user)["available_driver_ids"][0])
     assert tick(app, AUSTRALIA_QUALIFYING - SECOND)["locked"] == 0
     assert tick(app, AUSTRALIA_QUALIFYING)["locked"] == 1
     state = league.state(australia)

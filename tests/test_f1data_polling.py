@@ -13,7 +13,7 @@ from drafts_helpers import League
 from f1data_fake_server import FakeJolpica
 from f1data_helpers import EMPTY, changes, load  # noqa: F401  (changes is a fixture)
 from fantasy.common.redis import get_redis
-from fantasy.drafts import service as drafts
+from fantasy.drafts import lifecycle as drafts
 from fantasy.extensions import db
 from fantasy.f1data import events, polling, service
 from fantasy.f1data.models import Driver, Race, ResultLifecycle, ResultState, SessionKind, SessionResult

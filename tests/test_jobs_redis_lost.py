@@ -9,7 +9,7 @@ from rq_scheduler import Scheduler
 
 from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.redis import get_redis
-from fantasy.drafts.clock import expiry_job_id, fire_time
+from fantasy.drafts.pick_clock import expiry_job_id, fire_time
 from fantasy.jobs import drafts as draft_jobs
 from fantasy.jobs.schedule import PERIODIC_JOBS, PeriodicScheduler
 from processes import process_env, start, stop, wait_for

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.drafts import service
+from fantasy.drafts import lifecycle
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 
@@ -78,7 +78,7 @@ def test_drafts_whose_lock_passed_before_the_league_existed_are_skipped(app, cli
         queue = client.put(league.url(australia, "/queue"), json={"driver_ids": []}, headers=league.owner["headers"])
         assert queue.status_code == 409 and queue.get_json()["message"] == "The draft is skipped: the queue no longer matters"
         with app.app_context():
-            assert service.draft_tick() == {"opened": 0, "locked": 0}
+            assert lifecycle.draft_tick() == {"opened": 0, "locked": 0}
         assert league.state(australia)["state"] == "skipped"
         assert draft_rows(app, league.id) == []  # reads write nothing: the draft is shown as it would be made
 
@@ -92,10 +92,10 @@ def test_a_scheduled_draft_that_never_opened_is_skipped_by_the_tick_at_its_lock(
         assert league.state(australia)["state"] == "scheduled"
     for at, expected in ((AUSTRALIA_QUALIFYING - timedelta(seconds=1), "scheduled"), (AUSTRALIA_QUALIFYING, "skipped")):
         with time_machine.travel(at, tick=False), app.app_context():
-            assert service.draft_tick() == {"opened": 0, "locked": 0}
+            assert lifecycle.draft_tick() == {"opened": 0, "locked": 0}
         assert draft_row(app, league.id, australia).state.value == expected
     with time_machine.travel(CHINA_SPRINT_QUALIFYING - timedelta(hours=1), tick=False), app.app_context():
-        service.draft_tick()
+        lifecycle.draft_tick()
     assert draft_row(app, league.id, race_id(app, 2025, 2)).state.value == "scheduled"
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from drafts_helpers import f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.drafts.models import Draft
-from fantasy.drafts.service import draft_tick
+from fantasy.drafts.lifecycle import draft_tick
 from fantasy.extensions import db
 from fantasy.leagues.models import League
 

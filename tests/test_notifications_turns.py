@@ -8,7 +8,7 @@ import time_machine
 
 from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.clock import utcnow
-from fantasy.drafts import clock, service
+from fantasy.drafts import pick_clock, picking
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 from fantasy.jobs.queues import get_queue
@@ -81,7 +81,7 @@ def test_the_clock_autopicks_and_the_next_team_is_told(app, client, make_user):
     draft = draft_row(app, league.id, round1)
     with time_machine.travel(draft.pick_deadline + timedelta(seconds=1)):
         with app.app_context():
-            assert service.expire_turn(draft.id, 1) is True
+            assert picking.expire_turn(draft.id, 1) is True
     assert league.lock(round1).status_code == 200
     drain(app)
     assert your_turns(client, league) == {a: [1], b: [2], c: []}
@@ -100,7 +100,7 @@ def test_a_turn_that_never_committed_is_never_announced(app, client, make_user):
     with app.app_context():
         draft = db.session.get(Draft, draft_row(app, league.id, round1).id)
         draft.current_pick = 2
-        clock.start_turn(draft, 0)
+        pick_clock.start_turn(draft, 0)
         assert list(db.session.info[PENDING_TURNS]) == [draft.id]
         db.session.rollback()
         assert PENDING_TURNS not in db.session.info

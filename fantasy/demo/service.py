@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fantasy.auth import service as accounts
 from fantasy.auth.models import User
-from fantasy.drafts import service as drafts
+from fantasy.drafts import lifecycle, picking, reads
 from fantasy.drafts.eligibility import eligible_driver_ids
 from fantasy.drafts.models import Pick
 from fantasy.errors import Conflict
@@ -55,14 +55,14 @@ def _play_round(league_id: int, race: Race, owner: User, players: dict[int, User
     """Open, pick in turns (each player takes a random available driver, the same ones on every seed),
     lock and score one round, through the same use cases as the API."""
     choose = random.Random(race.round).choice
-    state = drafts.open_replay_round(league_id, race.id, owner)
+    state = lifecycle.open_replay_round(league_id, race.id, owner)
     while state["state"] == "open":
         taken = set(db.session.scalars(select(Pick.driver_id).where(Pick.league_id == league_id,
                                                                     Pick.race_id == race.id)))
         driver_id = choose(sorted(set(eligible_driver_ids(race)) - taken))
-        drafts.make_pick(league_id, race.id, players[state["on_the_clock"]], driver_id)
-        state = drafts.draft_state(league_id, race.id, owner)
-    drafts.lock_replay_round(league_id, race.id, owner)
+        picking.make_pick(league_id, race.id, players[state["on_the_clock"]], driver_id)
+        state = reads.draft_state(league_id, race.id, owner)
+    lifecycle.lock_replay_round(league_id, race.id, owner)
     # At once rather than by the worker the lock queued: the demo is complete before anyone signs in (the
     # queued run finds nothing to change).
     scoring.score_race(race.id)

@@ -11,16 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
 from fantasy.common.models import commit_or_conflict
-from fantasy.drafts import clock, order, service, turns
+from fantasy.drafts import order, pick_clock, picking, reads, turns
 from fantasy.drafts.eligibility import eligible_driver_ids
-from fantasy.drafts.models import Draft, DraftState, Pick
+from fantasy.drafts.models import RUNNING, Draft, DraftState, Pick
 from fantasy.errors import Conflict, Unprocessable
 from fantasy.extensions import db
 from fantasy.f1data.models import Driver, Race
 from fantasy.leagues.access import Need, league_access
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent
-
-RUNNING = (DraftState.open, DraftState.complete)  # opened and not locked: what undo and reset apply to
 
 
 class _Action:
@@ -28,7 +26,7 @@ class _Action:
 
     def __init__(self, league_id: int, race_id: int, user: User):
         self.league: League = league_access(league_id, user, Need.manager).league
-        self.draft: Draft = service._locked_draft(league_id, race_id)  # 404 unless it exists (in this season)
+        self.draft: Draft = picking.locked_draft(league_id, race_id)  # 404 unless it exists (in this season)
         self.race: Race = db.session.get(Race, race_id)
         self.user = user
 
@@ -40,9 +38,10 @@ class _Action:
         """The team on the clock of a running, unpaused draft; `pick_number`, when given, must be its turn."""
         self.require((DraftState.open,), "No team is on the clock")
         if self.draft.paused_at is not None:
-            raise Conflict(service.PAUSED)
+            raise Conflict(picking.PAUSED)
         if pick_number is not None and pick_number != self.draft.current_pick:
-            raise Conflict(f"Pick {self.draft.current_pick} is on the clock, not pick {pick_number}: the draft moved on")
+            raise Conflict(
+                f"Pick {self.draft.current_pick} is on the clock, not pick {pick_number}: the draft moved on")
         return order.team_on_turn(self.draft.order, self.draft.method, self.draft.current_pick)
 
     def record(self, kind: str, **data) -> None:
@@ -51,16 +50,16 @@ class _Action:
             "race_id": self.race.id, "race_name": self.race.name, "draft_id": self.draft.id,
             "by_user_id": self.user.id, "by_username": self.user.username, **data}))
 
-    def finish(self, turn: clock.Turn | None) -> dict:
+    def finish(self, turn: pick_clock.Turn | None) -> dict:
         try:
             db.session.flush()
         except IntegrityError:  # a pick's driver taken meanwhile (PostgreSQL reads it before the lock wait)
             db.session.rollback()
-            raise Conflict(service.JUST_TAKEN) from None
+            raise Conflict(picking.JUST_TAKEN) from None
         commit_or_conflict("The draft changed meanwhile, try again")
         if turn is not None:
-            clock.schedule_expiry(turn)
-        return service.draft_state(self.league.id, self.race.id, self.user)
+            pick_clock.schedule_expiry(turn)
+        return reads.draft_state(self.league.id, self.race.id, self.user)
 
 
 def _names(team_ids, driver_ids) -> tuple[dict, dict]:
@@ -84,7 +83,7 @@ def pause(league_id: int, race_id: int, user: User) -> dict:
     action.require((DraftState.open,), "Only a running draft can be paused")
     if action.draft.paused_at is not None:
         raise Conflict("The draft is already paused")
-    turn = clock.pause(action.draft, user.id, action.league.pick_seconds)
+    turn = pick_clock.pause(action.draft, user.id, action.league.pick_seconds)
     action.record("draft_paused", **_turn_data(action.draft))
     return action.finish(turn)
 
@@ -93,7 +92,7 @@ def resume(league_id: int, race_id: int, user: User) -> dict:
     action = _Action(league_id, race_id, user)
     if action.draft.paused_at is None:
         raise Conflict("The draft is not paused")
-    turn = clock.resume(action.draft, action.league.pick_seconds)
+    turn = pick_clock.resume(action.draft, action.league.pick_seconds)
     action.record("draft_resumed", **_turn_data(action.draft))
     return action.finish(turn)
 
@@ -120,7 +119,9 @@ def undo(league_id: int, race_id: int, user: User, count: int, last_pick_number:
     on_clock = draft.current_pick
     draft.state = DraftState.open
     turns.advance(draft, undone[-1].pick_number)  # a team that stopped drafting meanwhile is passed over
-    turn = clock.start_turn(draft, action.league.pick_seconds, replaced=on_clock) if draft.current_pick != on_clock else None
+    turn = None
+    if draft.current_pick != on_clock:
+        turn = pick_clock.start_turn(draft, action.league.pick_seconds, replaced=on_clock)
     action.record("picks_undone", picks=picks, **_turn_data(draft))
     return action.finish(turn)
 
@@ -130,21 +131,21 @@ def pick_on_behalf(league_id: int, race_id: int, user: User, driver_id: int, pic
     team_id = action.on_the_clock(pick_number)
     if driver_id not in eligible_driver_ids(action.race):
         raise Unprocessable("No such driver in this race", errors={"json": {"driver_id": ["Not eligible"]}})
-    if driver_id in service._taken(action.draft):
+    if driver_id in picking.taken(action.draft):
         raise Conflict("This driver has already been picked in this draft")
-    return _picked(action, service._record_pick(action.draft, team_id, driver_id, autopicked=False), "picked_on_behalf")
+    return _picked(action, picking.record_pick(action.draft, team_id, driver_id, autopicked=False), "picked_on_behalf")
 
 
 def force_autopick(league_id: int, race_id: int, user: User, pick_number: int | None = None) -> dict:
     """The autopick the clock would make (the team's queue, then the best available), now."""
     action = _Action(league_id, race_id, user)
     action.on_the_clock(pick_number)
-    return _picked(action, service._autopick(action.draft, action.race), "autopick_forced")
+    return _picked(action, picking.autopick(action.draft, action.race), "autopick_forced")
 
 
 def _picked(action: _Action, pick: Pick, kind: str) -> dict:
     teams, drivers = _names({pick.team_id}, {pick.driver_id})
-    turn = clock.start_turn(action.draft, action.league.pick_seconds, replaced=pick.pick_number)
+    turn = pick_clock.start_turn(action.draft, action.league.pick_seconds, replaced=pick.pick_number)
     action.record(kind, pick={"pick_number": pick.pick_number, "team_id": pick.team_id,
                               "team_name": teams.get(pick.team_id), "driver_id": pick.driver_id,
                               "driver_name": drivers.get(pick.driver_id)}, **_turn_data(action.draft))
@@ -152,7 +153,7 @@ def _picked(action: _Action, pick: Pick, kind: str) -> dict:
 
 
 def reset(league_id: int, race_id: int, user: User) -> dict:
-    """Back to open with no picks, in the same order, unpaused, the first turn on a fresh clock."""
+    """Back to open with no picks, in the same order, unpaused, the first turn on a fresh pick_clock."""
     action = _Action(league_id, race_id, user)
     draft = action.draft
     action.require(RUNNING, "Only a draft that opened and has not locked can be reset")
@@ -162,6 +163,6 @@ def reset(league_id: int, race_id: int, user: User) -> dict:
     on_clock = draft.current_pick
     draft.state, draft.paused_at, draft.paused_by_id = DraftState.open, None, None
     turns.advance(draft, 1)
-    turn = clock.start_turn(draft, action.league.pick_seconds, replaced=on_clock)
+    turn = pick_clock.start_turn(draft, action.league.pick_seconds, replaced=on_clock)
     action.record("draft_reset", picks_removed=len(undone), **_turn_data(draft))
     return action.finish(turn)

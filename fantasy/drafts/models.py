@@ -20,6 +20,12 @@ class DraftState(str, enum.Enum):
     skipped = "skipped"    # live: its lock time passed before it ever opened (the league came too late)
 
 
+# Opened and not locked: what a lock, an undo or a reset applies to, and what freezes a league's draft settings.
+RUNNING = (DraftState.open, DraftState.complete)
+# A manual order and the pick queues can still change.
+BEFORE_FIRST_PICK = (DraftState.scheduled, DraftState.open)
+
+
 class Draft(TimestampMixin, db.Model):
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("league_id", "race_id"),)

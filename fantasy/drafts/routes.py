@@ -3,7 +3,7 @@ from flask.views import MethodView
 
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
-from fantasy.drafts import commissioner, reads, service
+from fantasy.drafts import commissioner, lifecycle, manual_order, pick_queue, picking, reads
 from fantasy.drafts.schemas import (
     DraftStateSchema,
     LeagueRaceSchema,
@@ -36,7 +36,7 @@ class LeagueRaces(MethodView):
 
 
 @drafts_blp.route(DRAFT)
-class DraftState(MethodView):
+class DraftByRace(MethodView):
     @drafts_blp.login_required()
     @drafts_blp.response(200, DraftStateSchema)
     @drafts_blp.alt_response(403, description=NO_TEAM)
@@ -44,7 +44,7 @@ class DraftState(MethodView):
     @drafts_blp.doc(operationId="getDraft")
     def get(self, league_id, race_id):
         """The draft: state, order, team on the clock, deadline, picks, available drivers, my queue"""
-        return service.draft_state(league_id, race_id, current_principal)
+        return reads.draft_state(league_id, race_id, current_principal)
 
 
 @drafts_blp.route(f"{DRAFT}/open")
@@ -60,7 +60,7 @@ class OpenDraft(MethodView):
     @drafts_blp.doc(operationId="openDraft")
     def post(self, league_id, race_id):
         """Open this round's draft now (replay leagues; owner or manager)"""
-        return service.open_replay_round(league_id, race_id, current_user)
+        return lifecycle.open_replay_round(league_id, race_id, current_user)
 
 
 @drafts_blp.route(f"{DRAFT}/lock")
@@ -73,7 +73,7 @@ class LockDraft(MethodView):
     @drafts_blp.doc(operationId="lockDraft")
     def post(self, league_id, race_id):
         """Lock this round's draft, autopicking empty slots (replay leagues; owner or manager)"""
-        return service.lock_replay_round(league_id, race_id, current_user)
+        return lifecycle.lock_replay_round(league_id, race_id, current_user)
 
 
 @drafts_blp.route(f"{DRAFT}/picks")
@@ -87,7 +87,7 @@ class Picks(MethodView):
     @drafts_blp.doc(operationId="makePick")
     def post(self, data, league_id, race_id):
         """Pick a driver when your team is on the clock"""
-        return service.make_pick(league_id, race_id, current_principal, data["driver_id"])
+        return picking.make_pick(league_id, race_id, current_principal, data["driver_id"])
 
 
 @drafts_blp.route(f"{DRAFT}/order")
@@ -101,7 +101,7 @@ class Order(MethodView):
     @drafts_blp.doc(operationId="setDraftOrder")
     def put(self, data, league_id, race_id):
         """Set the first-round order (manual strategy; owner or manager; before the first pick)"""
-        return service.set_order(league_id, race_id, current_user, data["team_ids"])
+        return manual_order.set_order(league_id, race_id, current_user, data["team_ids"])
 
 
 @drafts_blp.route(f"{DRAFT}/queue")
@@ -113,7 +113,7 @@ class Queue(MethodView):
     @drafts_blp.doc(operationId="getPickQueue")
     def get(self, league_id, race_id):
         """My team's pick queue for this draft"""
-        return service.get_queue(league_id, race_id, current_user)
+        return pick_queue.get_queue(league_id, race_id, current_user)
 
     @drafts_blp.login_required()
     @drafts_blp.arguments(QueueSchema, example={"driver_ids": [830, 1, 844]})
@@ -124,7 +124,7 @@ class Queue(MethodView):
     @drafts_blp.doc(operationId="setPickQueue")
     def put(self, data, league_id, race_id):
         """Replace my team's pick queue (ranked driver ids)"""
-        return service.set_queue(league_id, race_id, current_user, data["driver_ids"])
+        return pick_queue.set_queue(league_id, race_id, current_user, data["driver_ids"])
 
 
 # --- commissioner tools (§14): owner, managers and global admins --------------------------------

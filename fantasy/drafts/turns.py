@@ -3,10 +3,11 @@ at once, running drafts included, and a turn they held passes on with a fresh pi
 from sqlalchemy import or_, select
 
 from fantasy.auth.models import User
-from fantasy.drafts import clock, order
+from fantasy.drafts import order, pick_clock
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
-from fantasy.leagues.models import FantasyTeam, League, LeagueEvent
+from fantasy.leagues.audit import audit
+from fantasy.leagues.models import FantasyTeam, League
 
 # A team stops drafting when it leaves, is removed, or its user is deactivated.
 _DEPARTED = or_(FantasyTeam.left_at.is_not(None), User.is_active.is_(False))
@@ -29,11 +30,10 @@ def advance(draft: Draft, pick_number: int) -> None:
     if draft.current_pick > draft.total_picks:
         draft.state, draft.pick_deadline = DraftState.complete, None
         # Members hear of it (notifications: draft_complete), a lock that filled the last slots included.
-        db.session.add(LeagueEvent(league_id=draft.league_id, kind="draft_complete",
-                                   data={"race_id": draft.race_id, "draft_id": draft.id}))
+        audit(draft.league_id, None, "draft_complete", race_id=draft.race_id, draft_id=draft.id)
 
 
-def skip_departed_in(draft: Draft, pick_seconds: int) -> clock.Turn | None:
+def skip_departed_in(draft: Draft, pick_seconds: int) -> pick_clock.Turn | None:
     """Skip the remaining turns of the draft's teams that stopped drafting, under the draft's row lock.
     The turn that was on the clock passes on with a fresh pick clock: returned when it did, for scheduling
     after the commit."""
@@ -47,11 +47,10 @@ def skip_departed_in(draft: Draft, pick_seconds: int) -> clock.Turn | None:
     draft.skipped_team_ids = [*draft.skipped_team_ids, *newly]  # a new list: JSON changes in place go unseen
     on_clock = draft.current_pick
     advance(draft, on_clock)
-    db.session.add(LeagueEvent(league_id=draft.league_id, kind="turns_skipped",
-                               data={"race_id": draft.race_id, "draft_id": draft.id, "team_ids": newly}))
+    audit(draft.league_id, None, "turns_skipped", race_id=draft.race_id, draft_id=draft.id, team_ids=newly)
     if draft.current_pick == on_clock:
         return None
-    return clock.start_turn(draft, pick_seconds, replaced=on_clock)
+    return pick_clock.start_turn(draft, pick_seconds, replaced=on_clock)
 
 
 def skip_departed(*, league_id: int | None = None, user_id: int | None = None) -> None:
@@ -76,4 +75,4 @@ def skip_departed(*, league_id: int | None = None, user_id: int | None = None) -
             turn = skip_departed_in(draft, db.session.get(League, draft.league_id).pick_seconds)
         db.session.commit()
         if turn is not None:
-            clock.schedule_expiry(turn)
+            pick_clock.schedule_expiry(turn)

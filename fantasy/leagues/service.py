@@ -9,18 +9,18 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.common.schemas import case_key
-from fantasy.drafts import service as drafts
+from fantasy.drafts import lifecycle as drafts
 from fantasy.drafts.reads import current_draft, my_team_id
 from fantasy.drafts.turns import skip_departed
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
+from fantasy.leagues.audit import audit
 from fantasy.leagues.models import (
     DraftMethod,
     FantasyTeam,
     League,
-    LeagueEvent,
     LeagueFormat,
     LeagueMode,
     LeagueRole,
@@ -62,11 +62,6 @@ def grid_size(season: int) -> int:
 
 def _new_invite_code() -> str:
     return secrets.token_urlsafe(INVITE_CODE_BYTES)
-
-
-def _event(league_id: int, actor: User | None, kind: str, **data) -> None:
-    db.session.add(LeagueEvent(league_id=league_id, actor_id=actor.id if actor else None, kind=kind, data=data))
-    log.info("league event", extra={"league_id": league_id, "kind": kind, "actor_id": actor.id if actor else None})
 
 
 def _roster_changed(league: League) -> None:
@@ -161,7 +156,7 @@ def create_league(owner: User, data: dict) -> dict:
     membership = Membership(league_id=league.id, user_id=owner.id, role=LeagueRole.owner)
     team = FantasyTeam(league_id=league.id, user_id=owner.id, name=team_name, name_key=case_key(team_name))
     db.session.add_all([membership, team])
-    _event(league.id, owner, "league_created", name=league.name)
+    audit(league.id, owner, "league_created", name=league.name)
     commit_or_conflict("Could not create the league")
     return present(LeagueAccess(league, membership, owner))
 
@@ -236,7 +231,7 @@ def update_league(league_id: int, user: User, data: dict) -> dict:
         setattr(league, key, value)
     if changed:
         drafts.refresh_scheduled(league)
-        _event(league.id, user, "settings_changed", fields=sorted(changed))
+        audit(league.id, user, "settings_changed", fields=sorted(changed))
     commit_or_conflict("Could not update the league")
     for race_id in rescore or ():
         scoring_due.send(race_id)
@@ -253,7 +248,7 @@ def delete_league(league_id: int, user: User) -> None:
 def regenerate_invite_code(league_id: int, user: User) -> dict:
     access = league_access(league_id, user, Need.manager)
     access.league.invite_code = _new_invite_code()
-    _event(league_id, user, "invite_code_regenerated")
+    audit(league_id, user, "invite_code_regenerated")
     commit_or_conflict("Could not regenerate the invite code")
     return {"invite_code": access.league.invite_code}
 
@@ -285,7 +280,7 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
         team = FantasyTeam(league_id=league.id, user_id=user.id, joined_at=now)
         db.session.add(team)
     team.name, team.name_key, team.joined_at, team.left_at = team_name, case_key(team_name), now, None
-    _event(league.id, user, "member_joined", team_name=team_name)
+    audit(league.id, user, "member_joined", team_name=team_name)
     _roster_changed(league)
     commit_or_conflict("Could not join: the league changed meanwhile, try again")
     return team
@@ -313,7 +308,7 @@ def _end_membership(access: LeagueAccess, target: Membership, actor: User, kind:
         select(FantasyTeam).where(FantasyTeam.league_id == access.league.id, FantasyTeam.user_id == target.user_id)
     ).one()
     team.left_at = now
-    _event(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
+    audit(access.league.id, actor, kind, user_id=target.user_id, team_id=team.id)
     _roster_changed(access.league)
     commit_or_conflict("Could not update the membership")
     skip_departed(league_id=access.league.id)  # the team stops drafting at once, the running draft included
@@ -363,7 +358,7 @@ def change_role(league_id: int, user: User, target_user_id: int, role: str) -> d
         raise Conflict("The owner's role cannot be changed: transfer ownership instead")
     if target.role != LeagueRole(role):
         target.role = LeagueRole(role)
-        _event(league_id, user, "role_changed", user_id=target_user_id, role=role)
+        audit(league_id, user, "role_changed", user_id=target_user_id, role=role)
         commit_or_conflict("Could not change the role")
     return {"user_id": target.user_id, "role": target.role}
 
@@ -389,7 +384,7 @@ def transfer_ownership(league_id: int, user: User, target_user_id: int) -> dict:
     current_owner.role = LeagueRole.manager
     target.role = LeagueRole.owner
     access.league.owner_id = target.user_id
-    _event(league_id, user, "ownership_transferred", from_user_id=current_owner.user_id, to_user_id=target.user_id)
+    audit(league_id, user, "ownership_transferred", from_user_id=current_owner.user_id, to_user_id=target.user_id)
     commit_or_conflict("Could not transfer ownership")
     return present(league_access(league_id, user, Need.view))
 
@@ -422,7 +417,7 @@ def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
     if team.name != name:
         old = team.name
         team.name, team.name_key = name, case_key(name)
-        _event(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
+        audit(team.league_id, user, "team_renamed", team_id=team.id, old=old, new=name)
         _roster_changed(access.league)
         commit_or_conflict("Team name already taken in this league")
     return team
