@@ -62,7 +62,8 @@ def test_jobs_overview_shows_queues_failures_without_secrets_and_schedules(app, 
     assert LEAKY_PASSWORD not in response.text and secret not in response.text
     scheduled = {job["id"]: job for job in body["scheduled"]}
     assert set(scheduled) == {"periodic-calendar-sync", "periodic-results-poll", "periodic-draft-tick",
-                              "periodic-cleanup", "draft-3-pick-4-expiry", "backing-off"}
+                              "periodic-cleanup", "periodic-notification-outbox", "draft-3-pick-4-expiry",
+                              "backing-off"}
     assert (scheduled["periodic-draft-tick"]["interval"], scheduled["periodic-cleanup"]["cron"]) == (60, "43 4 * * *")
     assert scheduled["draft-3-pick-4-expiry"]["next_run"] == expiry_at.isoformat()
     assert scheduled["backing-off"]["func"] == "test_admin_jobs.leak"

@@ -28,7 +28,7 @@ def scheduler(app):
 
 def test_periodic_jobs_are_declared_once_each_with_the_callables_they_name():
     names = [definition.name for definition in PERIODIC_JOBS]
-    assert sorted(names) == ["calendar-sync", "cleanup", "draft-tick", "results-poll"]
+    assert sorted(names) == ["calendar-sync", "cleanup", "draft-tick", "notification-outbox", "results-poll"]
     for definition in PERIODIC_JOBS:
         module, _, attribute = definition.func.rpartition(".")
         assert callable(getattr(__import__(module, fromlist=[attribute]), attribute)), definition.func
@@ -75,13 +75,13 @@ def test_reconcile_creates_keeps_replaces_and_removes_only_its_own_jobs(schedule
 
     assert second == {
         "created": [],
-        "unchanged": [PREFIX + "cleanup", PREFIX + "results-poll"],
+        "unchanged": [PREFIX + "cleanup", PREFIX + "notification-outbox", PREFIX + "results-poll"],
         "replaced": [PREFIX + "draft-tick"],
         "removed": [PREFIX + "calendar-sync", PREFIX + "retired"],
     }
     after_second = scheduled(scheduler)
-    assert sorted(after_second) == sorted([PREFIX + "cleanup", PREFIX + "draft-tick", PREFIX + "results-poll",
-                                           EXPIRY, lookalike.id])
+    assert sorted(after_second) == sorted([PREFIX + "cleanup", PREFIX + "draft-tick", PREFIX + "notification-outbox",
+                                           PREFIX + "results-poll", EXPIRY, lookalike.id])
     # Unchanged jobs keep their next run; the replaced one starts from this reconcile.
     assert after_second[PREFIX + "results-poll"] == after_first[PREFIX + "results-poll"]
     assert after_second[PREFIX + "cleanup"] == after_first[PREFIX + "cleanup"]

@@ -68,6 +68,8 @@ def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, 
         listener = get_redis().pubsub(ignore_subscribe_messages=True)
         listener.subscribe(f"events:user:{leagues[0].owner['id']}")
         scores_corrected.send(round1, league_ids=[league.id for league in leagues])
+        assert get_queue("low").count == 0  # sent in the scoring's transaction: queued after its commit
+        db.session.commit()
         assert get_queue("low").count == 2
     drain(app)
     for league in leagues:

@@ -1,15 +1,24 @@
-"""race_scored and scores_corrected carry each team's figures (§9), computed by hand from the bundled 2023 results
-(standard ruleset: official points; rounds 1 and 2 had no sprint)."""
+"""race_scored and scores_corrected: each team's figures (§9), computed by hand from the bundled 2023 results
+(standard ruleset: official points; rounds 1 and 2 had no sprint), stored exactly once, and never lost to a
+failure to queue their jobs after the scoring's commit (issue 17 item 4)."""
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+import redis
+from sqlalchemy import func, select
 
 from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from fantasy.common.clock import utcnow
 from fantasy.extensions import db
 from fantasy.f1data import service as f1data
 from fantasy.f1data.ingest import ROW_FIELDS
 from fantasy.f1data.models import SessionKind, SessionResult
+from fantasy.jobs import notifications as notification_jobs
+from fantasy.jobs import scoring as scoring_jobs
+from fantasy.jobs.queues import get_queue
+from fantasy.notifications import hooks
+from fantasy.notifications.models import Notification, PendingDelivery
 from notifications_helpers import drain, inbox
 
 pytestmark = pytest.mark.usefixtures("f1")
@@ -91,3 +100,64 @@ def test_scored_and_corrected_races_carry_round_points_season_total_and_rank_cha
         assert sorted(item["kind"] for item in inbox(client, user) if item["race_id"] in (bahrain, jeddah)
                       and item["kind"] in ("race_scored", "scores_corrected")) == [
             "race_scored", "race_scored", "scores_corrected"]
+
+
+def scored_with_deliveries_waiting(app, client, make_user, monkeypatch) -> tuple[list[League], int]:
+    """Two leagues (3 and 2 teams) lock Bahrain and it is scored; its race_scored deliveries, one per league,
+    are waiting (queued, or not if queueing failed)."""
+    monkeypatch.setattr(hooks, "LEAGUES_PER_DELIVERY", 1)
+    leagues = [League(client, make_user, size=size, name=f"Outbox {size}", picks_per_team=1) for size in (3, 2)]
+    race = race_id(app, 2023, 1)
+    for league in leagues:
+        assert league.open(race).status_code == 200 and league.lock(race).status_code == 200  # autopicks
+    with app.app_context():
+        scoring_jobs.score_race(race)
+    return leagues, race
+
+
+def stored(app, kind: str = "race_scored") -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == kind))
+
+
+def pending(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(PendingDelivery))
+
+
+def test_a_delivery_chunk_that_runs_again_stores_nothing_twice(app, client, make_user, monkeypatch):
+    leagues, race = scored_with_deliveries_waiting(app, client, make_user, monkeypatch)
+    with app.app_context():
+        jobs = [job for job in get_queue("low").jobs
+                if job.func_name.endswith(".deliver") and job.args[0] == "race_scored"]
+        assert [len(job.args[1]["league_ids"]) for job in jobs] == [1, 1] and pending(app) == 2
+        first = [notification_jobs.deliver(*job.args) for job in jobs]
+        again = [notification_jobs.deliver(*job.args) for job in jobs]  # as a retry after a lost ack would
+        # Even past the finished chunk's outbox row (two deliveries at once): the delivery keys hold.
+        raced = [notification_jobs.deliver(job.args[0], {**job.args[1], "pending_id": None}) for job in jobs]
+    assert (first, again, raced) == ([3, 2], [0, 0], [0, 0])
+    drain(app)  # the queued jobs themselves: a third run
+    assert stored(app) == 3 + 2 and pending(app) == 0
+    for league in leagues:
+        for user in league.players.values():
+            assert [item["kind"] for item in inbox(client, user)].count("race_scored") == 1
+
+
+def test_deliveries_that_could_not_be_queued_after_the_commit_arrive_through_the_outbox_sweep(
+        app, client, make_user, monkeypatch, tmp_path):
+    gone = redis.Redis.from_url(f"unix://{tmp_path}/gone.sock", socket_connect_timeout=1)
+    with monkeypatch.context() as outage:  # Redis fails right after the scoring's commit, for the hooks only
+        outage.setattr(hooks, "get_redis", lambda: gone)
+        leagues, race = scored_with_deliveries_waiting(app, client, make_user, monkeypatch)
+    drain(app)  # everything that was queued (the lock's own score job scores nothing new)
+    assert stored(app) == 0 and pending(app) == 2
+    with app.app_context():
+        assert notification_jobs.redeliver_pending() == 0  # within the grace: a job may still be on its way
+        late = utcnow() + notification_jobs.PENDING_GRACE + timedelta(seconds=1)
+        get_queue("low").enqueue(notification_jobs.redeliver_pending, late)  # the sweep, on a real worker
+    drain(app)
+    assert stored(app) == 3 + 2 and pending(app) == 0
+    for league in leagues:
+        for team_id, user in league.players.items():
+            [note] = [item for item in inbox(client, user) if item["kind"] == "race_scored"]
+            assert (note["race_id"], note["league_id"], note["data"]["team_id"]) == (race, league.id, team_id)

@@ -82,6 +82,9 @@ PERIODIC_JOBS = (
                 timeout=5 * MINUTE, result_ttl=10 * MINUTE),
     PeriodicJob("cleanup", "fantasy.jobs.cleanup.cleanup", LOW, cron="43 4 * * *",
                 timeout=30 * MINUTE, result_ttl=2 * DAY),
+    # The notifications' outbox: race-wide deliveries that were never queued (one indexed query when none).
+    PeriodicJob("notification-outbox", "fantasy.jobs.notifications.redeliver_pending", LOW, interval=MINUTE,
+                timeout=5 * MINUTE, result_ttl=10 * MINUTE),
 )
 
 

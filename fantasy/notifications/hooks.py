@@ -8,6 +8,7 @@ text names, is read here, in the event's own transaction: by the time the job ru
 on and the league may be gone.
 """
 import json
+import uuid
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session
@@ -16,10 +17,12 @@ from fantasy.common.outbox import defer
 from fantasy.common.redis import get_redis
 from fantasy.drafts.events import turn_started
 from fantasy.drafts.models import Draft, Pick
+from fantasy.extensions import db
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.lineups.events import round_locked
 from fantasy.notifications.events import delivery_due
+from fantasy.notifications.models import PendingDelivery
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
 
@@ -131,14 +134,28 @@ def _corrected(race_id, league_ids, **_):
 
 
 def _deliver_to_leagues(kind: str, race_id: int, league_ids: list[int]) -> None:
-    """One delivery job per LEAGUES_PER_DELIVERY leagues, queued in one round trip: each job is one
-    INSERT … SELECT and one commit, well inside the job timeout however many leagues a race scores."""
-    chunks = [league_ids[start:start + LEAGUES_PER_DELIVERY]
-              for start in range(0, len(league_ids), LEAGUES_PER_DELIVERY)]
-    with get_redis().pipeline() as pipe:
-        for chunk in chunks:
-            _deliver_later(kind, {"race_id": race_id, "league_ids": chunk}, pipeline=pipe)
-        pipe.execute()
+    """In the scoring's transaction: one PendingDelivery per LEAGUES_PER_DELIVERY leagues, committed with the
+    scores; after the commit one delivery job each, queued in one round trip. Each job is one set-based
+    chunk and one commit (service.py), well inside the job timeout however many leagues a race scores; a
+    failure to queue them leaves the rows for the outbox sweep (jobs/notifications.py redeliver_pending).
+    One token per event makes the rows' delivery keys: a chunk stored twice stores nothing the second time."""
+    token = uuid.uuid4().hex
+    session = db.session()
+    step = LEAGUES_PER_DELIVERY
+    chunks = [league_ids[start:start + step] for start in range(0, len(league_ids), step)]
+    pending = [PendingDelivery(kind=kind, payload={"race_id": race_id, "league_ids": chunk, "token": token})
+               for chunk in chunks]
+    session.add_all(pending)
+    session.flush()
+    jobs = [{**row.payload, "pending_id": row.id} for row in pending]  # the rows are expired after the commit
+
+    def enqueue():
+        with get_redis().pipeline() as pipe:
+            for payload in jobs:
+                _deliver_later(kind, payload, pipeline=pipe)
+            pipe.execute()
+
+    defer(session, enqueue)
 
 
 def _lineups_locked(race_id, league_id, lineups, **_):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import redis
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from fantasy.auth.models import Role, User
 from fantasy.common.clock import utcnow
@@ -14,7 +15,7 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, Membership
-from fantasy.notifications.models import Notification
+from fantasy.notifications.models import Notification, PendingDelivery
 from fantasy.scoring.standings import race_figures
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,14 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
     return len(user_ids)
 
 
-def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
+def _insert_once():
+    """INSERT into notifications that skips a row whose (user, delivery key) is stored already (PostgreSQL and
+    SQLite spell it alike; rows without a key never conflict)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(Notification).on_conflict_do_nothing()
+
+
+def _notify_leagues(kind: str, payload: dict) -> int:
     """The user of every active team of each league, one row each with the team's figures (its points in the
     race, season total, rank and previous rank: race_figures, either league format), by one INSERT and one
     commit per LEAGUES_PER_STATEMENT leagues; then their live events.
@@ -88,11 +96,20 @@ def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
     Set-based because a race scores every league playing it at once (100,000 leagues in the benchmark): per
     chunk, one statement for the recipients, race_figures' few for the whole chunk and the insert. The signal
     handler already queues one job per chunk (notifications/hooks.py); the chunking here also bounds a larger
-    list (SQLite allows 32,766 parameters per statement)."""
+    list (SQLite allows 32,766 parameters per statement).
+
+    Exactly once: each row's delivery key is kind:race:league:token (the scoring event's token), so running
+    a chunk again stores nothing new, and the chunk's PendingDelivery is deleted in the transaction of its
+    last rows (a delivery whose row is gone has run already: nothing to do)."""
+    race_id, league_ids, token, pending_id = (payload["race_id"], payload["league_ids"], payload.get("token"),
+                                              payload.get("pending_id"))
+    if pending_id is not None and db.session.get(PendingDelivery, pending_id) is None:
+        db.session.rollback()
+        return 0
     race = db.session.execute(select(Race.name, Race.round, Race.season_year).where(Race.id == race_id)).one()
     now = utcnow()
     count = 0
-    for start in range(0, len(league_ids), LEAGUES_PER_STATEMENT):
+    for start in range(0, max(len(league_ids), 1), LEAGUES_PER_STATEMENT):
         chunk = league_ids[start:start + LEAGUES_PER_STATEMENT]
         recipients = db.session.execute(
             select(FantasyTeam.user_id, FantasyTeam.league_id, FantasyTeam.id, FantasyTeam.name, League.name)
@@ -101,21 +118,33 @@ def _notify_leagues(league_ids: list[int], kind: str, race_id: int) -> int:
                   & (Membership.user_id == FantasyTeam.user_id))
             .where(FantasyTeam.league_id.in_(chunk), FantasyTeam.left_at.is_(None), Membership.left_at.is_(None))
         ).all()
-        figures = race_figures(race_id, chunk)
+        figures = race_figures(race_id, chunk) if recipients else {}
         rows = [{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "created_at": now,
+                 "delivery_key": f"{kind}:{race_id}:{league_id}:{token}" if token else None,
                  "data": {"league_name": league_name, "race_name": race.name, "season": race.season_year,
                           "round": race.round, "team_id": team_id, "team_name": team_name, **figures[team_id]}}
                 for user_id, league_id, team_id, team_name, league_name in recipients]
-        if not rows:
-            continue
         stored = db.session.execute(
-            insert(Notification).returning(Notification.id, Notification.user_id, Notification.league_id), rows
-        ).all()
+            _insert_once().returning(Notification.id, Notification.user_id, Notification.league_id), rows
+        ).all() if rows else []
+        if pending_id is not None and start + LEAGUES_PER_STATEMENT >= len(league_ids):
+            db.session.execute(delete(PendingDelivery).where(PendingDelivery.id == pending_id))
         db.session.commit()
         data = {(row["user_id"], row["league_id"]): row["data"] for row in rows}
         _publish(kind, race_id, [(*row, data[row.user_id, row.league_id]) for row in stored])
         count += len(stored)
     return count
+
+
+def stale_deliveries(before: datetime) -> list[tuple[str, dict]]:
+    """The outbox sweep's work: race-wide deliveries written before `before` and still not stored, as (kind,
+    job payload)."""
+    rows = db.session.execute(
+        select(PendingDelivery.id, PendingDelivery.kind, PendingDelivery.payload)
+        .where(PendingDelivery.created_at < before).order_by(PendingDelivery.id)
+    ).all()
+    db.session.rollback()
+    return [(kind, {**payload, "pending_id": pending_id}) for pending_id, kind, payload in rows]
 
 
 def _publish(kind: str, race_id: int | None, stored) -> None:
@@ -160,7 +189,7 @@ def deliver(kind: str, payload: dict) -> int:
     if kind == "league_deleted":
         return _store_and_publish(payload["user_ids"], "league_deleted", None, None, data)
     if kind in ("race_scored", "scores_corrected"):
-        return _notify_leagues(payload["league_ids"], kind, race_id)
+        return _notify_leagues(kind, payload)
     if kind == "admin_alert":
         admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.is_active.is_(True))).all()
         return _store_and_publish(admins, "admin_alert", None, race_id, data)

@@ -1,5 +1,9 @@
 """Scoring's signals: a race scored for leagues, or their scores corrected (the notifications listen); a race's
-scores due (fantasy.jobs queues the score-race job)."""
+scores due (fantasy.jobs queues the score-race job).
+
+race_scored and scores_corrected are sent inside a transaction of db.session that the sender then commits
+(the one storing the scores, where it can): receivers write what must not be lost there (the notifications'
+outbox rows) and act on the rest after the commit (common/outbox.py)."""
 from blinker import Namespace
 
 _signals = Namespace()

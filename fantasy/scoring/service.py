@@ -145,6 +145,7 @@ def assets_committed(race_id: int, ruleset: str, change: str | None) -> None:
     corrected = _corrected(race_id, _rulesets_in_use(race_id), {ruleset}) if change == "corrected" else []
     if corrected:
         events.scores_corrected.send(race_id, league_ids=corrected)
+        db.session.commit()  # the announcement's outbox rows (events.py)
 
 
 def score_race(race_id: int) -> dict:
@@ -179,17 +180,18 @@ def score_race(race_id: int) -> dict:
     if salary:
         newly_scored = [*newly_scored, *salary_cap.leagues_in(race_id, salary_cap.LOCKED)]
         salary_cap.mark_scored(race_id)
+    corrected_keys = {key for key, change in changes.items() if change == "corrected"}
+    corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys)) - set(newly_scored))
+    # In this transaction: the notifications' outbox rows commit with the scores (events.py).
+    if newly_scored:
+        events.race_scored.send(race_id, league_ids=sorted(newly_scored))
+    if corrected:
+        events.scores_corrected.send(race_id, league_ids=corrected)
     # Bumped before the commit too: if Redis is down the job fails and retries instead of leaving
     # stale standings behind a committed correction.
     cache.bump(changed_keys, newly_scored)
     db.session.commit()
     cache.bump(changed_keys, newly_scored)
-    corrected_keys = {key for key, change in changes.items() if change == "corrected"}
-    corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys)) - set(newly_scored))
-    if newly_scored:
-        events.race_scored.send(race_id, league_ids=sorted(newly_scored))
-    if corrected:
-        events.scores_corrected.send(race_id, league_ids=corrected)
     summary = {"race_id": race_id, "scored": True, "rulesets": len(rulesets), "rulesets_changed": len(changed_keys),
                "leagues_newly_scored": len(newly_scored), "leagues_corrected": len(corrected)}
     log.info("race scored", extra=summary)
