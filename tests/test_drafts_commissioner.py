@@ -11,9 +11,10 @@ from sqlalchemy import select
 from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.drafts.pick_clock import expiry_job_id, fire_time, restore_lost_expiries
+from fantasy.drafts.pick_clock import expiry_job_id, fire_time
 from fantasy.drafts.picking import PAUSED
 from fantasy.extensions import db
+from fantasy.jobs.drafts import restore_lost_expiries
 from fantasy.jobs.queues import HIGH
 from fantasy.leagues.models import LeagueEvent
 from fantasy.notifications.service import USER_CHANNEL

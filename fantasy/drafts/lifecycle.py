@@ -14,10 +14,10 @@ from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
-from fantasy.jobs.scoring import enqueue_score_race
 from fantasy.leagues.access import LeagueFacts, Need, league_access
 from fantasy.leagues.audit import audit
 from fantasy.leagues.models import League, LeagueFormat, LeagueMode, OrderStrategy
+from fantasy.scoring.events import scoring_due
 from fantasy.scoring.standings import season_totals
 
 
@@ -150,7 +150,7 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
         raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
     _lock(access.league, draft)
     commit_or_conflict("The draft changed meanwhile, try again")
-    enqueue_score_race(race_id)  # the stored historical results score the round
+    scoring_due.send(race_id)  # the stored historical results score the round
     return reads.draft_state(league_id, race_id, user)
 
 
@@ -171,7 +171,7 @@ def draft_tick(now=None) -> dict:
             locked_races.add(draft.race_id)
         db.session.commit()
     for race_id in locked_races:  # results may already be in (a late tick): score them now
-        enqueue_score_race(race_id)
+        scoring_due.send(race_id)
     _skip_unopened()
     db.session.commit()
     live = select(League).where(League.mode == LeagueMode.live, League.format == LeagueFormat.draft)

@@ -1,22 +1,16 @@
-"""The pick clock: each turn's deadline and its one-off expiry job on rq-scheduler."""
+"""The pick clock: each turn's deadline; its one-off expiry job is the job layer's (fantasy/jobs/drafts.py)."""
 import logging
 import math
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
-import redis
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
-from rq_scheduler import Scheduler
 from sqlalchemy import select
 
 from fantasy.common.clock import utcnow
-from fantasy.common.redis import get_redis
 from fantasy.drafts import order
-from fantasy.drafts.events import turn_started
+from fantasy.drafts.events import clock_changed, turn_started
 from fantasy.drafts.models import Draft, DraftState
 from fantasy.extensions import db
-from fantasy.jobs.queues import HIGH, enqueue_at
 
 log = logging.getLogger(__name__)
 
@@ -74,59 +68,19 @@ def resume(draft: Draft, pick_seconds: int) -> Turn:
 
 
 def schedule_expiry(turn: Turn) -> None:
-    """After commit: cancel the previous turn's job and schedule this turn's, in one round trip. A late or
-    duplicate run is harmless (the job checks the turn), so a Redis hiccup here only costs the clock, never
-    a pick. Without a pick clock there is no job to cancel or schedule."""
-    if turn.pick_seconds <= 0:
-        return
-    try:
-        with get_redis().pipeline() as pipe:
-            scheduler = Scheduler(queue_name=HIGH, connection=pipe)
-            if turn.replaced is not None:
-                scheduler.cancel(expiry_job_id(turn.draft_id, turn.replaced))
-            if turn.deadline is not None:
-                _enqueue_expiry(scheduler, turn.draft_id, turn.pick_number, turn.deadline)
-            pipe.execute()
-    except redis.RedisError:
-        log.warning("pick clock not scheduled", extra={"draft_id": turn.draft_id, "pick": turn.pick_number})
+    """After commit: have the previous turn's expiry job cancelled and this turn's scheduled (the job layer's
+    `clock_changed` receiver, one Redis round trip). Without a pick clock there is no job to cancel or
+    schedule."""
+    if turn.pick_seconds > 0:
+        clock_changed.send(turn)
 
 
-def _enqueue_expiry(scheduler: Scheduler, draft_id: int, pick_number: int, deadline: datetime) -> None:
-    enqueue_at(scheduler, fire_time(deadline), "fantasy.jobs.drafts.expire_turn", draft_id, pick_number,
-               job_id=expiry_job_id(draft_id, pick_number))
-
-
-def restore_lost_expiries() -> int:
-    """Schedule again the expiry job of every running turn whose job is gone (Redis restarted empty, a
-    failover, a flush), at its deadline or at once if that passed; returns how many. Without this such a
-    turn would wait for its player forever. One Redis round trip when nothing is missing; a job already
-    queued or running counts as there, and a duplicate would do nothing anyway (the job checks its turn)."""
+def running_turns() -> list[tuple[int, int, datetime]]:
+    """(draft id, pick number, deadline) of every turn on a running clock. Ends its read: on SQLite every
+    transaction holds the one write lock until it ends."""
     turns = db.session.execute(
         select(Draft.id, Draft.current_pick, Draft.pick_deadline)
         .where(Draft.state == DraftState.open, Draft.pick_deadline.is_not(None))
     ).all()
-    db.session.rollback()  # end the read: on SQLite every transaction holds the one write lock until it ends
-    if not turns:
-        return 0
-    connection = get_redis()
-    scheduler = Scheduler(queue_name=HIGH, connection=connection)
-    with connection.pipeline(transaction=False) as pipe:
-        for draft_id, pick_number, _ in turns:
-            pipe.zscore(scheduler.scheduled_jobs_key, expiry_job_id(draft_id, pick_number))
-        scheduled = pipe.execute()
-    restored = 0
-    for (draft_id, pick_number, deadline), score in zip(turns, scheduled):
-        if score is not None or _waiting_to_run(expiry_job_id(draft_id, pick_number), connection):
-            continue
-        _enqueue_expiry(scheduler, draft_id, pick_number, deadline)
-        restored += 1
-        log.warning("pick_clock_restored draft_id=%s pick=%s deadline=%s", draft_id, pick_number,
-                    deadline.isoformat())
-    return restored
-
-
-def _waiting_to_run(job_id: str, connection) -> bool:
-    try:
-        return Job.fetch(job_id, connection=connection).get_status() in (JobStatus.QUEUED, JobStatus.STARTED)
-    except NoSuchJobError:
-        return False
+    db.session.rollback()
+    return [tuple(turn) for turn in turns]

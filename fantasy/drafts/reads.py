@@ -70,8 +70,10 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
     race = race_of_season(league, race_id)
     draft = find_draft(league_id, race_id) or new_draft(db.session.get(League, league_id), race)
     state = shown_state(draft)
-    teams = dict(db.session.execute(select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league_id)).all())
-    picks = db.session.scalars(select(Pick).where(Pick.draft_id == draft.id).order_by(Pick.pick_number)).all() if draft.id else []
+    teams = dict(db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.name).where(FantasyTeam.league_id == league_id)).all())
+    picks = db.session.scalars(
+        select(Pick).where(Pick.draft_id == draft.id).order_by(Pick.pick_number)).all() if draft.id else []
     taken = {pick.driver_id for pick in picks}
     my_team = db.session.scalar(my_team_id(league_id, user.id))
     queue = db.session.scalar(

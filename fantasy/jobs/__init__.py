@@ -7,7 +7,7 @@ functions here to them."""
 
 def init_jobs() -> None:
     """Connect every job module's receivers (create_app calls this; blinker ignores a second connect)."""
-    from fantasy.jobs import f1data, market, notifications, scoring
+    from fantasy.jobs import drafts, f1data, market, notifications, scoring
 
-    for module in (f1data, market, notifications, scoring):
+    for module in (drafts, f1data, market, notifications, scoring):
         module.subscribe()
