@@ -35,7 +35,7 @@ from fantasy.f1data.models import (
     SessionKind,
     SessionResult,
 )
-from fantasy.market import rules
+from fantasy.market import events, rules
 from fantasy.market.models import AssetPrice
 from fantasy.market.schemas import OpeningPricesSchema
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
@@ -202,7 +202,7 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
             db.session.commit()
         if change:
             rescored.append(round_)
-            assets_committed(race_id, rules.PRESET, change)
+            assets_committed(rules.PRESET, change)
     points = _season_points(year)
     stored = set(db.session.scalars(select(AssetPrice.round).distinct().where(AssetPrice.season_year == year)))
     priced = []
@@ -218,4 +218,6 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
         priced.append(following)
     summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced}
     log.info("season priced", extra=summary)
+    if priced:
+        events.prices_stored.send(year, rounds=priced)
     return summary

@@ -21,6 +21,8 @@ from fantasy.extensions import db
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.lineups.events import round_locked
+from fantasy.market.events import prices_stored
+from fantasy.notifications import prices
 from fantasy.notifications.events import delivery_due
 from fantasy.notifications.models import PendingDelivery
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
@@ -127,6 +129,20 @@ def _pick_inserted(mapper, connection, target: Pick) -> None:
 
 def _scored(race_id, league_ids, **_):
     _deliver_to_leagues("race_scored", race_id, league_ids)
+    # A salary-cap league's scored round makes the next round's prices its teams' concern (prices.py).
+    scored = set(league_ids)  # in the scoring's transaction: these leagues' rounds were just marked scored
+    salary_cap = [league_id for league_id in prices.leagues_scored(race_id) if league_id in scored]
+    if salary_cap:
+        _deliver_to_leagues("prices_changed", race_id, salary_cap)
+
+
+def _prices_stored(season, rounds, **_):
+    if not prices.season_played(season):
+        return
+    with get_redis().pipeline() as pipe:
+        for round_ in rounds:
+            _deliver_later("prices_changed", {"season": season, "round": round_}, pipeline=pipe)
+        pipe.execute()
 
 
 def _corrected(race_id, league_ids, **_):
@@ -180,5 +196,6 @@ def subscribe() -> None:
     turn_started.connect(_turn_started)
     race_scored.connect(_scored)
     scores_corrected.connect(_corrected)
+    prices_stored.connect(_prices_stored)
     results_poll_gave_up.connect(_gave_up)
     round_locked.connect(_lineups_locked)

@@ -15,6 +15,7 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, Membership
+from fantasy.notifications import prices
 from fantasy.notifications.models import Notification, PendingDelivery
 from fantasy.scoring.standings import race_figures
 
@@ -124,15 +125,49 @@ def _notify_leagues(kind: str, payload: dict) -> int:
                  "data": {"league_name": league_name, "race_name": race.name, "season": race.season_year,
                           "round": race.round, "team_id": team_id, "team_name": team_name, **figures[team_id]}}
                 for user_id, league_id, team_id, team_name, league_name in recipients]
-        stored = db.session.execute(
-            _insert_once().returning(Notification.id, Notification.user_id, Notification.league_id), rows
-        ).all() if rows else []
-        if pending_id is not None and start + LEAGUES_PER_STATEMENT >= len(league_ids):
-            db.session.execute(delete(PendingDelivery).where(PendingDelivery.id == pending_id))
-        db.session.commit()
-        data = {(row["user_id"], row["league_id"]): row["data"] for row in rows}
-        _publish(kind, race_id, [(*row, data[row.user_id, row.league_id]) for row in stored])
-        count += len(stored)
+        count += _store_chunk(kind, race_id, rows, pending_id if start + LEAGUES_PER_STATEMENT >= len(league_ids)
+                              else None)
+    return count
+
+
+def _store_chunk(kind: str, race_id: int | None, rows: list[dict], pending_id: int | None) -> int:
+    """A chunk's rows in one INSERT (skipping those stored already), the finished PendingDelivery deleted in
+    the same transaction, one commit; then their live events."""
+    stored = db.session.execute(
+        _insert_once().returning(Notification.id, Notification.user_id, Notification.league_id), rows
+    ).all() if rows else []
+    if pending_id is not None:
+        db.session.execute(delete(PendingDelivery).where(PendingDelivery.id == pending_id))
+    db.session.commit()
+    data = {(row["user_id"], row["league_id"]): row["data"] for row in rows}
+    _publish(kind, race_id, [(*row, data[row.user_id, row.league_id]) for row in stored])
+    return len(stored)
+
+
+def _notify_price_changes(payload: dict) -> int:
+    """prices_changed (§13): to each salary-cap team holding assets whose price moved for the next round.
+    Sent for round r+1 by the leagues' round r being scored ({race_id, league_ids}, from the scoring's outbox)
+    or by the market storing round r+1's prices ({season, round}: every league whose round r is scored).
+    Exactly once per team and round whichever comes first: the delivery key is the team's and the round's."""
+    pending_id = payload.get("pending_id")
+    if pending_id is not None and db.session.get(PendingDelivery, pending_id) is None:
+        db.session.rollback()
+        return 0
+    if "race_id" in payload:
+        race = db.session.get(Race, payload["race_id"])
+        season, round_, league_ids = race.season_year, race.round + 1, payload["league_ids"]
+    else:
+        season, round_ = payload["season"], payload["round"]
+        league_ids = prices.scored_leagues(season, round_)
+    now = utcnow()
+    count = 0
+    for start in range(0, max(len(league_ids), 1), LEAGUES_PER_STATEMENT):
+        rows = [{**row, "kind": "prices_changed", "created_at": now,
+                 "delivery_key": f"prices_changed:{season}:{round_}:{row['data']['team_id']}"}
+                for row in prices.held_changes(season, round_, league_ids[start:start + LEAGUES_PER_STATEMENT])]
+        last = start + LEAGUES_PER_STATEMENT >= len(league_ids)
+        count += _store_chunk("prices_changed", rows[0]["race_id"] if rows else None, rows,
+                              pending_id if last else None)
     return count
 
 
@@ -188,6 +223,8 @@ def deliver(kind: str, payload: dict) -> int:
                    for lineup in payload["lineups"])
     if kind == "league_deleted":
         return _store_and_publish(payload["user_ids"], "league_deleted", None, None, data)
+    if kind == "prices_changed":
+        return _notify_price_changes(payload)
     if kind in ("race_scored", "scores_corrected"):
         return _notify_leagues(kind, payload)
     if kind == "admin_alert":

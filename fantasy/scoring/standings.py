@@ -52,6 +52,8 @@ def _race_scores(rulesets: dict[int, str]) -> dict[int, Races]:
     ruleset's driver scores, aggregated per league, race and team; a picked driver without a score (did not take
     part) counts 0, a scored draft without picks still lists its race.
     """
+    if not rulesets:  # a delivery chunk of salary-cap leagues only
+        return {}
     by_key: dict[str, list[int]] = defaultdict(list)
     for league_id, key in rulesets.items():
         by_key[key].append(league_id)
@@ -70,7 +72,7 @@ def _race_scores(rulesets: dict[int, str]) -> dict[int, Races]:
         .where(Draft.league_id.in_(sorted(rulesets)), Draft.state == DraftState.scored)
         .group_by(Draft.league_id, Draft.race_id, Race.round, Pick.team_id)
         .order_by(Race.round, Draft.race_id)
-    ).all() if rulesets else []
+    ).all()
     leagues = {league_id: ([], defaultdict(dict)) for league_id in rulesets}
     for league_id, race_id, round_, team_id, total, best in rows:
         races, per_race = leagues[league_id]
