@@ -27,25 +27,26 @@ from fantasy.scoring.rules import points_text
 
 PRESET = "f1_fantasy_2025"  # the ruleset of every salary-cap league (§13)
 # A league's round: locked (scored_at NULL) until score_race finds its race's scores, then scored.
-LOCKED, SCORED = LineupRound.scored_at.is_(None), LineupRound.scored_at.is_not(None)
+SCORED = LineupRound.scored_at.is_not(None)
 
 
 # --- what score_race needs -----------------------------------------------------------------------
 
 
-def leagues_in(race_id: int, state) -> list[int]:
-    """Salary-cap leagues whose round of this race is LOCKED (waiting for its scores) or SCORED."""
-    return db.session.scalars(select(LineupRound.league_id).where(LineupRound.race_id == race_id, state)).all()
+def rounds_of(race_id: int) -> dict[int, bool]:
+    """The salary-cap leagues that locked this race, each with whether its round is scored already: those are
+    scored under PRESET with constructor rows (one read of the race's rounds serves the whole job)."""
+    return dict(db.session.execute(
+        select(LineupRound.league_id, LineupRound.scored_at.is_not(None)).where(LineupRound.race_id == race_id)).all())
 
 
-def plays(race_id: int) -> bool:
-    """Whether a salary-cap league has locked (or scored) this race: then it is scored under PRESET with
-    constructor rows."""
-    return db.session.scalar(select(LineupRound.id).where(LineupRound.race_id == race_id).limit(1)) is not None
+def scored_leagues(race_id: int) -> list[int]:
+    return db.session.scalars(select(LineupRound.league_id).where(LineupRound.race_id == race_id, SCORED)).all()
 
 
 def mark_scored(race_id: int) -> None:
-    db.session.execute(update(LineupRound).where(LineupRound.race_id == race_id, LOCKED).values(scored_at=utcnow()))
+    db.session.execute(update(LineupRound).where(LineupRound.race_id == race_id, LineupRound.scored_at.is_(None))
+                       .values(scored_at=utcnow()))
 
 
 # --- reading locked lineups with their asset scores ------------------------------------------------

@@ -125,7 +125,9 @@ def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, 
 def score_assets(race_id: int, ruleset: str) -> str | None:
     """Store every driver's and constructor's score of a race under one preset (the market's), without
     committing; a race without a race classification, or cancelled, scores nothing. Idempotent: returns
-    what `_store` did. After the caller's commit, `assets_committed` tells the leagues playing the race."""
+    what `_store` did. A correction is announced here, in the caller's transaction, to the leagues that had
+    the race scored under the preset (whichever job stores a correction first announces it, once); after its
+    commit the caller calls `assets_committed`."""
     race = db.session.get(Race, race_id)
     if race is None:
         raise NotFound(f"No race {race_id}")
@@ -133,19 +135,16 @@ def score_assets(race_id: int, ruleset: str) -> str | None:
     change = _store(ruleset, race_id, _weekend(race_id).scores(ruleset, True) if scorable else {}, True)
     if change:
         cache.bump([ruleset], [])  # before the commit too: see score_race
+    corrected = _corrected(race_id, _rulesets_in_use(race_id), {ruleset}) if change == "corrected" else []
+    if corrected:
+        events.scores_corrected.send(race_id, league_ids=sorted(corrected))
     return change
 
 
-def assets_committed(race_id: int, ruleset: str, change: str | None) -> None:
-    """After `score_assets`' change is committed: standings under that ruleset recompute, and leagues that had
-    the race scored hear of the correction (whichever job stores a correction first announces it, once)."""
-    if not change:
-        return
-    cache.bump([ruleset], [])
-    corrected = _corrected(race_id, _rulesets_in_use(race_id), {ruleset}) if change == "corrected" else []
-    if corrected:
-        events.scores_corrected.send(race_id, league_ids=corrected)
-        db.session.commit()  # the announcement's outbox rows (events.py)
+def assets_committed(ruleset: str, change: str | None) -> None:
+    """After `score_assets`' change is committed: standings under that ruleset recompute."""
+    if change:
+        cache.bump([ruleset], [])
 
 
 def score_race(race_id: int) -> dict:
@@ -155,7 +154,9 @@ def score_race(race_id: int) -> dict:
     if race is None:
         raise NotFound(f"No race {race_id}")
     rulesets = _rulesets_in_use(race_id)
-    salary = salary_cap.plays(race_id)
+    # Salary-cap leagues that locked this race: league id -> whether their round was scored before.
+    rounds = salary_cap.rounds_of(race_id)
+    salary = bool(rounds)
     if salary:
         rulesets.setdefault(salary_cap.PRESET, (salary_cap.PRESET, set()))
     cancelled = race.status == RaceStatus.cancelled
@@ -177,11 +178,13 @@ def score_race(race_id: int) -> dict:
             update(Draft).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
             .values(state=DraftState.scored)
         )
-    if salary:
-        newly_scored = [*newly_scored, *salary_cap.leagues_in(race_id, salary_cap.LOCKED)]
+    newly_salary = [league_id for league_id, scored in rounds.items() if not scored]
+    if newly_salary:
+        newly_scored = [*newly_scored, *newly_salary]
         salary_cap.mark_scored(race_id)
     corrected_keys = {key for key, change in changes.items() if change == "corrected"}
-    corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys)) - set(newly_scored))
+    scored_before = [league_id for league_id, scored in rounds.items() if scored]
+    corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys, scored_before)) - set(newly_scored))
     # In this transaction: the notifications' outbox rows commit with the scores (events.py).
     if newly_scored:
         events.race_scored.send(race_id, league_ids=sorted(newly_scored))
@@ -198,13 +201,13 @@ def score_race(race_id: int) -> dict:
     return summary
 
 
-def _corrected(race_id: int, rulesets: dict, keys: set[str]) -> list[int]:
+def _corrected(race_id: int, rulesets: dict, keys: set[str], salary_scored: list[int] | None = None) -> list[int]:
     """Leagues that had this race scored under one of these ruleset keys: drafts by their ruleset's stored
-    text, salary-cap leagues (always f1_fantasy_2025) by their scored round."""
+    text, salary-cap leagues (always f1_fantasy_2025) by their scored round (read here unless given)."""
     texts = {text for key in keys if key in rulesets for text in rulesets[key][1]}
     leagues = list(_leagues_with(race_id, texts))
     if salary_cap.PRESET in keys:
-        leagues += salary_cap.leagues_in(race_id, salary_cap.SCORED)
+        leagues += salary_scored if salary_scored is not None else salary_cap.scored_leagues(race_id)
     return leagues
 
 
