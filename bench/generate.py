@@ -1,12 +1,17 @@
-"""Load users, leagues, teams and a season of drafted, scored picks into the bench PostgreSQL fast.
+"""Load users, leagues, teams and a season of drafted, scored picks (or locked salary-cap lineups) into the
+bench PostgreSQL fast.
 
 Everything is set-based (INSERT ... SELECT generate_series) on top of the real F1 data of the bundled
 snapshot: the season's races that have a race classification get one draft per league (snake, 2 picks per
 team, every driver of the classification picked once per league) and are then scored by the product's own
-`score_race`. Secondary indexes are dropped for the load and rebuilt after it, as pg_restore does.
+`score_race`. With `--format salary_cap` the leagues are salary-cap leagues instead: the first `--rounds`
+classified races get a locked round per league and a locked lineup per team (5 drivers, 2 constructors, a
+boost, chips and transfer penalties spread over the teams), scored the same way. Secondary indexes are dropped
+for the load and rebuilt after it, as pg_restore does.
 
     python bench/generate.py --teams 100000            # 10,000 leagues of 10 teams
     python bench/generate.py --teams 1000000 --season 2023
+    python bench/generate.py --teams 1000000 --format salary_cap --rounds 2
 """
 import argparse
 import json
@@ -16,7 +21,11 @@ import time
 
 from _env import ROOT, app_env, connect, log, make_app, timed
 
-BIG_TABLES = ("users", "leagues", "memberships", "fantasy_teams", "drafts", "picks")
+BIG_TABLES = ("users", "leagues", "memberships", "fantasy_teams", "drafts", "picks", "lineup_rounds", "lineups",
+              "lineup_assets")
+SALARY_CAP = "salary_cap"
+# A salary-cap team's chip per round, by (team + round) mod 20: each chip on 1 team in 20, no chip on 15 in 20.
+CHIP_SLOTS = ["extra_boost", "no_negative", "autopilot", "wildcard", "limitless"]
 TEAMS_PER_LEAGUE = 10
 PICKS_PER_TEAM = 2
 # League rulesets: mostly presets, some custom ones shared by several leagues (content-keyed).
@@ -88,7 +97,13 @@ def drop_secondary_indexes(cur) -> list[str]:
     return rebuild
 
 
-def generate(teams: int, season: int, password_hash: str) -> dict:
+def scored_constructors(cur, race_id: int) -> list[int]:
+    cur.execute("SELECT array_agg(DISTINCT constructor_id ORDER BY constructor_id) FROM session_results "
+                "WHERE race_id = %s AND session = 'race'", (race_id,))
+    return cur.fetchone()[0]
+
+
+def generate(teams: int, season: int, password_hash: str, league_format: str = "draft", rounds: int = 2) -> dict:
     timings: dict[str, float] = {}
     leagues = teams // TEAMS_PER_LEAGUE
     teams = leagues * TEAMS_PER_LEAGUE
@@ -98,15 +113,21 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
     races = scored_races(cur, season)
     if not races:
         raise SystemExit(f"No race classification stored for {season}")
-    log(f"generating {teams:,} teams in {leagues:,} leagues, season {season}, scored rounds "
-        f"{[round_ for _, round_, _ in races]}, {teams * PICKS_PER_TEAM * len(races):,} picks")
+    salary_cap = league_format == SALARY_CAP
+    if salary_cap:
+        races = races[:rounds]
+        rulesets = [json.dumps("f1_fantasy_2025")]
+    rows = (f"{teams * 7 * len(races):,} lineup assets" if salary_cap
+            else f"{teams * PICKS_PER_TEAM * len(races):,} picks")
+    log(f"generating {teams:,} {league_format} teams in {leagues:,} leagues, season {season}, scored rounds "
+        f"{[round_ for _, round_, _ in races]}, {rows}")
     cur.execute("SET session_replication_role = replica")  # no per-row FK triggers; rows are valid by construction
     cur.execute("SET maintenance_work_mem = '512MB'")
     cur.execute("SET synchronous_commit = off")
     started = time.perf_counter()
     with timed("truncate", timings):
         cur.execute("TRUNCATE users, leagues, memberships, fantasy_teams, drafts, picks, pick_queues, "
-                    "driver_scores, league_events CASCADE")
+                    "driver_scores, league_events, lineup_rounds, lineups, lineup_assets CASCADE")
     rebuild = drop_secondary_indexes(cur)
     with timed("users", timings):
         cur.execute(
@@ -121,13 +142,14 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
         cur.execute(
             """INSERT INTO leagues (id, name, description, season, mode, visibility, max_teams, picks_per_team,
                                    draft_method, order_strategy, pick_seconds, draft_opens_hours, autopick_on_lock,
-                                   ruleset, invite_code, owner_id, created_at)
+                                   ruleset, invite_code, owner_id, created_at, format, budget)
                SELECT j, 'League ' || j, '', %s, 'live', CASE WHEN j %% 4 = 0 THEN 'public' ELSE 'private' END,
                       %s, %s, 'snake', 'rotation', 0, 96, true,
                       ((%s::text[])[1 + (j * 7919) %% %s])::json, 'bench' || j, (j - 1) * %s + 1,
-                      timestamp '2023-01-01'
+                      timestamp '2023-01-01', %s, %s
                FROM generate_series(1, %s) j""",
-            (season, TEAMS_PER_LEAGUE, PICKS_PER_TEAM, rulesets, len(rulesets), TEAMS_PER_LEAGUE, leagues),
+            (season, TEAMS_PER_LEAGUE, PICKS_PER_TEAM, rulesets, len(rulesets), TEAMS_PER_LEAGUE,
+             league_format, 100.0 if salary_cap else None, leagues),
         )
     with timed("memberships + teams", timings):
         cur.execute(
@@ -144,8 +166,12 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
                FROM generate_series(1, %s) i""",
             (TEAMS_PER_LEAGUE, TEAMS_PER_LEAGUE, teams),
         )
+    if salary_cap:
+        for index, (race_id, round_, drivers) in enumerate(races):
+            with timed(f"lineup rounds + lineups + assets round {round_}", timings):
+                load_lineups(cur, index, race_id, drivers, scored_constructors(cur, race_id), leagues, teams)
     per_slot = TEAMS_PER_LEAGUE * PICKS_PER_TEAM
-    for index, (race_id, round_, drivers) in enumerate(races):
+    for index, (race_id, round_, drivers) in enumerate([] if salary_cap else races):
         if len(drivers) < per_slot:
             raise SystemExit(f"race {race_id} classifies {len(drivers)} drivers, fewer than {per_slot} picks")
         with timed(f"drafts + picks round {round_}", timings):
@@ -189,6 +215,43 @@ def generate(teams: int, season: int, password_hash: str) -> dict:
     return {"races": [race_id for race_id, _, _ in races], "timings": timings}
 
 
+def load_lineups(cur, index: int, race_id: int, drivers: list[int], constructors: list[int], leagues: int,
+                 teams: int) -> None:
+    """One locked round per league and one locked lineup per team for the `index`-th generated race: team i
+    holds 5 consecutive classified drivers and 2 consecutive constructors from an offset of its own, the first
+    driver boosted; chips by CHIP_SLOTS (extra_boost on the second driver); every fifth team paid one transfer
+    (10 points). Lineup ids: index * teams + i; asset ids: (lineup id - 1) * 7 + k."""
+    cur.execute(
+        """INSERT INTO lineup_rounds (id, league_id, race_id, locked_at)
+           SELECT %s * %s + j, j, %s, timestamp '2023-01-03' FROM generate_series(1, %s) j""",
+        (index, leagues, race_id, leagues),
+    )
+    n, m = len(drivers), len(constructors)
+    cur.execute(
+        """INSERT INTO lineups (id, team_id, race_id, chip, boost_driver_id, extra_boost_driver_id, locked_at, bank,
+                               transfers, free_transfers, penalty)
+           SELECT %(index)s * %(teams)s + i, i, %(race)s, chip, (%(drivers)s::int[])[1 + (i * 7) %% %(n)s],
+                  CASE WHEN chip = 'extra_boost' THEN (%(drivers)s::int[])[1 + (i * 7 + 1) %% %(n)s] END,
+                  timestamp '2023-01-03', 1.5, CASE WHEN %(index)s = 0 THEN 0 ELSE 2 + (i %% 5 = 0)::int END,
+                  CASE WHEN %(index)s = 0 THEN 0 ELSE 2 END,
+                  CASE WHEN %(index)s > 0 AND i %% 5 = 0 AND coalesce(chip, '') NOT IN ('wildcard', 'limitless')
+                       THEN 10 ELSE 0 END
+           FROM generate_series(1, %(teams)s) i,
+                LATERAL (SELECT (%(chips)s::text[])[1 + (i + %(index)s) %% 20] AS chip) c""",
+        {"index": index, "teams": teams, "race": race_id, "drivers": drivers, "n": n, "chips": CHIP_SLOTS},
+    )
+    cur.execute(
+        """INSERT INTO lineup_assets (id, lineup_id, driver_id, constructor_id, price)
+           SELECT (l - 1) * 7 + k, l,
+                  CASE WHEN k <= 5 THEN (%(drivers)s::int[])[1 + (i * 7 + k - 1) %% %(n)s] END,
+                  CASE WHEN k > 5 THEN (%(constructors)s::int[])[1 + (i * 3 + k - 6) %% %(m)s] END,
+                  10.0
+           FROM generate_series(1, %(teams)s) i, LATERAL (SELECT %(index)s * %(teams)s + i AS l) ids,
+                generate_series(1, 7) k""",
+        {"index": index, "teams": teams, "drivers": drivers, "n": n, "constructors": constructors, "m": m},
+    )
+
+
 def score_all(app, race_ids: list[int], timings: dict) -> None:
     """First scoring of every generated round by the product (marks the drafts scored)."""
     from fantasy.common.redis import get_redis
@@ -205,13 +268,15 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--teams", type=int, default=10_000)
     parser.add_argument("--season", type=int, default=2023)
+    parser.add_argument("--format", choices=("draft", SALARY_CAP), default="draft")
+    parser.add_argument("--rounds", type=int, default=2, help="salary cap: how many classified rounds get lineups")
     args = parser.parse_args(argv)
     from werkzeug.security import generate_password_hash
 
     migrate()
     app = make_app()
     ensure_f1(app)
-    result = generate(args.teams, args.season, generate_password_hash("bench-password"))
+    result = generate(args.teams, args.season, generate_password_hash("bench-password"), args.format, args.rounds)
     score_all(app, result["races"], result["timings"])
     result["timings"]["total"] = sum(
         seconds for label, seconds in result["timings"].items() if label == "load total" or label.startswith("first"))
