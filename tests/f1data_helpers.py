@@ -1,12 +1,10 @@
-"""Shared helpers for the F1 data tests: the upstream faked with `responses` from real recorded payloads."""
+"""Shared helpers for the F1 data tests: the upstream faked with `responses` from real recorded payloads (the
+fixtures `upstream`, `fast_client` and `changes` are in conftest.py)."""
 import json
 from pathlib import Path
 
-import pytest
 import responses
 
-from fantasy.f1data import events, service
-from fantasy.f1data.client import JolpicaClient, RateLimiter
 from fantasy.f1data.offline import BUNDLED
 
 BASE = "https://jolpica.test/ergast/f1/"
@@ -43,31 +41,3 @@ def serve(upstream, pages: dict, overrides: dict | None = None) -> dict:
         else:
             upstream.add(responses.GET, BASE + path, json=payload)
     return payloads
-
-
-@pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture(autouse=True)
-def fast_client(monkeypatch):
-    """The real client on the fake base URL, without the shared budget's real-time waits."""
-    def build_client(**options):
-        return JolpicaClient(BASE, limiter=RateLimiter(limits=()), sleep=lambda seconds: None, **options)
-
-    monkeypatch.setattr(service, "build_client", build_client)
-
-
-@pytest.fixture
-def changes():
-    """Every results_changed event sent during the test, as (race_id, session)."""
-    seen = []
-
-    def record(race_id, session):
-        seen.append((race_id, session))
-
-    events.results_changed.connect(record)
-    yield seen
-    events.results_changed.disconnect(record)

@@ -1,9 +1,13 @@
 """Our own processes (`worker.py`, the web server) started by tests on the test's database and Redis."""
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-only-secret-" + "x" * 32
@@ -35,15 +39,47 @@ def start(env: dict, *command: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_web(backing_urls, instance: Path, **extra) -> tuple[str, subprocess.Popen]:
+    """The Procfile's web process on a free loopback port: its base URL and the process (still booting)."""
+    port = free_port()
+    env = process_env(backing_urls, instance, HOST="127.0.0.1", PORT=str(port), **extra)
+    return f"http://127.0.0.1:{port}", start(env, *web_command())
+
+
+def serving(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+    except requests.RequestException:  # not listening yet, or accepted before the worker booted
+        return False
+
+
 def stop(process: subprocess.Popen, timeout: float = 30) -> str:
     """SIGTERM (a warm shutdown for RQ and gunicorn), then the output."""
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    return output
+    return stop_all([process], timeout)[0]
+
+
+def stop_all(processes: list[subprocess.Popen], timeout: float = 30, sig: int = signal.SIGTERM) -> list[str]:
+    """Signal every process at once, then collect each one's output: shutdowns overlap rather than queue.
+    SIGTERM is a warm shutdown for RQ and gunicorn (gunicorn waits up to its graceful timeout for open
+    requests such as event streams); SIGQUIT stops gunicorn at once, for a test that is done with its servers."""
+    for process in processes:
+        process.send_signal(sig)
+    deadline = time.monotonic() + timeout
+    outputs = []
+    for process in processes:
+        try:
+            output, _ = process.communicate(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        outputs.append(output)
+    return outputs
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2) -> bool:

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import func, select
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
 from fantasy.leagues.models import FantasyTeam

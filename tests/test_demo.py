@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AuthActions
-from drafts_helpers import API, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, race_id
 from notifications_helpers import drain, inbox
 
 

@@ -6,7 +6,7 @@ import time_machine
 from rq_scheduler import Scheduler
 from sqlalchemy import delete, func, select
 
-from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, draft_row, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.drafts import picking
 from fantasy.drafts.models import Pick

@@ -8,7 +8,7 @@ import time_machine
 from rq_scheduler import Scheduler
 from sqlalchemy import select
 
-from drafts_helpers import API, League, draft_row, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, draft_row, driver_id, race_id
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts.pick_clock import expiry_job_id, fire_time

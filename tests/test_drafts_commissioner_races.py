@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from concurrency import race
-from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, draft_row, race_id
 from fantasy.drafts import picking
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db

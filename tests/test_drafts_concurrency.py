@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from concurrency import race
-from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, driver_id, race_id
 from engines import postgresql_only
 from fantasy.common.clock import utcnow
 from fantasy.drafts.models import Draft, Pick

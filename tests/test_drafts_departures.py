@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from rq_scheduler import Scheduler
 
-from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, draft_row, race_id
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.drafts import lifecycle, picking

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, draft_row, race_id
 from fantasy.auth.models import User
 from fantasy.drafts import lifecycle, picking, reads
 from fantasy.extensions import db

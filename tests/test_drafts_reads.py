@@ -3,7 +3,7 @@ statements, and reading a draft or a queue writes nothing."""
 import pytest
 from sqlalchemy import event, func, select
 
-from drafts_helpers import League, constructor_id, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, constructor_id, driver_id, race_id
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from drafts_helpers import API, League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, race_id
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db
 from fantasy.f1data.models import SessionKind, SessionResult

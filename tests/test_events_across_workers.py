@@ -4,90 +4,31 @@ a user's streams are capped across workers, and a dead worker's streams stop cou
 Each worker is its own gunicorn (one worker process each), so which process serves which client is
 certain; the only path from the pick to the streams is Redis pub/sub.
 """
-import json
 import os
-import queue
 import signal
-import socket
-import threading
 import time
 
 import pytest
 import requests
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.notifications.stream import LEASE_SECONDS
-from processes import process_env, start, stop, wait_for, web_command
+from processes import serving, start_web, stop_all, wait_for
+from streams import Reader
 
 pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def servers(backing_urls, tmp_path):
     """Three gunicorn servers with one worker each, on the test's database and Redis."""
-    urls, processes = [], []
-    for number in range(3):
-        port = free_port()
-        # Streams left open end soon, so the servers stop within their graceful timeout.
-        env = process_env(backing_urls, tmp_path / f"web{number}", HOST="127.0.0.1", PORT=str(port),
-                          WEB_CONCURRENCY="1", EVENT_STREAM_SECONDS="20")
-        processes.append(start(env, *web_command()))
-        urls.append(f"http://127.0.0.1:{port}")
+    urls, processes = zip(*(start_web(backing_urls, tmp_path / f"web{number}", WEB_CONCURRENCY="1")
+                            for number in range(3)))
     for url in urls:
-        assert wait_for(lambda url=url: _ready(url), timeout=120)
-    yield urls, processes
-    for process in processes:
-        stop(process)
-
-
-def _ready(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:  # not listening yet, or accepted before the worker booted
-        return False
-
-
-class Reader:
-    """An open stream's events, read on a thread of its own into a queue."""
-
-    def __init__(self, url: str, token: str, follow: bool = True):
-        ticket = requests.post(f"{url}{API}/events/ticket", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        assert ticket.status_code == 201
-        self.response = requests.get(f"{url}{API}/events", params={"ticket": ticket.json()["ticket"]}, stream=True,
-                                     timeout=60)
-        self.events: queue.Queue = queue.Queue()
-        self.ended = threading.Event()
-        if follow and self.response.status_code == 200:
-            threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        kind = None
-        try:
-            for line in self.response.iter_lines(decode_unicode=True):
-                if line.startswith("event: "):
-                    kind = line[len("event: "):]
-                elif line.startswith("data: "):
-                    self.events.put((kind, json.loads(line[len("data: "):])))
-        except requests.RequestException:  # the server went away
-            pass
-        finally:
-            self.ended.set()
-
-    def heard(self, seconds: float) -> list[tuple[str, dict]]:
-        """Every event that arrives within `seconds`."""
-        heard, deadline = [], time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                heard.append(self.events.get(timeout=left))
-            except queue.Empty:
-                break
-        return heard
+        assert wait_for(lambda url=url: serving(url), timeout=120)
+    yield list(urls), list(processes)
+    # The test is over and its streams with it: stop at once rather than wait out each graceful timeout.
+    stop_all(processes, sig=signal.SIGQUIT)
 
 
 def test_two_streams_on_two_workers_hear_a_pick_made_through_a_third(app, client, make_user, servers):

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from test_events_revocation import open_stream, short_streams  # noqa: F401  (short_streams is a fixture)
+from streams import open_stream
 
 pytestmark = pytest.mark.usefixtures("short_streams")
 

@@ -2,14 +2,15 @@
 process with its production settings (gevent, two workers), and every stream hears its league's pick
 exactly once, and no other league's."""
 import queue
+import signal
 import time
 
 import pytest
 import requests
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
-from processes import process_env, start, stop, wait_for, web_command
-from test_events_across_workers import Reader, _ready, free_port
+from drafts_helpers import League, driver_id, race_id
+from processes import serving, start_web, stop_all, wait_for
+from streams import Reader
 
 pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
 
@@ -30,15 +31,13 @@ def picks(reader: Reader) -> list[dict]:
 
 @pytest.fixture
 def server(backing_urls, tmp_path):
-    port = free_port()
     # Warnings only: nothing reads the server's output pipe before it stops, and 300 access lines would fill it.
-    env = process_env(backing_urls, tmp_path / "web", HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2",
-                      EVENT_STREAM_SECONDS="60", LOG_LEVEL="WARNING")
-    process = start(env, *web_command())
-    url = f"http://127.0.0.1:{port}"
-    assert wait_for(lambda: _ready(url), timeout=120)
+    url, process = start_web(backing_urls, tmp_path / "web", WEB_CONCURRENCY="2", EVENT_STREAM_SECONDS="60",
+                             LOG_LEVEL="WARNING")
+    assert wait_for(lambda: serving(url), timeout=120)
     yield url
-    stop(process)
+    # The test is over and its 150 streams with it: stop at once rather than wait out the graceful timeout.
+    stop_all([process], sig=signal.SIGQUIT)
 
 
 def test_150_streams_on_one_box_each_hear_their_leagues_pick_exactly_once(app, client, make_user, server):

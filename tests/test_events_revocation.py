@@ -1,74 +1,19 @@
 """An open event stream obeys revocation (§9): removal from a league drops that league's events, and
 logout-all, a password change or a deactivation close the stream, within a second; a ticket dies with
 the session that asked for it."""
-import json
-import queue
-import threading
 import time
 
 import pytest
 
 from conftest import PASSWORD, bearer
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
-from test_notifications import drain
+from drafts_helpers import API, League, driver_id, race_id
+from notifications_helpers import drain
+from streams import open_stream
 
 pytestmark = pytest.mark.usefixtures("f1", "short_streams")
 
 # A revocation must reach an open stream within a second; the slack is the test's own scheduling.
 WITHIN = 1.5
-
-
-class Listener:
-    """An event stream read on its own thread like a browser's; each frame (None at the stream's end)
-    is handed over with the moment it arrived."""
-
-    def __init__(self, app, ticket: str):
-        self.frames: queue.Queue[tuple[float, str | None]] = queue.Queue()
-        self.status = queue.Queue()
-        threading.Thread(target=self._read, args=(app, ticket), daemon=True).start()
-
-    def _read(self, app, ticket):
-        response = app.test_client().get(f"{API}/events", query_string={"ticket": ticket}, buffered=False)
-        self.status.put(response.status_code)
-        try:
-            for frame in response.response:
-                if not frame.startswith(b":"):  # keep-alive comments
-                    self.frames.put((time.monotonic(), frame.decode()))
-        finally:
-            response.close()
-            self.frames.put((time.monotonic(), None))
-
-    def event(self, timeout: float = 10) -> tuple[float, str | None, dict | None]:
-        """(arrival, event name, data) of the next frame; (arrival, None, None) when the stream ended."""
-        arrived, frame = self.frames.get(timeout=timeout)
-        if frame is None:
-            return arrived, None, None
-        fields = dict(line.split(": ", 1) for line in frame.strip().splitlines() if not line.startswith("retry"))
-        return arrived, fields.get("event"), json.loads(fields["data"])
-
-    def silent(self, seconds: float) -> bool:
-        try:
-            self.frames.get(timeout=seconds)
-        except queue.Empty:
-            return True
-        return False
-
-
-@pytest.fixture
-def short_streams(app, monkeypatch):
-    """Streams a test leaves open end by themselves, and hold slots of their own test only."""
-    from fantasy.notifications.stream import SLOTS
-
-    monkeypatch.setitem(app.config, "EVENT_STREAM_SECONDS", 8)
-    monkeypatch.setitem(app.extensions, SLOTS, threading.BoundedSemaphore(4))
-
-
-def open_stream(app, client, user) -> Listener:
-    ticket = client.post(f"{API}/events/ticket", headers=user["headers"]).get_json()["ticket"]
-    listener = Listener(app, ticket)
-    assert listener.status.get(timeout=10) == 200
-    assert listener.event()[1] == "ready"
-    return listener
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import bearer
-from f1data_helpers import changes, fast_client, load, rows_of  # noqa: F401
+from f1data_helpers import load, rows_of
 from fantasy.extensions import db
 from fantasy.f1data import service
 from fantasy.f1data.models import Driver, Race, ResultState, SessionKind
@@ -15,12 +15,12 @@ from fantasy.f1data.offline import BUNDLED
 from fantasy.jobs.queues import get_queue
 
 API = "/api/v1"
+pytestmark = pytest.mark.usefixtures("fast_client")
 
 
 @pytest.fixture
-def loaded(app):
+def loaded(app, f1):
     with app.app_context():
-        service.load_snapshot()
         races = {(r.season_year, r.round): r.id for r in db.session.scalars(select(Race))}
         drivers = {d.ref: d.id for d in db.session.scalars(select(Driver))}
     return {"races": races, "drivers": drivers}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from drafts_helpers import League
 from f1data_fake_server import FakeJolpica
-from f1data_helpers import EMPTY, changes, load  # noqa: F401  (changes is a fixture)
+from f1data_helpers import EMPTY, load
 from fantasy.common.redis import get_redis
 from fantasy.drafts import lifecycle as drafts
 from fantasy.extensions import db

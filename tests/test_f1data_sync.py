@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from f1data_helpers import EMPTY, SEASON_2025, changes, fast_client, load, rows_of, serve, upstream, url  # noqa: F401
+from f1data_helpers import EMPTY, SEASON_2025, load, rows_of, serve, url
 from fantasy.errors import NotFound, ServiceUnavailable
 from fantasy.extensions import db
 from fantasy.f1data import queries, service
@@ -22,6 +22,7 @@ from fantasy.f1data.models import (
     SessionResult,
 )
 
+pytestmark = pytest.mark.usefixtures("fast_client")
 LATER = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
 AUSTRALIA_2025_START = datetime(2025, 3, 16, 4, tzinfo=timezone.utc)
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drafts_helpers import f1  # noqa: F401  (a fixture)
 from notifications_helpers import drain
 from test_e2e_replay import official_points
 

@@ -7,7 +7,7 @@ import pytest
 from rq.job import Job
 from rq_scheduler import Scheduler
 
-from drafts_helpers import League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, draft_row, race_id
 from fantasy.common.redis import get_redis
 from fantasy.drafts.pick_clock import expiry_job_id, fire_time
 from fantasy.jobs import drafts as draft_jobs

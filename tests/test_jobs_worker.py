@@ -11,7 +11,7 @@ from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 from sqlalchemy import select
 
-from drafts_helpers import League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, race_id
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.jobs import scoring as scoring_jobs

@@ -6,7 +6,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, draft_row, race_id
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.jobs import scoring as scoring_jobs

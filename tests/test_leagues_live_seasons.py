@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, draft_row, race_id
 from fantasy.drafts import lifecycle
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from drafts_helpers import API, League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, race_id
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 

@@ -8,7 +8,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import delete, select
 
-from drafts_helpers import API, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.events import results_changed

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from drafts_helpers import API, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, driver_id, race_id
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor
 from fantasy.market.service import price_season
@@ -22,7 +22,7 @@ def envelope(response, code: int) -> dict:
 
 
 @pytest.fixture
-def priced(app, f1):  # noqa: F811  (the snapshot first)
+def priced(app, f1):  # the snapshot first
     with app.app_context():
         price_season(2023)
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.events import results_poll_gave_up

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from drafts_helpers import League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, race_id
 from fantasy.common.redis import get_redis
 from notifications_helpers import drain, inbox
 

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-from drafts_helpers import API, League, f1  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue
 from notifications_helpers import drain, inbox
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from drafts_helpers import API, League, draft_row, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, draft_row, race_id
 from fantasy.common.clock import utcnow
 from fantasy.drafts import pick_clock, picking
 from fantasy.drafts.models import Draft

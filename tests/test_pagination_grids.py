@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from drafts_helpers import API, f1  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API
 
 pytestmark = pytest.mark.usefixtures("f1")
 

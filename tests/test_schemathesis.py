@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401 - f1 is a fixture
+from drafts_helpers import League, driver_id, race_id
 
 # CI keeps this bounded (the whole module well under a minute); SCHEMATHESIS_EXAMPLES raises it (README, Hardening).
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, event, select, update
 
-from drafts_helpers import API, League, constructor_id, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, constructor_id, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.drafts.models import Pick
 from fantasy.extensions import db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from drafts_helpers import League, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, race_id
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor, Driver
 from fantasy.jobs import scoring as scoring_jobs

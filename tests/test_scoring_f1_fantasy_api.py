@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.jobs import scoring as scoring_jobs
 
 pytestmark = pytest.mark.usefixtures("f1")

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select, update
 
 from conftest import bearer
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.common import snapshots
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
