@@ -18,6 +18,7 @@ from fantasy.extensions import db, limiter
 from fantasy.f1data import events
 from fantasy.f1data import service as f1data
 from fantasy.f1data.client import JolpicaClient, RateLimiter
+from fantasy.market.service import price_season
 from processes import TEST_SECRET
 
 PASSWORD = "correct horse battery"
@@ -202,6 +203,13 @@ def f1(app, recorded_snapshot):
             for key, (ttl, value) in keys.items():
                 pipe.restore(key, ttl, value)
             pipe.execute()
+
+
+@pytest.fixture
+def priced(app, f1):
+    """The 2023 season priced from the bundled opening list."""
+    with app.app_context():
+        price_season(2023)
 
 
 @pytest.fixture

@@ -1,15 +1,6 @@
-"""Shared set-up for salary-cap tests: the 2023 snapshot priced (bundled opening list), a replay league of
-`size` teams driven through the API, and assets named by their upstream refs."""
-import pytest
-
+"""Shared set-up for salary-cap tests: a replay league of `size` teams driven through the API, and assets named
+by their upstream refs (the `priced` fixture, the 2023 snapshot priced, is in conftest.py)."""
 from drafts_helpers import API, League, constructor_id, driver_id, race_id
-from fantasy.market.service import price_season
-
-
-@pytest.fixture
-def priced(app, f1):
-    with app.app_context():
-        price_season(2023)
 
 
 class CapLeague(League):

@@ -4,6 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each check imports in a fresh interpreter
 ROOT = Path(__file__).resolve().parents[1]
 
 

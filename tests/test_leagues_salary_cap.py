@@ -3,9 +3,9 @@ settings with a 422 naming the field, and no drafts for salary-cap leagues."""
 import pytest
 from sqlalchemy import func, select
 
-from drafts_helpers import f1, race_id  # noqa: F401  (f1 is a fixture)
-from fantasy.drafts.models import Draft
+from drafts_helpers import race_id
 from fantasy.drafts.lifecycle import draft_tick
+from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 from fantasy.leagues.models import League
 

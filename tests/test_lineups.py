@@ -3,11 +3,11 @@ the lock (409 after it, visible to the league then), transfers and penalties wit
 import pytest
 from sqlalchemy import func, select
 
-from drafts_helpers import API, constructor_id, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, constructor_id, driver_id, race_id
 from fantasy.extensions import db
 from fantasy.leagues.models import LeagueEvent
 from fantasy.lineups.models import Lineup, LineupAsset
-from lineups_helpers import CapLeague, priced  # noqa: F401  (priced is a fixture)
+from lineups_helpers import CapLeague
 
 pytestmark = pytest.mark.usefixtures("priced")
 

@@ -3,8 +3,8 @@ wildcard and limitless make transfers free and come from the team's second round
 lineup and bank return to what they were before it."""
 import pytest
 
-from drafts_helpers import driver_id, f1  # noqa: F401  (f1 is a fixture)
-from lineups_helpers import CapLeague, priced  # noqa: F401  (priced is a fixture)
+from drafts_helpers import driver_id
+from lineups_helpers import CapLeague
 
 pytestmark = pytest.mark.usefixtures("priced")
 

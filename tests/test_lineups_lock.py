@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from concurrency import race
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.auth.models import User
 from fantasy.errors import Conflict
 from fantasy.extensions import db
@@ -16,7 +16,7 @@ from fantasy.jobs.drafts import draft_tick
 from fantasy.lineups import service
 from fantasy.lineups.models import Lineup, LineupAsset, LineupRound
 from fantasy.market.service import price_season
-from lineups_helpers import CapLeague, priced  # noqa: F401  (priced is a fixture)
+from lineups_helpers import CapLeague
 from notifications_helpers import drain, inbox
 
 AUSTRALIA_QUALIFYING = datetime(2025, 3, 15, 5, 0, tzinfo=timezone.utc)
@@ -84,7 +84,7 @@ def test_the_lock_notifies_each_team_with_its_lineup_and_scores_the_round(app, c
 
 
 @pytest.fixture
-def live_2025(app, f1, time_machine):  # noqa: F811
+def live_2025(app, f1, time_machine):
     """A live league needs races ahead: the HTTP calls run in January 2025, the ticks travel from there."""
     time_machine.move_to(datetime(2025, 1, 6, tzinfo=timezone.utc))
     with app.app_context():

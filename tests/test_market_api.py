@@ -8,7 +8,6 @@ import pytest
 from drafts_helpers import API, driver_id, race_id
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor
-from fantasy.market.service import price_season
 
 pytestmark = pytest.mark.usefixtures("f1")
 BUNDLED = json.loads((Path(__file__).parent.parent / "fantasy" / "market" / "data" / "2023-opening.json").read_text())
@@ -19,12 +18,6 @@ def envelope(response, code: int) -> dict:
     assert response.status_code == code, body
     assert body["code"] == code and body["request_id"] and body["message"], body
     return body
-
-
-@pytest.fixture
-def priced(app, f1):  # the snapshot first
-    with app.app_context():
-        price_season(2023)
 
 
 def constructor_id(app, ref: str) -> int:

@@ -8,7 +8,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from drafts_helpers import League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import League, driver_id, race_id
 from fantasy.common.clock import utcnow
 from fantasy.extensions import db
 from fantasy.f1data import service as f1data

@@ -268,6 +268,7 @@ def test_production_trusts_one_proxy_by_default_and_other_runs_none(backing_urls
     assert client_address(create_app("testing", overrides=dict(backing_urls)), **forwarded) == "10.0.0.1"
 
 
+@pytest.mark.slow
 def test_ci_installs_make_and_venv_support_on_a_bare_machine(tmp_path):
     # A machine with none of the tools: each stub below stands in for one command .ci/run calls first.
     stubs = {"id": "echo 1000", "dirname": f"echo {ROOT / '.ci'}", "ls": "exit 2", "python3": "exit 1",

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from drafts_helpers import API, League, driver_id, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.common.clock import utcnow
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor, Driver, SessionKind
