@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from drafts_helpers import API, f1, race_id  # noqa: F401  (f1 is a fixture)
+from drafts_helpers import API, race_id
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor, Driver
 from fantasy.scoring.models import AssetScore
-from lineups_helpers import CapLeague, priced  # noqa: F401  (priced is a fixture)
+from lineups_helpers import CapLeague
 from notifications_helpers import drain
 
 pytestmark = pytest.mark.usefixtures("priced")

@@ -14,7 +14,7 @@ from fantasy.market import service as market
 from fantasy.market.models import AssetPrice
 from fantasy.scoring.service import score_race
 from notifications_helpers import drain, inbox
-from test_scoring_salary_cap import TEAM_A, TEAM_B, TEAM_C, f1, lock, salary_league, standings  # noqa: F401
+from test_scoring_salary_cap import TEAM_A, TEAM_B, TEAM_C, lock, salary_league, standings
 
 pytestmark = pytest.mark.usefixtures("f1")
 
