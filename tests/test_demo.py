@@ -46,7 +46,8 @@ def test_seed_plays_three_rounds_and_the_fourth_plays_through_the_api(app, clien
     credentials = json.loads((instance / "demo-credentials.json").read_text())
     assert stat.S_IMODE((instance / "demo-credentials.json").stat().st_mode) == 0o600
     assert credentials["season"] == 2023 and credentials["rounds_played"] == [1, 2, 3]
-    assert "(season 2023, rounds 1-3 played) created" in first.output
+    assert f"(season 2023, rounds 1-3 played) created; salary-cap demo league {credentials['salary_cap_league_id']}" \
+        in first.output
     for user in credentials["users"]:
         assert f"{user['username']} / {user['password']}" in first.output
     drain(app)  # the worker delivers what the seed's events queued
@@ -67,8 +68,25 @@ def test_seed_plays_three_rounds_and_the_fourth_plays_through_the_api(app, clien
     assert len(after_three) == 3 and after_three == team_points(client, league_id, owner)
     assert sum(after_three.values()) > 0
     # Alice heard of Bob joining, and of each round's opening, her two turns, its last pick, its lock and its score.
-    assert Counter(item["kind"] for item in inbox(client, {"headers": alice})) == {
+    assert Counter(item["kind"] for item in inbox(client, {"headers": alice}) if item["league_id"] == league_id) == {
         "member_joined": 1, "draft_open": 3, "your_turn": 6, "draft_complete": 3, "draft_locked": 3, "race_scored": 3}
+
+    # The salary-cap league: three rounds locked and scored, its standings the sum of each team's round breakdowns.
+    cap_id = credentials["salary_cap_league_id"]
+    cap = client.get(f"{API}/leagues/{cap_id}", headers=owner).get_json()
+    assert (cap["format"], cap["mode"], cap["team_count"], cap["budget"]) == ("salary_cap", "replay", 3, 100.0)
+    rounds = {team["id"]: client.get(f"{API}/teams/{team['id']}/rounds", headers=owner).get_json()
+              for team in client.get(f"{API}/leagues/{cap_id}/teams", headers=owner).get_json()}
+    assert all([row["round"] for row in played] == [1, 2, 3] for played in rounds.values())
+    assert all(len(row["assets"]) == 7 for played in rounds.values() for row in played)
+    assert {row["chip"] for played in rounds.values() for row in played} == {
+        None, "extra_boost", "autopilot", "no_negative", "wildcard"}
+    assert any(row["penalty"] > 0 for played in rounds.values() for row in played)
+    assert standings(client, cap_id, owner) == {
+        team: sum((Decimal(row["points"]) for row in played), Decimal(0)) for team, played in rounds.items()}
+    heard = Counter(item["kind"] for item in inbox(client, {"headers": alice}) if item["league_id"] == cap_id)
+    assert (heard["member_joined"], heard["lineup_locked"], heard["race_scored"]) == (1, 3, 3)
+    assert heard["prices_changed"] >= 1
 
     # Round 4 (Baku, a sprint weekend) through the API, as a newcomer plays it.
     round4 = race_id(app, 2023, 4)
@@ -88,7 +106,8 @@ def test_seed_plays_three_rounds_and_the_fourth_plays_through_the_api(app, clien
     assert client.get(url, headers=owner).get_json()["state"] == "scored"
     after_four = standings(client, league_id, owner)
     assert after_four == team_points(client, league_id, owner) and sum(after_four.values()) > sum(after_three.values())
-    assert Counter(item["kind"] for item in inbox(client, {"headers": alice}))["race_scored"] == 4
+    assert sum(item["kind"] == "race_scored" and item["league_id"] == league_id
+               for item in inbox(client, {"headers": alice})) == 4
 
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0 and "already present" in again.output

@@ -20,6 +20,6 @@ def seed():
     played = result.get("rounds_played") or []
     rounds = f"rounds {played[0]}-{played[-1]} played" if played else "no round played yet"
     click.echo(f"demo league {result.get('league_id')} (season {result.get('season')}, {rounds}) {state}; "
-               "sign in with:")
+               f"salary-cap demo league {result.get('salary_cap_league_id')}; sign in with:")
     for user in result.get("users", []):
         click.echo(f"  {user['username']} / {user['password']}")

@@ -1,5 +1,6 @@
-"""Seed the demo: three users with fresh passwords and a replay league with its first rounds played,
-so a newcomer finds standings, score breakdowns and notifications, and plays on from the next round."""
+"""Seed the demo: three users with fresh passwords, a replay draft league and a replay salary-cap league
+(salary_cap.py) with their first rounds played, so a newcomer finds standings, score breakdowns and
+notifications, and plays on from the next round."""
 import json
 import os
 import random
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from fantasy.auth import service as accounts
 from fantasy.auth.models import User
+from fantasy.demo import salary_cap
 from fantasy.drafts import lifecycle, picking, reads
 from fantasy.drafts.eligibility import eligible_driver_ids
 from fantasy.drafts.models import Pick
@@ -81,14 +83,15 @@ def seed(instance_path: str) -> dict:
     passwords = {username: secrets.token_urlsafe(12) for username in DEMO_USERS}
     users = {name: accounts.register(name, f"{name}@demo.invalid", password) for name, password in passwords.items()}
     owner = users[DEMO_USERS[0]]
+    team_names = {name: f"{name.split('_')[1].title()} Racing" for name in DEMO_USERS}
     league = leagues.create_league(owner, {
         "name": LEAGUE_NAME, "season": season, "mode": "replay", "max_teams": 6, "visibility": "public",
         "description": f"A replay of the {season} season, {len(races)} rounds played: open the next round, "
                        "pick in turns, lock it to score it.",
-        "team_name": "Owner Racing",
+        "team_name": team_names[DEMO_USERS[0]],
     })
     for name in DEMO_USERS[1:]:
-        leagues.join_by_code(league["invite_code"], users[name], f"{name.split('_')[1].title()} Racing")
+        leagues.join_by_code(league["invite_code"], users[name], team_names[name])
     details = {"league_id": league["id"], "season": season, "rounds_played": [],
                "users": [{"username": name, "password": password} for name, password in passwords.items()]}
     # Saved before the rounds are played: should one fail, a later seed still prints working passwords.
@@ -98,6 +101,7 @@ def seed(instance_path: str) -> dict:
     for race in races:
         _play_round(league["id"], race, owner, players)
         details["rounds_played"].append(race.round)
+    details.update(salary_cap.seed_league(season, races, users, team_names))
     _save(path, details)
     return {"created": True, **details}
 

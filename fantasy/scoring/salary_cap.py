@@ -33,11 +33,12 @@ SCORED = LineupRound.scored_at.is_not(None)
 # --- what score_race needs -----------------------------------------------------------------------
 
 
-def rounds_of(race_id: int) -> dict[int, bool]:
-    """The salary-cap leagues that locked this race, each with whether its round is scored already: those are
-    scored under PRESET with constructor rows (one read of the race's rounds serves the whole job)."""
-    return dict(db.session.execute(
-        select(LineupRound.league_id, LineupRound.scored_at.is_not(None)).where(LineupRound.race_id == race_id)).all())
+def rounds_of(race_id: int) -> tuple[list[int], list[int]]:
+    """The salary-cap leagues that locked this race: those waiting for its scores and those scored already
+    (either makes the race scored under PRESET with constructor rows)."""
+    leagues = select(LineupRound.league_id).where(LineupRound.race_id == race_id)
+    return (db.session.scalars(leagues.where(LineupRound.scored_at.is_(None))).all(),
+            db.session.scalars(leagues.where(SCORED)).all())
 
 
 def scored_leagues(race_id: int) -> list[int]:

@@ -154,9 +154,9 @@ def score_race(race_id: int) -> dict:
     if race is None:
         raise NotFound(f"No race {race_id}")
     rulesets = _rulesets_in_use(race_id)
-    # Salary-cap leagues that locked this race: league id -> whether their round was scored before.
-    rounds = salary_cap.rounds_of(race_id)
-    salary = bool(rounds)
+    # Salary-cap leagues that locked this race: waiting for its scores, and scored before.
+    newly_salary, scored_before = salary_cap.rounds_of(race_id)
+    salary = bool(newly_salary or scored_before)
     if salary:
         rulesets.setdefault(salary_cap.PRESET, (salary_cap.PRESET, set()))
     cancelled = race.status == RaceStatus.cancelled
@@ -178,12 +178,10 @@ def score_race(race_id: int) -> dict:
             update(Draft).where(Draft.race_id == race_id, Draft.state == DraftState.locked)
             .values(state=DraftState.scored)
         )
-    newly_salary = [league_id for league_id, scored in rounds.items() if not scored]
     if newly_salary:
         newly_scored = [*newly_scored, *newly_salary]
         salary_cap.mark_scored(race_id)
     corrected_keys = {key for key, change in changes.items() if change == "corrected"}
-    scored_before = [league_id for league_id, scored in rounds.items() if scored]
     corrected = sorted(set(_corrected(race_id, rulesets, corrected_keys, scored_before)) - set(newly_scored))
     # In this transaction: the notifications' outbox rows commit with the scores (events.py).
     if newly_scored:
