@@ -8,7 +8,7 @@ from fantasy.drafts.picking import locked_draft
 from fantasy.errors import Conflict, Unprocessable
 from fantasy.leagues.access import Need, league_access
 from fantasy.leagues.audit import audit
-from fantasy.leagues.models import OrderStrategy
+from fantasy.leagues.enums import OrderStrategy
 
 
 def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> dict:

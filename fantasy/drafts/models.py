@@ -1,5 +1,4 @@
 """Drafts, picks and each team's private pick queue."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint
@@ -7,18 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fantasy.common.clock import utcnow
 from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
+from fantasy.drafts.enums import DraftState
 from fantasy.extensions import db
-from fantasy.leagues.models import DraftMethod
-
-
-class DraftState(str, enum.Enum):
-    scheduled = "scheduled"
-    open = "open"
-    complete = "complete"  # every pick made, before the lock
-    locked = "locked"      # the weekend's first scored session started (or a replay manager locked it)
-    scored = "scored"
-    skipped = "skipped"    # live: its lock time passed before it ever opened (the league came too late)
-
+from fantasy.leagues.enums import DraftMethod
 
 # Opened and not locked: what a lock, an undo or a reset applies to, and what freezes a league's draft settings.
 RUNNING = (DraftState.open, DraftState.complete)

@@ -1,7 +1,7 @@
 """Pure draft-order logic: whose turn a pick number is, and each strategy's first-round order."""
 import random
 
-from fantasy.leagues.models import DraftMethod
+from fantasy.leagues.enums import DraftMethod
 
 _csprng = random.SystemRandom()
 

@@ -2,10 +2,10 @@
 from marshmallow import fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema
-from fantasy.drafts.models import DraftState
+from fantasy.drafts.enums import DraftState
 from fantasy.f1data.models import RaceStatus
 from fantasy.f1data.schemas import DriverCardSchema
-from fantasy.leagues.models import DraftMethod
+from fantasy.leagues.enums import DraftMethod
 
 
 class PickRequestSchema(StrictSchema):

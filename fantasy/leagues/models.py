@@ -1,5 +1,4 @@
 """Leagues, memberships, fantasy teams and the league audit log."""
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,43 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fantasy.common.clock import utcnow
 from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
 from fantasy.extensions import db
-
-
-class LeagueMode(str, enum.Enum):
-    live = "live"
-    replay = "replay"
-
-
-class Visibility(str, enum.Enum):
-    private = "private"
-    public = "public"
-
-
-class DraftMethod(str, enum.Enum):
-    snake = "snake"
-    sequential = "sequential"
-
-
-class OrderStrategy(str, enum.Enum):
-    rotation = "rotation"
-    reverse_standings = "reverse_standings"
-    random = "random"
-    manual = "manual"
-
-
-class LeagueFormat(str, enum.Enum):
-    draft = "draft"
-    salary_cap = "salary_cap"
-
-
-class LeagueRole(str, enum.Enum):
-    member = "member"
-    manager = "manager"
-    owner = "owner"
-
-    @property
-    def rank(self) -> int:
-        return ("member", "manager", "owner").index(self.value)
+from fantasy.leagues.enums import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
 
 
 class League(TimestampMixin, db.Model):

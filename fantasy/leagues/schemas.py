@@ -4,8 +4,8 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields, validate
 
 from fantasy.common.schemas import Id, StrictSchema, Text
-from fantasy.drafts.models import DraftState
-from fantasy.leagues.models import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
+from fantasy.drafts.enums import DraftState
+from fantasy.leagues.enums import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
 
 NOT_BLANK = validate.Predicate("strip", error="Must not be only spaces.")
