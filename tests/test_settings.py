@@ -7,7 +7,8 @@ import pytest
 from config import env_bool
 
 ROOT = Path(__file__).resolve().parent.parent
-READERS = re.compile(r"""(?:environ\.get|env_int|env_bool|env_list)\(\s*["']([A-Z0-9_]+)["']""")
+READERS = re.compile(
+    r"""(?:environ\.get|env_int|env_bool|env_list|env_seconds|env_seconds_list)\(\s*["']([A-Z0-9_]+)["']""")
 
 pytestmark = pytest.mark.smoke
 
