@@ -1,12 +1,15 @@
 """One enqueue helper (fantasy/jobs/queues.py): every job carries the same defaults, read from the settings when
 it is queued: finished results kept JOB_RESULT_TTL_SECONDS, failed jobs a week (RQ's own default is a year),
 the retries of JOB_RETRY_INTERVALS. Notification and pick-clock jobs are queued through their real paths."""
+import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from rq import SimpleWorker, get_current_job
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
+from config import env_seconds_list
 from drafts_helpers import League, draft_row, race_id
 from fantasy.common.redis import get_redis
 from fantasy.f1data import service as f1data
@@ -70,3 +73,15 @@ def test_a_worker_runs_a_job_once_per_retry_setting_and_keeps_its_failure_a_week
         assert WEEK - 60 <= get_redis().ttl(job.key) <= WEEK
         expires = get_queue(LOW).failed_job_registry.get_expiration_time(job)
         assert abs((expires - datetime.now(timezone.utc)).total_seconds() - WEEK) < 60
+
+
+def test_retry_settings_parse_whole_seconds_and_refuse_anything_else(monkeypatch):
+    monkeypatch.setenv("JOB_RETRY_INTERVALS", " 5, 15 ")
+    assert env_seconds_list("JOB_RETRY_INTERVALS", [10, 60, 300]) == [5, 15]
+    monkeypatch.setenv("JOB_RETRY_INTERVALS", "")
+    assert env_seconds_list("JOB_RETRY_INTERVALS", [10, 60, 300]) == [10, 60, 300]
+    for bad in ("5,-1", "1.5", "x", "5,,6"):
+        monkeypatch.setenv("JOB_RETRY_INTERVALS", bad)
+        with pytest.raises(ValueError, match=f"JOB_RETRY_INTERVALS must be comma-separated whole non-negative "
+                                             f"seconds, e.g. 10,60,300, got '{re.escape(bad)}'"):
+            env_seconds_list("JOB_RETRY_INTERVALS", [10, 60, 300])
