@@ -12,7 +12,6 @@ from rq_scheduler import Scheduler
 from config import env_seconds_list
 from drafts_helpers import League, draft_row, race_id
 from fantasy.common.redis import get_redis
-from fantasy.f1data import service as f1data
 from fantasy.f1data.events import results_poll_gave_up
 from fantasy.f1data.models import SessionKind
 from fantasy.jobs.queues import HIGH, LOW, enqueue, get_queue
@@ -38,10 +37,8 @@ def test_a_notification_job_carries_the_settings_ttls_and_retries(app, monkeypat
         assert (job.retries_left, job.retry_intervals) == (2, [1, 2])
 
 
-def test_a_pick_clock_job_carries_the_settings_ttls(app, client, make_user, monkeypatch):
+def test_a_pick_clock_job_carries_the_settings_ttls(app, client, make_user, f1, monkeypatch):
     monkeypatch.setitem(app.config, "JOB_RESULT_TTL_SECONDS", 4321)
-    with app.app_context():
-        f1data.load_snapshot()
     league = League(client, make_user, pick_seconds=30)
     round9 = race_id(app, 2023, 9)
     assert league.open(round9).status_code == 200
