@@ -163,6 +163,8 @@ class Config:
     SCHEDULER_RECONCILE_SECONDS = env_int("SCHEDULER_RECONCILE_SECONDS", 60)
     # Standings are invalidated by version counters; the TTL only bounds memory.
     STANDINGS_CACHE_SECONDS = env_int("STANDINGS_CACHE_SECONDS", 3600)
+    # The market's cached reads (prices, asset scores, histories) likewise: invalidated by version counters.
+    MARKET_CACHE_SECONDS = env_int("MARKET_CACHE_SECONDS", 3600)
     # Read notifications older than this are deleted by the daily cleanup.
     NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.

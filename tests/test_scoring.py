@@ -78,7 +78,8 @@ def test_standard_team_totals_equal_official_points_of_their_picks(app, client, 
     league = League(client, make_user)
     race = play_round(app, league, 1, ["max_verstappen", "perez"])
     official = official_points(app, race)
-    expected = {team: sum(official[driver] for driver in drivers) for team, drivers in team_picks(app, league.id).items()}
+    expected = {team: sum(official[driver] for driver in drivers)
+                for team, drivers in team_picks(app, league.id).items()}
     rows = standings(client, league)
     assert {row["team_id"]: Decimal(row["points"]) for row in rows} == expected
     assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
@@ -336,8 +337,8 @@ def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app
         return taken
 
     execute_command = type(redis).execute_command
-    monkeypatch.setattr(type(redis), "execute_command",
-                        lambda self, *args, **kwargs: commands.append(args[0]) or execute_command(self, *args, **kwargs))
+    monkeypatch.setattr(type(redis), "execute_command", lambda self, *args, **kwargs: commands.append(args[0])
+                        or execute_command(self, *args, **kwargs))
     event.listen(engine, "before_cursor_execute", record)
     try:
         standings(client, league)
@@ -383,7 +384,7 @@ def test_a_cache_entry_of_an_earlier_form_is_a_miss_not_an_error(app, client, ma
     with app.app_context():
         redis = get_redis()
         key = f"standings:{league.id}:season"
-        stamp = json.loads(redis.get(key))["stamp"]  # [format, ruleset, its version, league version, roster...]
+        stamp = json.loads(redis.get(key))["stamp"]  # [format, ruleset, roster..., its version, league version]
         redis.set(key, json.dumps({"stamp": stamp[-5:], "rows": expected}))  # as session 2 wrote them
     assert standings(client, league) == expected
 

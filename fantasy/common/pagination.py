@@ -1,4 +1,6 @@
 """Page through a SELECT, or a list of rows already serialized, for smorest's @blp.paginate (X-Pagination)."""
+import json
+
 from flask import Response
 from sqlalchemy import func, select
 
@@ -34,13 +36,17 @@ def paginate(statement, pagination_parameters):
     return result.mappings().all()
 
 
-def json_page(rows: list[str], pagination_parameters) -> Response:
-    """One page of rows that are JSON texts already (cached in response form) as the JSON array response.
+def json_page(rows: list[str], pagination_parameters, within: tuple[str, str] | None = None) -> Response:
+    """One page of rows that are JSON texts already (cached in response form) as the JSON array response,
+    or, `within` (a non-empty JSON object's text, a field name), as that object with the page as the field.
 
     For `@blp.paginate()` without a pager: smorest then adds X-Pagination and `@blp.response` passes the
     response through, so cached rows are not loaded and dumped again on every read.
     """
     pagination_parameters.item_count = len(rows)
     first = pagination_parameters.first_item
-    return Response("[" + ",".join(rows[first:first + pagination_parameters.page_size]) + "]",
-                    mimetype="application/json")
+    page = "[" + ",".join(rows[first:first + pagination_parameters.page_size]) + "]"
+    if within is not None:
+        head, field = within
+        page = f"{head[:-1]},{json.dumps(field)}:{page}}}"
+    return Response(page, mimetype="application/json")

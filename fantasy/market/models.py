@@ -10,6 +10,8 @@ from fantasy.common.models import UTCDateTime
 from fantasy.extensions import db
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 
+# The version of a season's stored prices (fantasy/common/cache.py), bumped with every commit that stores some.
+PRICES_VERSION = "market:v:prices:{}"
 
 class AssetPrice(db.Model):
     """A round's price of a driver or a constructor (exactly one of the two ids), in millions.

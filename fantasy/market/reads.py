@@ -1,18 +1,29 @@
 """The market's read side (§13, §11): a race's asset scores, a round's prices, an asset's season history.
 
 Every list is small (a grid of drivers and constructors, or a season's rounds), so each is built whole with
-names attached and paged in memory.
+names attached and paged in memory. Every salary-cap client reads them, so the HTTP API serves them from a
+Redis cache in response form (`*_texts`, fantasy/common/cache.py): a race's scores until its ruleset's
+scores change (scoring/cache.py's version, bumped by every re-scoring and correction), a round's prices until
+the season's prices are stored again (models.PRICES_VERSION), an asset's history until either changes.
+Names of drivers, constructors and races are not versioned: a season sync renaming one shows after the
+entry's TTL (MARKET_CACHE_SECONDS). Empty lists are not cached (a caller could otherwise fill Redis with
+the empty scores of made-up custom ruleset keys).
 """
+import json
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
+from fantasy.common import cache
 from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor, Driver, Race
 from fantasy.f1data.queries import get_race
-from fantasy.market.models import AssetPrice
+from fantasy.market.models import PRICES_VERSION, AssetPrice
 from fantasy.market.rules import PRESET
+from fantasy.market.schemas import AssetHistorySchema, AssetScoreSchema, RoundPriceSchema
+from fantasy.scoring.cache import RULESET_VERSION
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
 from fantasy.scoring.rules import points_text
 
@@ -95,3 +106,46 @@ def history(year: int, kind: str, asset_id: int) -> dict:
                        "change": _change(prices.get(race.round), prices.get(race.round - 1)),
                        "points": None if points is None else points_text(points), "breakdown": breakdown})
     return {"asset": named[(kind, asset_id)], "season": year, "rounds": rounds}
+
+
+# Part of every stamp: entries written in an earlier form are misses, not errors.
+FORMAT = 1
+_SCORES, _PRICES, _HISTORY = AssetScoreSchema(many=True), RoundPriceSchema(many=True), AssetHistorySchema()
+
+
+def _text(row: dict) -> str:
+    return json.dumps(row, separators=(",", ":"))
+
+
+def _cached(key: str, version_keys: list[str], compute) -> list[str]:
+    """`compute()` (a list of JSON texts) from the cache while the versions are those it was computed under."""
+    entry = cache.read(key, version_keys, [FORMAT])
+    if entry.value is None:
+        entry.value = compute()
+        if entry.value:
+            cache.write(entry, current_app.config["MARKET_CACHE_SECONDS"])
+    return entry.value
+
+
+def race_score_texts(race_id: int, ruleset: str, kind: str | None) -> list[str]:
+    """`race_scores`, each row as its JSON response text."""
+    return _cached(f"market:scores:{race_id}:{ruleset}:{kind or 'all'}", [RULESET_VERSION.format(ruleset)],
+                   lambda: [_text(row) for row in _SCORES.dump(race_scores(race_id, ruleset, kind))])
+
+
+def round_price_texts(year: int, round_: int, kind: str | None) -> list[str]:
+    """`round_prices`, each row as its JSON response text."""
+    return _cached(f"market:prices:{year}:{round_}:{kind or 'all'}", [PRICES_VERSION.format(year)],
+                   lambda: [_text(row) for row in _PRICES.dump(round_prices(year, round_, kind))])
+
+
+def history_texts(year: int, kind: str, asset_id: int) -> tuple[str, list[str]]:
+    """`history` as JSON texts: the object without its rounds, and each round."""
+    def compute() -> list[str]:
+        dumped = _HISTORY.dump(history(year, kind, asset_id))
+        rounds = dumped.pop("rounds")
+        return [_text(dumped), *map(_text, rounds)]
+
+    head, *rounds = _cached(f"market:history:{year}:{kind}:{asset_id}",
+                            [PRICES_VERSION.format(year), RULESET_VERSION.format(PRESET)], compute)
+    return head, rounds

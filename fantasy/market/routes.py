@@ -2,6 +2,7 @@
 from flask.views import MethodView
 
 from fantasy.common.api import Blueprint
+from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
 from fantasy.market import reads, service
 from fantasy.market.schemas import (
     AssetHistorySchema,
@@ -22,12 +23,6 @@ OPENING_EXAMPLE = {"season": 2023, "round": 1, "unit": "millions",
                    "drivers": {"max_verstappen": 28.0, "leclerc": 25.8}, "constructors": {"red_bull": 28.0}}
 
 
-def _page(rows: list, pagination_parameters) -> list:
-    pagination_parameters.item_count = len(rows)
-    first = pagination_parameters.first_item
-    return rows[first:first + pagination_parameters.page_size]
-
-
 @market_blp.route("/races/<id:race_id>/asset-scores")
 class RaceAssetScores(MethodView):
     @market_blp.arguments(AssetScoresQuerySchema, location="query")
@@ -38,7 +33,7 @@ class RaceAssetScores(MethodView):
     def get(self, args, race_id, pagination_parameters):
         """A race's points per driver and constructor under a ruleset (default f1_fantasy_2025), best first;
         empty until the race is scored under it"""
-        return _page(reads.race_scores(race_id, args["ruleset"], args.get("kind")), pagination_parameters)
+        return json_page(reads.race_score_texts(race_id, args["ruleset"], args.get("kind")), pagination_parameters)
 
 
 @market_blp.route("/seasons/<id:year>/rounds/<id:round>/prices")
@@ -50,27 +45,30 @@ class RoundPrices(MethodView):
     @market_blp.doc(operationId="listRoundPrices")
     def get(self, args, year, round, pagination_parameters):  # noqa: A002  (the documented path parameter)
         """A round's prices, dearest first, with the change since the previous round"""
-        return _page(reads.round_prices(year, round, args.get("kind")), pagination_parameters)
+        return json_page(reads.round_price_texts(year, round, args.get("kind")), pagination_parameters)
 
 
-@market_blp.route("/seasons/<id:year>/drivers/<id:driver_id>/market")
-class DriverMarket(MethodView):
+def _asset_market(kind: str, title: str) -> type[MethodView]:
+    """The view of a driver's or a constructor's season (one read; each keeps its path, path parameter name
+    and operation id)."""
+
     @market_blp.response(200, AssetHistorySchema)
-    @market_blp.alt_response(404, description="No such driver, or no price or points of it in this season")
-    @market_blp.doc(operationId="getDriverMarket")
-    def get(self, year, driver_id):
-        """A driver's season: price, change and f1_fantasy_2025 points round by round"""
-        return reads.history(year, DRIVER, driver_id)
+    @market_blp.alt_response(404, description=f"No such {kind}, or no price or points of it in this season")
+    @market_blp.paginate(page_size=GRID_PAGE_SIZE)
+    @market_blp.doc(operationId=f"get{title}Market",
+                    summary=f"A {kind}'s season: price, change and f1_fantasy_2025 points round by round",
+                    description="`rounds` is paginated (X-Pagination counts rounds); the default page holds a "
+                                "whole season.")
+    def get(self, year, pagination_parameters, **asset):
+        head, rounds = reads.history_texts(year, kind, asset[f"{kind}_id"])
+        return json_page(rounds, pagination_parameters, within=(head, "rounds"))
+
+    return type(f"{title}Market", (MethodView,), {"get": get})
 
 
-@market_blp.route("/seasons/<id:year>/constructors/<id:constructor_id>/market")
-class ConstructorMarket(MethodView):
-    @market_blp.response(200, AssetHistorySchema)
-    @market_blp.alt_response(404, description="No such constructor, or no price or points of it in this season")
-    @market_blp.doc(operationId="getConstructorMarket")
-    def get(self, year, constructor_id):
-        """A constructor's season: price, change and f1_fantasy_2025 points round by round"""
-        return reads.history(year, CONSTRUCTOR, constructor_id)
+market_blp.route("/seasons/<id:year>/drivers/<id:driver_id>/market")(_asset_market(DRIVER, "Driver"))
+market_blp.route("/seasons/<id:year>/constructors/<id:constructor_id>/market")(_asset_market(CONSTRUCTOR,
+                                                                                            "Constructor"))
 
 
 @market_admin_blp.route("/prices")

@@ -102,4 +102,6 @@ class MarketRoundSchema(StrictSchema):
 class AssetHistorySchema(StrictSchema):
     asset = fields.Nested(AssetSchema)
     season = fields.Integer()
-    rounds = fields.List(fields.Nested(MarketRoundSchema), metadata={"description": "Rounds priced or scored"})
+    rounds = fields.List(fields.Nested(MarketRoundSchema), metadata={
+        "description": "Rounds priced or scored, in order: one page of them (page, page_size; X-Pagination counts "
+                       "rounds; the default page holds a whole season)"})

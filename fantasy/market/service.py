@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from fantasy.common.cache import commit_bumping
 from fantasy.errors import Conflict, NotFound, Unprocessable
 from fantasy.extensions import db
 from fantasy.f1data import standings
@@ -36,7 +37,7 @@ from fantasy.f1data.models import (
     SessionResult,
 )
 from fantasy.market import events, rules
-from fantasy.market.models import AssetPrice
+from fantasy.market.models import PRICES_VERSION, AssetPrice
 from fantasy.market.schemas import OpeningPricesSchema
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
 from fantasy.scoring.service import assets_committed, score_assets
@@ -82,7 +83,7 @@ def _store_opening(year: int, prices: dict[Asset, Decimal], source: str) -> dict
         raise Conflict(f"Season {year}'s opening prices are stored already and differ; stored prices never change")
     if not stored:
         _write(year, 1, prices)
-    db.session.commit()
+    commit_bumping([] if stored else [PRICES_VERSION.format(year)])
     counts = {key: sum(kind == asset_kind for asset_kind, _ in prices) for kind, _m, _l, key in KINDS}
     summary = {"season": year, "round": 1, "source": source, "stored": not stored, **counts}
     log.info("opening prices", extra=summary)
@@ -213,7 +214,7 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
             break  # a round not priced or not scored yet: nothing after it can be priced
         prices = _prices(year, round_)
         _write(year, following, prices if cancelled else move(prices, points, round_))
-        db.session.commit()
+        commit_bumping([PRICES_VERSION.format(year)])
         stored.add(following)
         priced.append(following)
     summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced}

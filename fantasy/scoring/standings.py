@@ -155,10 +155,10 @@ def standings(league_id: int, principal: Principal, race_id: int | None = None) 
                                                    follow_ruleset=cache.RULESET_VERSION.format(""))
     entry = cache.read(league.ruleset_key, league_id, [league.created_at, league.roster_version], scope,
                        None if ruleset_version is None else [ruleset_version, *values])
-    if entry.rows is None:
-        entry.rows = [json.dumps(row, separators=(",", ":")) for row in _ROW.dump(_compute(league, race_id))]
+    if entry.value is None:
+        entry.value = [json.dumps(row, separators=(",", ":")) for row in _ROW.dump(_compute(league, race_id))]
         cache.write(entry)
-    return entry.rows
+    return entry.value
 
 
 def season_totals(league_id: int) -> dict[int, float]:
