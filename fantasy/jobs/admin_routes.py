@@ -125,7 +125,7 @@ def _sign_in():
 
 
 def init_rq_dashboard(app) -> None:
-    """Mount rq-dashboard on the app's Redis behind the admin guard (see STACK-NOTES for the why of each step)."""
+    """Mount rq-dashboard on the app's Redis behind the admin guard (why each step: README, "Library internals")."""
     app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=DASHBOARD_PREFIX)
     rq_dashboard.web.setup_rq_connection(app)
