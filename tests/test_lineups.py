@@ -162,6 +162,10 @@ def test_the_lock_makes_lineups_final_and_visible_to_the_league(app, client, lea
         assert (event.actor_id, event.data) == (league.owner["id"], {"race_id": bahrain, "round": 1, "lineups": 2})
     # Round 2 is open now: every team with a lineup carries it over.
     assert league.get(a, 2).get_json()["state"] == "open"
+    # The budget is fixed once a round has locked.
+    budget = client.patch(f"{API}/leagues/{league.id}", json={"budget": 120}, headers=league.owner["headers"])
+    assert budget.status_code == 409
+    assert budget.get_json()["message"] == "A round has locked: the budget is fixed for the rest of the season"
 
 
 def test_transfers_free_ones_and_penalties_over_rounds(app, league):

@@ -4,8 +4,8 @@ the weekend's first scored session (the sprint qualifying on a sprint weekend)."
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import select
+from time_machine import travel
 
 from concurrency import race
 from drafts_helpers import API, League, driver_id, race_id
@@ -13,6 +13,7 @@ from fantasy.auth.models import User
 from fantasy.errors import Conflict
 from fantasy.extensions import db
 from fantasy.jobs.drafts import draft_tick
+from fantasy.leagues.models import FantasyTeam
 from fantasy.lineups import service
 from fantasy.lineups.models import Lineup, LineupAsset, LineupRound
 from fantasy.market.service import price_season
@@ -92,12 +93,12 @@ def live_2025(app, f1, time_machine):
 
 
 def tick(app, at: datetime) -> dict:
-    with time_machine.travel(at, tick=False), app.app_context():
+    with travel(at, tick=False), app.app_context():
         return draft_tick()
 
 
 @pytest.mark.usefixtures("live_2025")
-def test_live_rounds_lock_on_the_tick_at_the_first_scored_session(app, client, make_user):
+def test_live_rounds_lock_on_the_tick_at_the_first_scored_session(app, client, make_user, time_machine):
     league = League(client, make_user, size=2, mode="live", season=2025, format="salary_cap")
     team = min(league.players)
     body = {"driver_ids": [driver_id(app, ref) for ref in ("max_verstappen", "hulkenberg", "stroll", "albon",
@@ -108,18 +109,31 @@ def test_live_rounds_lock_on_the_tick_at_the_first_scored_session(app, client, m
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["locks_at"] == AUSTRALIA_QUALIFYING.isoformat()
     assert tick(app, AUSTRALIA_QUALIFYING - SECOND)["lineup_rounds_locked"] == 0
-    with time_machine.travel(AUSTRALIA_QUALIFYING, tick=False), app.app_context():
+    with travel(AUSTRALIA_QUALIFYING, tick=False), app.app_context():
         user = db.session.get(User, league.players[team]["id"])
         with pytest.raises(Conflict, match="Round 1 is locked: its lineups can no longer change"):
             service.set_lineup(league.id, team, australia, user, {**body, "boost_driver_id": None, "chip": None,
                                                                    "extra_boost_driver_id": None})
     assert tick(app, AUSTRALIA_QUALIFYING)["lineup_rounds_locked"] == 1
     assert tick(app, AUSTRALIA_QUALIFYING + SECOND)["lineup_rounds_locked"] == 0  # idempotent
+    # A league created after Australia's lock plays from China on: Australia never locks for it.
+    time_machine.move_to(AUSTRALIA_QUALIFYING + timedelta(hours=1))
+    late = League(client, make_user, size=2, mode="live", season=2025, format="salary_cap")
+    late_team = min(late.players)
+    opened = client.get(f"{API}/leagues/{late.id}/teams/{late_team}/lineups/{china}",
+                        headers=late.players[late_team]["headers"]).get_json()
+    assert (opened["state"], opened["locks_at"]) == ("open", CHINA_SPRINT_QUALIFYING.isoformat())
+    assert client.put(f"{API}/leagues/{late.id}/teams/{late_team}/lineups/{china}", json=body,
+                      headers=late.players[late_team]["headers"]).status_code == 200
+    assert tick(app, AUSTRALIA_QUALIFYING + 2 * SECOND)["lineup_rounds_locked"] == 0
     # China is a sprint weekend and f1_fantasy_2025 scores sprints: it locks at the sprint qualifying.
     assert tick(app, CHINA_SPRINT_QUALIFYING - SECOND)["lineup_rounds_locked"] == 0
-    assert tick(app, CHINA_SPRINT_QUALIFYING)["lineup_rounds_locked"] == 1
+    assert tick(app, CHINA_SPRINT_QUALIFYING)["lineup_rounds_locked"] == 2
     with app.app_context():
-        rounds = db.session.execute(select(LineupRound.race_id, Lineup.team_id, Lineup.transfers)
+        rounds = db.session.execute(select(LineupRound.league_id, LineupRound.race_id, Lineup.team_id, Lineup.transfers)
                                     .join(Lineup, Lineup.race_id == LineupRound.race_id)
-                                    .where(LineupRound.league_id == league.id).order_by(LineupRound.id)).all()
-    assert [tuple(row) for row in rounds] == [(australia, team, 0), (china, team, 0)]
+                                    .join(FantasyTeam, (FantasyTeam.id == Lineup.team_id)
+                                          & (FantasyTeam.league_id == LineupRound.league_id))
+                                    .order_by(LineupRound.id)).all()
+    assert sorted(tuple(row) for row in rounds) == sorted([(league.id, australia, team, 0), (league.id, china, team, 0),
+                                                           (late.id, china, late_team, 0)])

@@ -30,6 +30,9 @@ class LeagueFormat(str, enum.Enum):
     salary_cap = "salary_cap"
 
 
+SALARY_CAP_RULESET = "f1_fantasy_2025"  # the official game's points (§13): the only ruleset of the format
+
+
 class LeagueRole(str, enum.Enum):
     member = "member"
     manager = "manager"

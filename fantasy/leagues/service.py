@@ -17,6 +17,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.leagues.access import LeagueAccess, Need, league_access, team_access
 from fantasy.leagues.audit import audit
+from fantasy.leagues.enums import SALARY_CAP_RULESET
 from fantasy.leagues.models import (
     DraftMethod,
     FantasyTeam,
@@ -47,7 +48,6 @@ SETTING_DEFAULTS = {
     "mode": LeagueMode.live,
     "format": LeagueFormat.draft,
 }
-SALARY_CAP_RULESET = "f1_fantasy_2025"  # the official game's points (§13): the only ruleset of the format
 DEFAULT_BUDGET = Decimal("100.0")
 # Settings of the draft (§7): refused for a salary-cap league, as its budget is for a draft league (§6).
 DRAFT_ONLY = ("picks_per_team", "draft_method", "order_strategy", "pick_seconds", "draft_opens_hours",

@@ -21,6 +21,7 @@ from fantasy.errors import Conflict
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.leagues.access import Need, league_access
+from fantasy.leagues.enums import SALARY_CAP_RULESET
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, LeagueFormat, LeagueMode
 from fantasy.lineups import events, history, rounds, rules
 from fantasy.lineups.models import LineupRound
@@ -108,14 +109,30 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
     return summary
 
 
+def _candidates(now: datetime) -> list[int]:
+    """Live salary-cap leagues that may have a round to lock: per season (one statement each), those without a
+    lock of the season's latest due round that existed before it. Most minutes there are none, and no league
+    row is locked to find that out."""
+    leagues = (League.mode == LeagueMode.live, League.format == LeagueFormat.salary_cap)
+    ids = []
+    for season in db.session.scalars(select(League.season).distinct().where(*leagues)).all():
+        races = db.session.scalars(Race.of_season(season).where(Race.status != RaceStatus.cancelled)).all()
+        due = [race for race in races if rounds.lock_time(race, SALARY_CAP_RULESET) <= now]
+        if not due:
+            continue
+        latest, locks_at = due[-1], rounds.lock_time(due[-1], SALARY_CAP_RULESET)
+        locked = select(LineupRound.id).where(LineupRound.league_id == League.id, LineupRound.race_id == latest.id)
+        ids += db.session.scalars(select(League.id).where(*leagues, League.season == season,
+                                                          League.created_at < locks_at, ~locked.exists())).all()
+    return sorted(set(ids))
+
+
 def lock_due_rounds(now: datetime | None = None) -> int:
     """Live salary-cap rounds whose lock time came (and came after the league was created): lock them, in
     calendar order, each league in its own transaction. Idempotent; returns how many rounds locked."""
     now = now or utcnow()
     locked = 0
-    league_ids = db.session.scalars(select(League.id).where(League.mode == LeagueMode.live,
-                                                            League.format == LeagueFormat.salary_cap)).all()
-    for league_id in league_ids:
+    for league_id in _candidates(now):
         league = db.session.scalars(select(League).where(League.id == league_id).with_for_update()).one()
         due = [race for race in db.session.scalars(
             Race.of_season(league.season).where(Race.round > rounds.last_locked_round(league.id),
@@ -129,4 +146,5 @@ def lock_due_rounds(now: datetime | None = None) -> int:
         except Conflict as error:  # no prices at all yet: the next tick tries again
             db.session.rollback()
             log.warning("lineups not locked", extra={"league_id": league_id, "reason": str(error)})
+    db.session.rollback()  # end the reads: on SQLite every transaction holds the one write lock until it ends
     return locked

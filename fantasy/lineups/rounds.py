@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from fantasy.common.clock import utcnow
-from fantasy.drafts.timing import lock_time
+from fantasy.drafts.timing import lock_time as draft_lock_time
 from fantasy.errors import Conflict, NotFound
 from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus, SessionKind
@@ -35,11 +35,14 @@ def race_of_season(league: League, race_id: int) -> Race:
     return race
 
 
+def lock_time(race: Race, ruleset) -> datetime:
+    """The round's lock under `ruleset`: the weekend's first scored session (the draft leagues' helper)."""
+    return draft_lock_time(race, SessionKind.sprint in scored_sessions(ruleset))
+
+
 def locks_at(league: League, race: Race) -> datetime | None:
-    """A live round's lock: the weekend's first scored session (qualifying, or sprint qualifying first)."""
-    if league.mode != LeagueMode.live:
-        return None
-    return lock_time(race, SessionKind.sprint in scored_sessions(league.ruleset))
+    """A live round's lock (qualifying, or the sprint qualifying when it comes first); replay: none."""
+    return lock_time(race, league.ruleset) if league.mode == LeagueMode.live else None
 
 
 def last_locked_round(league_id: int) -> int:
