@@ -123,6 +123,10 @@ def test_live_rounds_lock_on_the_tick_at_the_first_scored_session(app, client, m
     opened = client.get(f"{API}/leagues/{late.id}/teams/{late_team}/lineups/{china}",
                         headers=late.players[late_team]["headers"]).get_json()
     assert (opened["state"], opened["locks_at"]) == ("open", CHINA_SPRINT_QUALIFYING.isoformat())
+    before = client.get(f"{API}/leagues/{late.id}/teams/{late_team}/lineups/{australia}",
+                        headers=late.players[late_team]["headers"])
+    assert before.status_code == 404 and before.get_json()["message"] == (
+        "Round 1 is not played in this league: cancelled, or it locked before the league's first round")
     assert client.put(f"{API}/leagues/{late.id}/teams/{late_team}/lineups/{china}", json=body,
                       headers=late.players[late_team]["headers"]).status_code == 200
     assert tick(app, AUSTRALIA_QUALIFYING + 2 * SECOND)["lineup_rounds_locked"] == 0

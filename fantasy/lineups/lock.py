@@ -27,6 +27,7 @@ from fantasy.lineups import events, history, rounds, rules
 from fantasy.lineups.models import LineupRound
 from fantasy.lineups.service import assess, present, store
 from fantasy.market.models import AssetPrice
+from fantasy.market.service import stored_prices
 
 log = logging.getLogger(__name__)
 NOTICE_FIELDS = ("team_id", "team_name", "round", "race_name", "chip", "boost_driver_id", "extra_boost_driver_id",
@@ -72,7 +73,7 @@ def _lock_prices(year: int, round_: int) -> dict:
                                                                         AssetPrice.round <= round_))
     if latest is None:
         raise Conflict(f"No prices are stored for {year} yet: lineups are priced from the season's opening prices")
-    return rounds.prices(year, latest)
+    return stored_prices(year, latest)
 
 
 def lock_round(league: League, race: Race, actor: User | None) -> dict:

@@ -17,7 +17,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus, SessionKind
 from fantasy.leagues.models import League, LeagueFormat, LeagueMode
 from fantasy.lineups.models import LineupRound
-from fantasy.market.models import AssetPrice
+from fantasy.market.service import stored_prices
 from fantasy.scoring.rules import scored_sessions
 
 NOT_SALARY_CAP = "Lineups are for salary-cap leagues: this league drafts its drivers"
@@ -78,13 +78,8 @@ def check_open(league: League, race: Race) -> None:
         raise Conflict(f"Round {race.round} is not open for lineups: {where} (later rounds carry its lineup over)")
 
 
-def prices(year: int, round_: int) -> dict[tuple[str, int], Decimal]:
-    """A round's stored prices by asset (the market's rows: the same for every league)."""
-    return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
-
-
 def require_prices(year: int, round_: int) -> dict[tuple[str, int], Decimal]:
-    stored = prices(year, round_)
+    stored = stored_prices(year, round_)
     if not stored:
         raise Conflict(f"No prices are stored for {year} round {round_} yet: a round's prices are stored once "
                        "the round before it is scored (round 1's with the season's opening prices)")

@@ -22,7 +22,8 @@ class TeamLineup(MethodView):
     @lineups_blp.response(200, LineupSchema)
     @lineups_blp.alt_response(403, description="Not a member of this (public) league")
     @lineups_blp.alt_response(404, description=f"{NOT_FOUND}; another team's lineup before its round locks "
-                                               "(private); or no lineup of this team in a locked round")
+                                               "(private); no lineup of this team in a locked round; or a round "
+                                               "the league does not play (cancelled, or locked before it began)")
     @lineups_blp.alt_response(409, description=DRAFT_LEAGUE)
     @lineups_blp.doc(operationId="getLineup")
     def get(self, league_id, team_id, race_id):

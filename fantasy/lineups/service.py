@@ -19,6 +19,7 @@ from fantasy.leagues.models import FantasyTeam, League
 from fantasy.lineups import history, rounds, rules
 from fantasy.lineups.history import Held
 from fantasy.lineups.models import Chip, Lineup, LineupAsset
+from fantasy.market.service import stored_prices
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 
 PRIVATE = "No such lineup: another team's lineup is private until its round locks"
@@ -101,13 +102,16 @@ def _view(league: League, team: FantasyTeam, race: Race, past: list[Held], own: 
         raise NotFound(f"No lineup in round {race.round}: this team had none when the round locked (it scores 0)")
     if not locked and not own:
         raise NotFound(PRIVATE)
+    current = None if locked else rounds.open_race(league)
+    if not locked and (current is None or race.round < current.round):
+        raise NotFound(f"Round {race.round} is not played in this league: cancelled, or it locked before the "
+                       "league's first round")
     carried_over = held is None
     if held is None:
         base = history.base(past, race.round)
         held = history.carried(base, race.round) if base else Held(race.round, [], [], league.budget)
-    current = None if locked else rounds.open_race(league)
     state = "locked" if locked else "open" if current is not None and current.id == race.id else "upcoming"
-    figures = assess(league, past, held, rounds.prices(league.season, race.round))
+    figures = assess(league, past, held, stored_prices(league.season, race.round))
     return present(league, team, race, held, figures, state, carried_over)
 
 

@@ -56,7 +56,8 @@ def _season(year: int) -> None:
         raise NotFound(f"No season {year}")
 
 
-def _prices(year: int, round_: int) -> dict[Asset, Decimal]:
+def stored_prices(year: int, round_: int) -> dict[Asset, Decimal]:
+    """A round's stored prices by asset (empty before they are stored); lineups read them too."""
     return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
 
 
@@ -77,7 +78,7 @@ def _store_opening(year: int, prices: dict[Asset, Decimal], source: str) -> dict
     """Store round 1's prices; the same prices again change nothing, different ones are refused."""
     if not prices:
         raise Unprocessable(f"No drivers or constructors are stored for season {year} to price")
-    stored = _prices(year, 1)
+    stored = stored_prices(year, 1)
     if stored and stored != prices:
         db.session.rollback()
         raise Conflict(f"Season {year}'s opening prices are stored already and differ; stored prices never change")
@@ -149,7 +150,7 @@ def derive_opening(year: int) -> dict:
 
 def _ensure_opening(year: int) -> str | None:
     """Store the season's opening prices if none are: the bundled list, else derived. Returns the source."""
-    if _prices(year, 1):
+    if stored_prices(year, 1):
         return None
     listed = bundled_list(year)
     return (import_opening(listed, "bundled") if listed else derive_opening(year))["source"]
@@ -212,7 +213,7 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
             continue
         if round_ not in stored or (not cancelled and round_ not in points):
             break  # a round not priced or not scored yet: nothing after it can be priced
-        prices = _prices(year, round_)
+        prices = stored_prices(year, round_)
         _write(year, following, prices if cancelled else move(prices, points, round_))
         commit_bumping([PRICES_VERSION.format(year)])
         stored.add(following)
