@@ -144,7 +144,8 @@ def main() -> None:
          keep=("round", "race_name", "points", "picks", "driver", "code", "breakdown", "pick_number",
                "race_official"))
     call("GET", "/notifications", bob, title="**Notifications** (newest first)", items=4,
-         keep=("kind", "data", "league_name", "race_id", "pick_number", "team_name", "pick_deadline"))
+         keep=("kind", "data", "league_name", "race_id", "pick_number", "team_name", "pick_deadline", "round_points",
+               "season_points", "rank", "previous_rank"))
     time.sleep(1)
     stop.set()
     status = next(data for kind, data in events if kind == "status")
