@@ -43,12 +43,26 @@ PENDING_TURNS = "fantasy_pending_turns"
 
 
 def _league_event_inserted(mapper, connection, target: LeagueEvent) -> None:
+    """The league's name and, for the events every member hears of, who may hear: the league's members now,
+    in the event's transaction, except the member who acted and one this event removes. The job tells those
+    of them still members then: one who joins after the event never hears of it (it happened before they
+    were in the league), and one who leaves or is removed before the job runs does not either (the league's
+    goings-on are no longer theirs, as its stream events stop at once, §9)."""
     if target.kind not in NOTIFYING_EVENTS:
         return
-    league_name = connection.scalar(select(League.name).where(League.id == target.league_id))
+    data = target.data or {}
+    rows = connection.execute(
+        select(League.name, Membership.user_id)
+        .outerjoin(Membership, (Membership.league_id == League.id) & Membership.left_at.is_(None))
+        .where(League.id == target.league_id)
+    ).all()
+    leaving = data.get("user_id") if target.kind == "member_removed" else None
     payload = {"league_id": target.league_id, "actor_id": target.actor_id,
-               "data": {**(target.data or {}), "league_name": league_name},
-               "race_id": (target.data or {}).get("race_id"), "draft_id": (target.data or {}).get("draft_id")}
+               "data": {**data, "league_name": rows[0][0]}, "race_id": data.get("race_id"),
+               "draft_id": data.get("draft_id")}
+    if target.kind in MEMBER_EVENTS:
+        payload["user_ids"] = sorted(user_id for _name, user_id in rows
+                                     if user_id is not None and user_id not in (target.actor_id, leaving))
     defer(object_session(target), lambda: _deliver_later(target.kind, payload))
 
 

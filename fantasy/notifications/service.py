@@ -202,8 +202,12 @@ def deliver(kind: str, payload: dict) -> int:
     league_id, race_id = payload.get("league_id"), payload.get("race_id")
     data = payload.get("data", {})
     if kind in MEMBER_EVENTS:
-        count = _store_and_publish(_members(league_id, exclude=payload.get("actor_id")), MEMBER_EVENTS[kind],
-                                   league_id, race_id, data)
+        # The members at the event (hooks.py) who are members still: none who joined since, none who left.
+        # (A job queued before the event chose them asks the members now only.)
+        recipients = _members(league_id, exclude=payload.get("actor_id"))
+        if "user_ids" in payload:
+            recipients = sorted(set(recipients) & set(payload["user_ids"]))
+        count = _store_and_publish(recipients, MEMBER_EVENTS[kind], league_id, race_id, data)
         if kind == "member_removed":
             count += _store_and_publish([data["user_id"]], "member_removed", league_id, None,
                                         {"league_name": data.get("league_name")})
