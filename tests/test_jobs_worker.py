@@ -44,14 +44,15 @@ def test_scheduler_process_reconciles_at_start_and_its_draft_tick_runs(app, back
             assert wait_for(lambda: "periodic-draft-tick" in get_queue(HIGH).get_job_ids()), process
         finally:
             output = stop(process)
-        assert "periodic_reconcile created=4 unchanged=0 replaced=0 removed=0" in output
+        assert f"periodic_reconcile created={len(PERIODIC_JOBS)} unchanged=0 replaced=0 removed=0" in output
         scheduled = {job.id for job in scheduler.get_jobs()}
         assert scheduled == {d.id for d in PERIODIC_JOBS} | {"draft-1-pick-1-expiry"}
 
         finish(run(backing_urls, tmp_path, "worker", "--burst"))
         tick = Job.fetch("periodic-draft-tick", connection=get_redis())
         assert (tick.get_status(), tick.return_value()) == (JobStatus.FINISHED,
-                                                             {"opened": 0, "locked": 0, "clocks_restored": 0})
+                                                             {"opened": 0, "locked": 0, "lineup_rounds_locked": 0,
+                                                              "clocks_restored": 0})
         assert "periodic-draft-tick" in {job.id for job in scheduler.get_jobs()}  # still periodic after its run
 
 
