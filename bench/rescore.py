@@ -123,8 +123,9 @@ def setup_naive(race_ids: list[int], league_format: str = "draft") -> None:
                         (key, text))
     cur.execute("INSERT INTO bench_naive.team_season_totals SELECT id, 0 FROM fantasy_teams")
     for race_id in race_ids:
-        for statement in correction:
+        for statement in correction[:-1]:
             cur.execute(statement, {"race": race_id})
+    cur.execute(correction[-1])  # the season totals once, after every round's scores: the same end state
     conn.commit()
     conn.autocommit = True
     cur.execute("VACUUM ANALYZE bench_naive.pick_points" if league_format == "draft"
