@@ -67,4 +67,6 @@ class League:
     def pick(self, race: int, driver: int, team_id: int | None = None):
         """Pick as `team_id`, or as the team on the clock."""
         team_id = team_id or self.state(race)["on_the_clock"]
-        return self.client.post(self.url(race, "/picks"), json={"driver_id": driver}, headers=self.players[team_id]["headers"])
+        return self.client.post(
+            self.url(race, "/picks"), json={"driver_id": driver}, headers=self.players[team_id]["headers"]
+        )

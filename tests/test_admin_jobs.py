@@ -46,7 +46,9 @@ def test_jobs_overview_shows_queues_failures_without_secrets_and_schedules(app, 
         expiry_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)
         scheduler.enqueue_at(expiry_at, "fantasy.jobs.drafts.expire_turn", 3, 4, job_id="draft-3-pick-4-expiry")
         get_queue(LOW).enqueue("fantasy.common.clock.utcnow", job_id="waiting")
-        get_queue(DEFAULT).enqueue("test_admin_jobs.leak", "again", job_id="backing-off", retry=Retry(max=2, interval=600))
+        get_queue(DEFAULT).enqueue(
+            "test_admin_jobs.leak", "again", job_id="backing-off", retry=Retry(max=2, interval=600)
+        )
         SimpleWorker([get_queue(DEFAULT)], connection=get_redis()).work(burst=True)
 
     response = client.get(f"{API}/jobs", headers=admin["headers"])

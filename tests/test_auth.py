@@ -261,7 +261,8 @@ def test_admin_bootstrap_from_settings_and_cli(app, runner):
         app.config.update(ADMIN_EMAIL="", ADMIN_PASSWORD="")
     assert "created" in first.output and "already present" in second.output
     made = runner.invoke(
-        args=["users", "create-admin", "--username", "ops", "--email", "ops@example.com", "--password", "ops password 12"]
+        args=["users", "create-admin", "--username", "ops", "--email", "ops@example.com",
+              "--password", "ops password 12"]
     )
     assert made.exit_code == 0, made.output
     bad = runner.invoke(args=["users", "create-admin", "--username", "x", "--email", "nope", "--password", "short"])

@@ -123,7 +123,9 @@ def test_a_signed_token_naming_no_possible_user_is_401(app, auth, client, subjec
     assert body["message"] in ("Token has been revoked", "Account not found or deactivated"), body
 
 
-def test_an_emptied_redis_costs_one_family_lookup_then_the_check_is_one_round_trip_again(app, auth, client, monkeypatch):
+def test_an_emptied_redis_costs_one_family_lookup_then_the_check_is_one_round_trip_again(
+    app, auth, client, monkeypatch
+):
     _, pair = auth.signup()
     assert me(client, pair["access_token"]).status_code == 200
     flush_redis(app)
@@ -131,8 +133,11 @@ def test_an_emptied_redis_costs_one_family_lookup_then_the_check_is_one_round_tr
     with app.app_context():
         engine, redis = db.engine, get_redis()
     execute_command = type(redis).execute_command
-    monkeypatch.setattr(type(redis), "execute_command",
-                        lambda self, *args, **kwargs: commands.append(args[0]) or execute_command(self, *args, **kwargs))
+    monkeypatch.setattr(
+        type(redis),
+        "execute_command",
+        lambda self, *args, **kwargs: commands.append(args[0]) or execute_command(self, *args, **kwargs),
+    )
 
     def record(_conn, _cursor, statement, *_args):
         if statement.strip().upper() not in ("SELECT 1", "BEGIN", "BEGIN IMMEDIATE"):  # pre-ping, SQLite's BEGIN

@@ -1,4 +1,5 @@
-"""Every id-bearing route called with another user's ids answers 403/404 without their data; every URL reaches its view."""
+"""Every id-bearing route called with another user's ids answers 403/404 without their data; every URL reaches
+its view."""
 import re
 
 from sqlalchemy import func, select
@@ -58,12 +59,17 @@ def _world(app, client, make_user):
     secrets = [league["name"], league["invite_code"], owner["username"], f"{owner['username']}@example.com",
                *(client.get(f"{API}/teams/{team}", headers=owner["headers"]).get_json()["name"]
                  for team in victim.players)]
-    bodies = {"attacker_id": {"user_id": attacker["id"]}, "driver": {"driver_id": driver_id(app, "hamilton")},
-              "team_ids": {"team_ids": sorted(victim.players)},
-              "driver_ids": {"driver_ids": [driver_id(app, "hamilton")]},
-              "classification": {"rows": [{"driver_id": driver_id(app, "hamilton"), "constructor_id": 1, "position": 1}]},
-              "lineup": {"driver_ids": [driver_id(app, ref) for ref in ("hamilton", "alonso", "stroll", "albon",
-                                                                         "sargeant")], "constructor_ids": [1, 2]}}
+    bodies = {
+        "attacker_id": {"user_id": attacker["id"]},
+        "driver": {"driver_id": driver_id(app, "hamilton")},
+        "team_ids": {"team_ids": sorted(victim.players)},
+        "driver_ids": {"driver_ids": [driver_id(app, "hamilton")]},
+        "classification": {"rows": [{"driver_id": driver_id(app, "hamilton"), "constructor_id": 1, "position": 1}]},
+        "lineup": {
+            "driver_ids": [driver_id(app, ref) for ref in ("hamilton", "alonso", "stroll", "albon", "sargeant")],
+            "constructor_ids": [1, 2],
+        },
+    }
     return victim, attacker, ids, secrets, bodies
 
 

@@ -22,8 +22,10 @@ def instance(app, tmp_path, monkeypatch):
 def signed_in(client, credentials) -> dict[str, dict]:
     """Each demo user's headers, by username."""
     auth = AuthActions(client)
-    return {user["username"]: {"Authorization": f"Bearer {auth.login(user['username'], user['password'])['access_token']}"}
-            for user in credentials["users"]}
+    return {
+        user["username"]: {"Authorization": f"Bearer {auth.login(user['username'], user['password'])['access_token']}"}
+        for user in credentials["users"]
+    }
 
 
 def team_points(client, league_id: int, headers: dict) -> dict[int, Decimal]:

@@ -245,7 +245,9 @@ def test_pick_clock_expiry_autopicks_queue_then_best_available(app, client, make
     client.put(league.url(round9, "/queue"), json={"driver_ids": [hamilton]}, headers=league.players[first]["headers"])
     draft = draft_row(app, league.id, round9)
     with app.app_context():
-        scheduled = {job.id: at for job, at in Scheduler(queue_name=HIGH, connection=get_redis()).get_jobs(with_times=True)}
+        scheduled = {
+            job.id: at for job, at in Scheduler(queue_name=HIGH, connection=get_redis()).get_jobs(with_times=True)
+        }
     assert expiry_job_id(draft.id, 1) in scheduled
 
     with app.app_context():
@@ -295,4 +297,6 @@ def test_the_pick_clock_job_never_fires_before_the_deadline(app, client, make_us
         [(job, at)] = Scheduler(queue_name=HIGH, connection=get_redis()).get_jobs(with_times=True)
     assert job.id == expiry_job_id(draft.id, 1)
     # rq-scheduler keeps whole seconds: the job's time must be the deadline rounded up, never down.
-    assert draft.pick_deadline.replace(tzinfo=None) <= at < draft.pick_deadline.replace(tzinfo=None) + timedelta(seconds=1)
+    assert (
+        draft.pick_deadline.replace(tzinfo=None) <= at < draft.pick_deadline.replace(tzinfo=None) + timedelta(seconds=1)
+    )

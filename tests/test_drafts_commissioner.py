@@ -69,7 +69,8 @@ def test_pause_stops_picks_and_the_clock_and_resume_gives_the_full_time(app, cli
     paused = tool(client, league, race, "pause")
     assert paused.status_code == 200, paused.get_json()
     body = paused.get_json()
-    assert (body["paused"], body["pick_deadline"], body["on_the_clock"], body["current_pick"]) == (True, None, order[0], 1)
+    assert (body["paused"], body["pick_deadline"], body["on_the_clock"], body["current_pick"]) == (True, None,
+                                                                                                    order[0], 1)
     assert body["paused_by"] == {"id": league.owner["id"], "username": league.owner["username"]}
     assert body["paused_at"] is not None
     assert expiry_job_id(draft.id, 1) not in scheduled_expiries(app)  # the clock's job is cancelled
@@ -115,8 +116,10 @@ def test_undo_takes_back_the_latest_picks_and_restarts_the_clock_for_the_team_ba
     draft = draft_row(app, league.id, race)
     assert expiry_job_id(draft.id, 5) in scheduled_expiries(app)
 
-    for body, message in (({"count": 5}, "Only 4 picks have been made"),
-                          ({"count": 1, "last_pick_number": 3}, "The last pick is number 4, not 3: the draft moved on")):
+    for body, message in (
+        ({"count": 5}, "Only 4 picks have been made"),
+        ({"count": 1, "last_pick_number": 3}, "The last pick is number 4, not 3: the draft moved on"),
+    ):
         refused = tool(client, league, race, "undo", json=body)
         assert (refused.status_code, refused.get_json()["message"]) == (409, message)
     for bad in ({"count": 0}, {"count": "2"}, {"count": 101}, {"count": 1, "extra": 1}):
@@ -173,14 +176,20 @@ def test_pick_on_behalf_of_the_team_on_the_clock(app, client, make_user):
     assert tool(client, league, race, "pick-on-behalf",
                 json={"driver_id": driver_id(app, "antonelli")}).status_code == 422  # not in the 2023 entry list
     stale = tool(client, league, race, "pick-on-behalf", json={"driver_id": available[0], "pick_number": 2})
-    assert (stale.status_code, stale.get_json()["message"]) == (409, "Pick 1 is on the clock, not pick 2: the draft moved on")
+    assert (stale.status_code, stale.get_json()["message"]) == (
+        409,
+        "Pick 1 is on the clock, not pick 2: the draft moved on",
+    )
 
     state = tool(client, league, race, "pick-on-behalf", json={"driver_id": available[0], "pick_number": 1}).get_json()
     assert [(p["pick_number"], p["team_id"], p["driver_id"], p["autopicked"]) for p in state["picks"]] == [
         (1, on_clock, available[0], False)]
     assert (state["current_pick"], state["on_the_clock"]) == (2, order[1])
     taken = tool(client, league, race, "pick-on-behalf", json={"driver_id": available[0]})
-    assert (taken.status_code, taken.get_json()["message"]) == (409, "This driver has already been picked in this draft")
+    assert (taken.status_code, taken.get_json()["message"]) == (
+        409,
+        "This driver has already been picked in this draft",
+    )
     tool(client, league, race, "pause")
     paused = tool(client, league, race, "pick-on-behalf", json={"driver_id": available[1]})
     assert (paused.status_code, paused.get_json()["message"]) == (409, PAUSED)
@@ -224,7 +233,9 @@ def test_reset_reopens_an_unlocked_draft_with_no_picks_in_the_same_order(app, cl
     assert [entry["team_id"] for entry in state["order"]] == order
     assert state["pick_deadline"] is not None and set(drivers) <= set(state["available_driver_ids"])
     draft = draft_row(app, league.id, race)
-    assert [job for job in scheduled_expiries(app) if job.startswith(f"draft-{draft.id}-")] == [expiry_job_id(draft.id, 1)]
+    assert [job for job in scheduled_expiries(app) if job.startswith(f"draft-{draft.id}-")] == [
+        expiry_job_id(draft.id, 1)
+    ]
     drain(app)
     assert notices(client, league, "your_turn") == {order[0]: 2, order[1]: 1, order[2]: 1}
     assert audit(app, league.id)[-1] == ("draft_reset", league.owner["id"])

@@ -47,7 +47,9 @@ def test_normal_weekend_opens_96_hours_before_qualifying_and_locks_at_it(app, cl
         draft = draft_row(app, league.id, australia)
         on_clock = draft.order[0]
         user = db.session.get(User, league.players[on_clock]["id"])
-        picking.make_pick(league.id, australia, user, reads.draft_state(league.id, australia, user)["available_driver_ids"][0])
+        picking.make_pick(
+            league.id, australia, user, reads.draft_state(league.id, australia, user)["available_driver_ids"][0]
+        )
     assert tick(app, AUSTRALIA_QUALIFYING - SECOND)["locked"] == 0
     assert tick(app, AUSTRALIA_QUALIFYING)["locked"] == 1
     state = league.state(australia)

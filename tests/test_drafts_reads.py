@@ -36,7 +36,9 @@ def test_the_draft_state_names_available_picked_and_queued_drivers(app, client, 
     verstappen, de_vries, alonso = (driver_id(app, ref) for ref in ("max_verstappen", "de_vries", "alonso"))
     red_bull, alphatauri, aston = (constructor_id(app, ref) for ref in ("red_bull", "alphatauri", "aston_martin"))
     for user in league.players.values():
-        queued = client.put(league.url(round1, "/queue"), json={"driver_ids": [alonso, de_vries]}, headers=user["headers"])
+        queued = client.put(
+            league.url(round1, "/queue"), json={"driver_ids": [alonso, de_vries]}, headers=user["headers"]
+        )
         assert queued.status_code == 200
     state = league.open(round1).get_json()
     assert [card["id"] for card in state["available_drivers"]] == state["available_driver_ids"]

@@ -37,9 +37,16 @@ def test_a_round_without_results_is_listed_unplayable_and_cannot_be_opened(app, 
     no_results(app, round2)
     listed = races(client, league)
     assert len(listed) == 22
-    assert {key: listed[1][key] for key in ("race_id", "name", "status", "draft_state", "playable", "unplayable_reason")} == {
-        "race_id": round1, "name": "Bahrain Grand Prix", "status": "completed", "draft_state": "scheduled",
-        "playable": True, "unplayable_reason": None}
+    assert {
+        key: listed[1][key] for key in ("race_id", "name", "status", "draft_state", "playable", "unplayable_reason")
+    } == {
+        "race_id": round1,
+        "name": "Bahrain Grand Prix",
+        "status": "completed",
+        "draft_state": "scheduled",
+        "playable": True,
+        "unplayable_reason": None,
+    }
     assert (listed[2]["playable"], listed[2]["unplayable_reason"]) == (False, why(2))
     refused = league.open(round2)
     assert refused.status_code == 409 and refused.get_json()["message"] == why(2)

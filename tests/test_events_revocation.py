@@ -117,7 +117,9 @@ def test_a_fourth_stream_is_429_and_its_ticket_opens_one_once_another_closes(app
 
     first, second, third, fourth = (ticket(user) for _ in range(4))
     # Streams read in this thread keep their request contexts stacked: each is closed before an older one.
-    streams = [client.get(f"{API}/events", query_string={"ticket": one}, buffered=False) for one in (first, second, third)]
+    streams = [
+        client.get(f"{API}/events", query_string={"ticket": one}, buffered=False) for one in (first, second, third)
+    ]
     assert [stream.status_code for stream in streams] == [200, 200, 200]
     refused = client.get(f"{API}/events", query_string={"ticket": fourth})
     assert refused.status_code == 429 and refused.headers["Retry-After"] == str(LEASE_SECONDS)

@@ -60,7 +60,9 @@ class Player:
             username=username, email=f"{username}@example.com", password=PASSWORD))
         assert isinstance(user, models.User), user
         self.id = user.id
-        tokens = submodule("api.auth.login").sync(client=anonymous, body=models.Login(login=username, password=PASSWORD))
+        tokens = submodule("api.auth.login").sync(
+            client=anonymous, body=models.Login(login=username, password=PASSWORD)
+        )
         assert isinstance(tokens, models.TokenPair), tokens
         self.client = api.AuthenticatedClient(base_url="http://localhost", token=tokens.access_token,
                                               httpx_args={"transport": self.transport})

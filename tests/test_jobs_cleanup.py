@@ -62,8 +62,11 @@ def test_cleanup_removes_only_records_past_their_ttl(app):
 
 def test_every_cleanup_step_runs_and_a_failing_one_fails_the_job(app, monkeypatch):
     steps_seen.clear()
-    monkeypatch.setattr(cleanup_jobs, "CLEANUP_STEPS",
-                        ("test_jobs_cleanup.broken_step",) + cleanup_jobs.CLEANUP_STEPS + ("test_jobs_cleanup.record_step",))
+    monkeypatch.setattr(
+        cleanup_jobs,
+        "CLEANUP_STEPS",
+        ("test_jobs_cleanup.broken_step",) + cleanup_jobs.CLEANUP_STEPS + ("test_jobs_cleanup.record_step",),
+    )
     with app.app_context(), pytest.raises(RuntimeError, match="cleanup steps failed: test_jobs_cleanup.broken_step"):
         cleanup_jobs.cleanup()
     assert len(steps_seen) == 1

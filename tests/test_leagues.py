@@ -33,7 +33,9 @@ def events(app, league_id) -> list[str]:
 
 
 def join_code(client, user, code, team_name):
-    return client.post(f"{API}/leagues/join", json={"invite_code": code, "team_name": team_name}, headers=user["headers"])
+    return client.post(
+        f"{API}/leagues/join", json={"invite_code": code, "team_name": team_name}, headers=user["headers"]
+    )
 
 
 # --- create, read, update, delete ----------------------------------------------------------------
@@ -56,7 +58,9 @@ def test_update_settings_by_manager_and_audit(client, app, owner, make_user):
     league = create(client, owner, visibility="public")
     manager = make_user("mo")
     client.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "Mo Racing"}, headers=manager["headers"])
-    client.patch(f"{API}/leagues/{league['id']}/members/{manager['id']}", json={"role": "manager"}, headers=owner["headers"])
+    client.patch(
+        f"{API}/leagues/{league['id']}/members/{manager['id']}", json={"role": "manager"}, headers=owner["headers"]
+    )
     response = client.patch(
         f"{API}/leagues/{league['id']}", json={"name": "Renamed", "pick_seconds": 60}, headers=manager["headers"]
     )
@@ -99,7 +103,8 @@ def test_delete_is_owner_only_and_removes_everything(client, app, owner, make_us
     assert client.delete(f"{API}/leagues/{league['id']}", headers=member["headers"]).status_code == 403
     assert client.delete(f"{API}/leagues/{league['id']}", headers=owner["headers"]).status_code == 204
     assert client.get(f"{API}/leagues/{league['id']}", headers=owner["headers"]).status_code == 404
-    assert (count(app, League), count(app, Membership), count(app, FantasyTeam), count(app, LeagueEvent)) == (0, 0, 0, 0)
+    counts = (count(app, League), count(app, Membership), count(app, FantasyTeam), count(app, LeagueEvent))
+    assert counts == (0, 0, 0, 0)
 
 
 def test_my_leagues_and_public_search(client, owner, make_user):
@@ -117,7 +122,8 @@ def test_my_leagues_and_public_search(client, owner, make_user):
     assert [row["name"] for row in percent] == ["100% Racing"]
     underscore = client.get(f"{API}/leagues/public", query_string={"q": "n_w"}, headers=stranger["headers"]).get_json()
     assert [row["name"] for row in underscore] == ["Open_Wheel"]
-    assert client.get(f"{API}/leagues/public", query_string={"q": "racing"}, headers=stranger["headers"]).get_json()[0]["team_count"] == 1
+    racing = client.get(f"{API}/leagues/public", query_string={"q": "racing"}, headers=stranger["headers"]).get_json()
+    assert racing[0]["team_count"] == 1
 
 
 def test_pagination_header_and_limits(client, owner):
@@ -136,9 +142,13 @@ def test_join_public_directly_and_private_only_with_code(client, app, owner, mak
     public = create(client, owner, visibility="public")
     private = create(client, owner)
     joiner = make_user("jo")
-    joined = client.post(f"{API}/leagues/{public['id']}/join", json={"team_name": "Jo Racing"}, headers=joiner["headers"])
+    joined = client.post(
+        f"{API}/leagues/{public['id']}/join", json={"team_name": "Jo Racing"}, headers=joiner["headers"]
+    )
     assert joined.status_code == 201 and joined.get_json()["name"] == "Jo Racing"
-    hidden = client.post(f"{API}/leagues/{private['id']}/join", json={"team_name": "Jo Racing"}, headers=joiner["headers"])
+    hidden = client.post(
+        f"{API}/leagues/{private['id']}/join", json={"team_name": "Jo Racing"}, headers=joiner["headers"]
+    )
     assert hidden.status_code == 404
     with_code = join_code(client, joiner, private["invite_code"], "Jo Racing")
     assert with_code.status_code == 201
@@ -178,7 +188,12 @@ def test_invite_code_is_never_shown_to_members(client, owner, make_user):
 def test_capacity_is_enforced(client, owner, make_user):
     league = create(client, owner, visibility="public", max_teams=2)
     first, second = make_user("a1"), make_user("a2")
-    assert client.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "A1 GP"}, headers=first["headers"]).status_code == 201
+    assert (
+        client.post(
+            f"{API}/leagues/{league['id']}/join", json={"team_name": "A1 GP"}, headers=first["headers"]
+        ).status_code
+        == 201
+    )
     full = client.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "A2 GP"}, headers=second["headers"])
     assert full.status_code == 409 and "full" in full.get_json()["message"]
 
@@ -202,7 +217,9 @@ def crew(client, owner, make_user):
     manager, member = make_user("manny"), make_user("mia")
     join_code(client, manager, league["invite_code"], "Manny Motors")
     join_code(client, member, league["invite_code"], "Mia GP")
-    client.patch(f"{API}/leagues/{league['id']}/members/{manager['id']}", json={"role": "manager"}, headers=owner["headers"])
+    client.patch(
+        f"{API}/leagues/{league['id']}/members/{manager['id']}", json={"role": "manager"}, headers=owner["headers"]
+    )
     return league, owner, manager, member
 
 
@@ -217,7 +234,9 @@ def test_members_list(client, crew):
 def test_role_changes_are_owner_only_and_never_touch_the_owner(client, crew):
     league, owner, manager, member = crew
     url = f"{API}/leagues/{league['id']}/members"
-    assert client.patch(f"{url}/{member['id']}", json={"role": "manager"}, headers=manager["headers"]).status_code == 403
+    assert (
+        client.patch(f"{url}/{member['id']}", json={"role": "manager"}, headers=manager["headers"]).status_code == 403
+    )
     assert client.patch(f"{url}/{owner['id']}", json={"role": "member"}, headers=owner["headers"]).status_code == 409
     assert client.patch(f"{url}/{owner['id']}", json={"role": "member"}, headers=manager["headers"]).status_code == 403
     assert client.patch(f"{url}/{member['id']}", json={"role": "owner"}, headers=owner["headers"]).status_code == 422
@@ -232,7 +251,8 @@ def test_a_manager_removing_another_manager_is_forbidden(client, crew):
     client.patch(f"{url}/{member['id']}", json={"role": "manager"}, headers=owner["headers"])
     refused = client.delete(f"{url}/{member['id']}", headers=manager["headers"])
     assert refused.status_code == 403 and "owner" in refused.get_json()["message"]
-    assert {row["username"] for row in client.get(url, headers=owner["headers"]).get_json()} == {"olivia", "manny", "mia"}
+    members = client.get(url, headers=owner["headers"]).get_json()
+    assert {row["username"] for row in members} == {"olivia", "manny", "mia"}
     assert client.delete(f"{url}/{member['id']}", headers=owner["headers"]).status_code == 204
 
 
@@ -284,8 +304,13 @@ def test_rename_own_team_only(client, crew):
     other = next(team for team in teams if team["user_id"] == owner["id"])
     renamed = client.patch(f"{API}/teams/{mine['id']}", json={"name": "Mia Speed"}, headers=member["headers"])
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "Mia Speed"
-    assert client.patch(f"{API}/teams/{other['id']}", json={"name": "Hijacked"}, headers=member["headers"]).status_code == 403
-    assert client.patch(f"{API}/teams/{mine['id']}", json={"name": "OLIVIA"}, headers=member["headers"]).status_code == 409
+    assert (
+        client.patch(f"{API}/teams/{other['id']}", json={"name": "Hijacked"}, headers=member["headers"]).status_code
+        == 403
+    )
+    assert (
+        client.patch(f"{API}/teams/{mine['id']}", json={"name": "OLIVIA"}, headers=member["headers"]).status_code == 409
+    )
     assert client.get(f"{API}/teams/{other['id']}", headers=member["headers"]).get_json()["name"] == "olivia"
 
 
@@ -294,7 +319,10 @@ def test_other_users_team_ids_are_404(client, crew, make_user):
     stranger = make_user("sam")
     team_id = client.get(f"{API}/leagues/{league['id']}/teams", headers=owner["headers"]).get_json()[0]["id"]
     assert client.get(f"{API}/teams/{team_id}", headers=stranger["headers"]).status_code == 404
-    assert client.patch(f"{API}/teams/{team_id}", json={"name": "Mine now"}, headers=stranger["headers"]).status_code == 404
+    assert (
+        client.patch(f"{API}/teams/{team_id}", json={"name": "Mine now"}, headers=stranger["headers"]).status_code
+        == 404
+    )
     assert client.get(f"{API}/teams/999999", headers=stranger["headers"]).status_code == 404
 
 

@@ -48,10 +48,15 @@ def test_twenty_concurrent_joins_for_the_last_place(app, client, make_user):
 def test_same_user_joining_twice_at_once_gets_one_team(app, client, make_user):
     owner = make_user("owner")
     league = client.post(
-        f"{API}/leagues", json={"name": "Double Tap", "season": 2025, "mode": "replay", "visibility": "public"}, headers=owner["headers"]
+        f"{API}/leagues",
+        json={"name": "Double Tap", "season": 2025, "mode": "replay", "visibility": "public"},
+        headers=owner["headers"],
     ).get_json()
     user = make_user("twice")
-    send = lambda c: c.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "Twice GP"}, headers=user["headers"])  # noqa: E731
+
+    def send(c):
+        return c.post(f"{API}/leagues/{league['id']}/join", json={"team_name": "Twice GP"}, headers=user["headers"])
+
     statuses = race(app, [send] * 6)
     assert sorted(statuses) == [201] + [409] * 5
     assert active_teams(app, league["id"]) == 2
@@ -59,7 +64,9 @@ def test_same_user_joining_twice_at_once_gets_one_team(app, client, make_user):
 
 def test_leaving_while_ownership_moves_to_the_leaver_waits_instead_of_deadlocking(app, client, make_user, monkeypatch):
     owner, mia = make_user("owner"), make_user("mia")
-    league = client.post(f"{API}/leagues", json={"name": "Lock Order", "season": 2025, "mode": "replay"}, headers=owner["headers"]).get_json()
+    league = client.post(
+        f"{API}/leagues", json={"name": "Lock Order", "season": 2025, "mode": "replay"}, headers=owner["headers"]
+    ).get_json()
     client.post(f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": "Mia GP"},
                 headers=mia["headers"])
     # Hold the transfer after it has locked the league and before it touches the memberships.
@@ -76,9 +83,13 @@ def test_leaving_while_ownership_moves_to_the_leaver_waits_instead_of_deadlockin
     statuses = {}
 
     def send(name, path, body=None, headers=None):
-        statuses[name] = app.test_client().post(f"{API}/leagues/{league['id']}/{path}", json=body, headers=headers).status_code
+        statuses[name] = (
+            app.test_client().post(f"{API}/leagues/{league['id']}/{path}", json=body, headers=headers).status_code
+        )
 
-    transfer = threading.Thread(target=send, name="transfer", args=("transfer", "transfer", {"user_id": mia["id"]}, owner["headers"]))
+    transfer = threading.Thread(
+        target=send, name="transfer", args=("transfer", "transfer", {"user_id": mia["id"]}, owner["headers"])
+    )
     transfer.start()
     assert locked.wait(30)
     leave = threading.Thread(target=send, args=("leave", "leave", None, mia["headers"]))

@@ -76,7 +76,10 @@ def test_drafts_whose_lock_passed_before_the_league_existed_are_skipped(app, cli
         assert state["picks"] == [] and state["order"] == []
         assert league.state(china)["state"] == "scheduled"
         queue = client.put(league.url(australia, "/queue"), json={"driver_ids": []}, headers=league.owner["headers"])
-        assert queue.status_code == 409 and queue.get_json()["message"] == "The draft is skipped: the queue no longer matters"
+        assert (
+            queue.status_code == 409
+            and queue.get_json()["message"] == "The draft is skipped: the queue no longer matters"
+        )
         with app.app_context():
             assert lifecycle.draft_tick() == {"opened": 0, "locked": 0}
         assert league.state(australia)["state"] == "skipped"
@@ -114,7 +117,9 @@ def test_a_timing_change_that_moves_a_lock_into_the_past_skips_the_draft(app, cl
         china = race_id(app, 2025, 2)
         queued = client.put(league.url(china, "/queue"), json={"driver_ids": []}, headers=league.owner["headers"])
         assert queued.status_code == 200 and league.state(china)["state"] == "scheduled"
-        changed = client.patch(f"{API}/leagues/{league.id}", json={"ruleset": "standard"}, headers=league.owner["headers"])
+        changed = client.patch(
+            f"{API}/leagues/{league.id}", json={"ruleset": "standard"}, headers=league.owner["headers"]
+        )
         assert changed.status_code == 200
     draft = draft_row(app, league.id, china)
     assert (draft.state.value, draft.locks_at) == ("skipped", CHINA_SPRINT_QUALIFYING)

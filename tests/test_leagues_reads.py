@@ -35,7 +35,9 @@ def test_a_replay_league_read_names_my_team_and_the_round_to_play(app, client, m
     with app.app_context():
         assert db.session.scalar(select(func.count(Draft.id))) == 0
     on_clock = league.open(round1).get_json()["on_the_clock"]
-    assert read(client, league)["current_draft"] == draft(round1, 1, "Bahrain Grand Prix", "open", on_the_clock=on_clock)
+    assert read(client, league)["current_draft"] == draft(
+        round1, 1, "Bahrain Grand Prix", "open", on_the_clock=on_clock
+    )
     league.lock(round1)
     assert read(client, league)["current_draft"] == draft(round2, 2, "Saudi Arabian Grand Prix", "scheduled")
     mine = client.get(f"{API}/leagues", headers=league.owner["headers"]).get_json()
@@ -48,5 +50,10 @@ def test_a_live_league_read_gives_the_next_draft_window(app, client, make_user):
     with time_machine.travel(datetime(2025, 1, 6, tzinfo=timezone.utc), tick=False):
         league = League(client, make_user, mode="live", season=2025)
         assert read(client, league)["current_draft"] == draft(
-            race_id(app, 2025, 1), 1, "Australian Grand Prix", "scheduled",
-            opens_at=(AUSTRALIA_QUALIFYING - timedelta(hours=96)).isoformat(), locks_at=AUSTRALIA_QUALIFYING.isoformat())
+            race_id(app, 2025, 1),
+            1,
+            "Australian Grand Prix",
+            "scheduled",
+            opens_at=(AUSTRALIA_QUALIFYING - timedelta(hours=96)).isoformat(),
+            locks_at=AUSTRALIA_QUALIFYING.isoformat(),
+        )

@@ -41,15 +41,33 @@ def test_a_salary_cap_league_has_a_budget_and_the_official_ruleset(client, owner
     assert [row["format"] for row in mine] == ["draft", "salary_cap", "salary_cap"]
 
 
-@pytest.mark.parametrize("fields, field, message", [
-    ({"format": "salary_cap", "picks_per_team": 2}, "picks_per_team", "A draft setting: salary-cap leagues have no draft"),
-    ({"format": "salary_cap", "draft_method": "snake"}, "draft_method", "A draft setting: salary-cap leagues have no draft"),
-    ({"format": "salary_cap", "autopick_on_lock": False}, "autopick_on_lock",
-     "A draft setting: salary-cap leagues have no draft"),
-    ({"format": "salary_cap", "ruleset": "standard"}, "ruleset", "Salary-cap leagues always score under f1_fantasy_2025"),
-    ({"budget": 100}, "budget", "Only salary-cap leagues (format: salary_cap) have a budget"),
-    ({"format": "draft", "budget": 120.5}, "budget", "Only salary-cap leagues (format: salary_cap) have a budget"),
-])
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        (
+            {"format": "salary_cap", "picks_per_team": 2},
+            "picks_per_team",
+            "A draft setting: salary-cap leagues have no draft",
+        ),
+        (
+            {"format": "salary_cap", "draft_method": "snake"},
+            "draft_method",
+            "A draft setting: salary-cap leagues have no draft",
+        ),
+        (
+            {"format": "salary_cap", "autopick_on_lock": False},
+            "autopick_on_lock",
+            "A draft setting: salary-cap leagues have no draft",
+        ),
+        (
+            {"format": "salary_cap", "ruleset": "standard"},
+            "ruleset",
+            "Salary-cap leagues always score under f1_fantasy_2025",
+        ),
+        ({"budget": 100}, "budget", "Only salary-cap leagues (format: salary_cap) have a budget"),
+        ({"format": "draft", "budget": 120.5}, "budget", "Only salary-cap leagues (format: salary_cap) have a budget"),
+    ],
+)
 def test_the_other_format_s_settings_are_refused_naming_the_field(client, app, owner, fields, field, message):
     body = create(client, owner, **fields).get_json()
     assert body["code"] == 422 and body["errors"] == {"json": {field: [message]}}, body
@@ -91,7 +109,9 @@ def test_a_salary_cap_league_never_drafts(client, app, owner):
     bahrain = race_id(app, 2023, 1)
     response = client.post(f"{API}/leagues/{replay['id']}/drafts/{bahrain}/open", headers=owner["headers"])
     assert response.status_code == 409
-    assert response.get_json()["message"] == "A salary-cap league has no drafts: each team sets its lineup for the round"
+    assert (
+        response.get_json()["message"] == "A salary-cap league has no drafts: each team sets its lineup for the round"
+    )
     with app.app_context():
         draft_tick()
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0

@@ -96,27 +96,59 @@ def test_game_rules_are_422_naming_the_rule_and_store_nothing(app, league):
     a = league.teams[0]
     cases = [
         # Ricciardo and Lawson are priced but not in Bahrain's entry list.
-        (dict(drivers=["max_verstappen", "alonso", "stroll", "ricciardo", "lawson"], constructors=FIRST[1]),
-         "Some drivers are not in this round",
-         {"driver_ids": [f"Not in round 1's entry list and prices: "
-                         f"{sorted([driver_id(app, 'ricciardo'), driver_id(app, 'lawson')])}"]}),
+        (
+            dict(drivers=["max_verstappen", "alonso", "stroll", "ricciardo", "lawson"], constructors=FIRST[1]),
+            "Some drivers are not in this round",
+            {
+                "driver_ids": [
+                    f"Not in round 1's entry list and prices: "
+                    f"{sorted([driver_id(app, 'ricciardo'), driver_id(app, 'lawson')])}"
+                ]
+            },
+        ),
         # 28.0 + 25.8 + 23.7 + 21.8 + 19.9 + 28.0 + 24.4
-        (dict(drivers=["max_verstappen", "leclerc", "perez", "russell", "sainz"], constructors=["red_bull", "ferrari"]),
-         "Over budget", {"driver_ids": ["The lineup costs 171.6 and 100.0 is available"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], boost="leclerc"), "The boost driver is not in the lineup",
-         {"boost_driver_id": ["Must be one of driver_ids"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], extra_boost="alonso"),
-         "An extra boost driver needs the extra_boost chip", {"extra_boost_driver_id": ["Only with chip: extra_boost"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost"), "The extra_boost chip needs its driver",
-         {"extra_boost_driver_id": ["Required with the extra_boost chip: the driver scoring 3×"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost", boost="alonso", extra_boost="alonso"),
-         "The extra boost driver already has the boost", {"extra_boost_driver_id": ["Must differ from boost_driver_id"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost", extra_boost="leclerc"),
-         "The extra boost driver is not in the lineup", {"extra_boost_driver_id": ["Must be one of driver_ids"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], chip="wildcard"), "wildcard is not available in a team's "
-         "first round", {"chip": ["wildcard is available from the team's second round"]}),
-        (dict(drivers=FIRST[0], constructors=FIRST[1], chip="limitless"), "limitless is not available in a team's "
-         "first round", {"chip": ["limitless is available from the team's second round"]}),
+        (
+            dict(
+                drivers=["max_verstappen", "leclerc", "perez", "russell", "sainz"], constructors=["red_bull", "ferrari"]
+            ),
+            "Over budget",
+            {"driver_ids": ["The lineup costs 171.6 and 100.0 is available"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], boost="leclerc"),
+            "The boost driver is not in the lineup",
+            {"boost_driver_id": ["Must be one of driver_ids"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], extra_boost="alonso"),
+            "An extra boost driver needs the extra_boost chip",
+            {"extra_boost_driver_id": ["Only with chip: extra_boost"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost"),
+            "The extra_boost chip needs its driver",
+            {"extra_boost_driver_id": ["Required with the extra_boost chip: the driver scoring 3×"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost", boost="alonso", extra_boost="alonso"),
+            "The extra boost driver already has the boost",
+            {"extra_boost_driver_id": ["Must differ from boost_driver_id"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], chip="extra_boost", extra_boost="leclerc"),
+            "The extra boost driver is not in the lineup",
+            {"extra_boost_driver_id": ["Must be one of driver_ids"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], chip="wildcard"),
+            "wildcard is not available in a team's first round",
+            {"chip": ["wildcard is available from the team's second round"]},
+        ),
+        (
+            dict(drivers=FIRST[0], constructors=FIRST[1], chip="limitless"),
+            "limitless is not available in a team's first round",
+            {"chip": ["limitless is available from the team's second round"]},
+        ),
     ]
     for case, message, errors in cases:
         body = league.put(a, 1, case.pop("drivers"), case.pop("constructors"), **case).get_json()
@@ -146,7 +178,9 @@ def test_the_lock_makes_lineups_final_and_visible_to_the_league(app, client, lea
     assert again.status_code == 409 and again.get_json()["message"] == (
         "Round 1 is locked: its lineups can no longer change")
     late = league.put(a, 1, *FIRST)
-    assert late.status_code == 409 and late.get_json()["message"] == "Round 1 is locked: its lineups can no longer change"
+    assert (
+        late.status_code == 409 and late.get_json()["message"] == "Round 1 is locked: its lineups can no longer change"
+    )
     # Visible to the league now; no boost marked: the most expensive driver (Verstappen, 28.0) has it.
     seen = league.get(a, 1, as_team=b).get_json()
     assert (seen["state"], seen["boost_driver_id"], seen["drivers"][0]["multiplier"]) == (

@@ -22,7 +22,9 @@ def chips(league, team: int, as_team: int | None = None) -> dict:
     response = league.client.get(f"/api/v1/leagues/{league.id}/teams/{team}/chips",
                                  headers=league.players[as_team or team]["headers"])
     assert response.status_code == 200, response.get_json()
-    return {chip["chip"]: (chip["used_round"], chip["chosen"], chip["available"]) for chip in response.get_json()["chips"]}
+    return {
+        chip["chip"]: (chip["used_round"], chip["chosen"], chip["available"]) for chip in response.get_json()["chips"]
+    }
 
 
 def figures(body: dict) -> tuple:

@@ -38,7 +38,9 @@ def test_draft_open_pick_turns_and_autopicks(app, client, make_user):
     drain(app)
     first, second = state["order"][0]["team_id"], state["order"][1]["team_id"]
     assert "draft_open" in kinds(client, league.players[second])
-    assert [item["kind"] for item in inbox(client, league.players[first]) if item["kind"] == "your_turn"] == ["your_turn"]
+    assert [item["kind"] for item in inbox(client, league.players[first]) if item["kind"] == "your_turn"] == [
+        "your_turn"
+    ]
     league.pick(round1, driver_id(app, "max_verstappen"))
     drain(app)
     assert "your_turn" in kinds(client, league.players[second])
@@ -276,4 +278,6 @@ def test_streams_must_leave_connections_to_the_api(backing_urls):
     from fantasy import create_app
 
     with pytest.raises(RuntimeError, match="EVENT_STREAMS_PER_PROCESS"):
-        create_app("testing", overrides={**backing_urls, "GUNICORN_WORKER_CONNECTIONS": 4, "EVENT_STREAMS_PER_PROCESS": 4})
+        create_app(
+            "testing", overrides={**backing_urls, "GUNICORN_WORKER_CONNECTIONS": 4, "EVENT_STREAMS_PER_PROCESS": 4}
+        )

@@ -29,7 +29,9 @@ def test_a_removed_member_and_every_member_hear_of_a_deleted_league(app, client,
     assert before[owner["id"]] == {"member_joined": 2}
 
     # The removal's notices are still queued when the league goes.
-    assert client.delete(f"{API}/leagues/{league.id}/members/{removed['id']}", headers=owner["headers"]).status_code == 204
+    assert (
+        client.delete(f"{API}/leagues/{league.id}/members/{removed['id']}", headers=owner["headers"]).status_code == 204
+    )
     assert client.delete(f"{API}/leagues/{league.id}", headers=owner["headers"]).status_code == 204
     drain(app)
     assert unfinished_jobs(app) == {"failed": 0, "retrying": 0}

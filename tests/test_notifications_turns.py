@@ -88,7 +88,9 @@ def test_the_clock_autopicks_and_the_next_team_is_told(app, client, make_user):
     autopicked = {team: Counter(item["kind"] for item in inbox(client, user))["autopicked"]
                   for team, user in league.players.items()}
     assert autopicked == {a: 1, b: 1, c: 1}
-    [deadline] = [item["data"]["pick_deadline"] for item in inbox(client, league.players[b]) if item["kind"] == "your_turn"]
+    [deadline] = [
+        item["data"]["pick_deadline"] for item in inbox(client, league.players[b]) if item["kind"] == "your_turn"
+    ]
     assert deadline is not None
 
 

@@ -55,7 +55,12 @@ def test_every_error_status_is_its_own_entry_in_the_error_envelope(spec):
         if "default" in operation["responses"]:
             problems.append(f"{method} {path}: a catch-all default response")
         for status, response in operation["responses"].items():
-            if status.isdigit() and int(status) >= 400 and _schema_ref(spec, response) != ENVELOPE and path != "/readyz":
+            if (
+                status.isdigit()
+                and int(status) >= 400
+                and _schema_ref(spec, response) != ENVELOPE
+                and path != "/readyz"
+            ):
                 problems.append(f"{method} {path} {status}: not the error envelope")
     assert problems == []
 
@@ -81,10 +86,19 @@ def test_operations_document_the_statuses_their_kind_can_answer(spec):
 def test_league_and_draft_operations_document_their_refusals(spec):
     responses = {(method, path): set(op["responses"]) for method, path, op in operations(spec)}
     league, draft = "/api/v1/leagues/{league_id}", "/api/v1/leagues/{league_id}/drafts/{race_id}"
-    for key in [("patch", league), ("delete", league), ("post", f"{league}/invite-code"), ("post", f"{league}/transfer"),
-                ("patch", f"{league}/members/{{user_id}}"), ("delete", f"{league}/members/{{user_id}}"),
-                ("post", f"{draft}/open"), ("post", f"{draft}/lock"), ("post", f"{draft}/picks"),
-                ("put", f"{draft}/order"), ("put", f"{draft}/queue")]:
+    for key in [
+        ("patch", league),
+        ("delete", league),
+        ("post", f"{league}/invite-code"),
+        ("post", f"{league}/transfer"),
+        ("patch", f"{league}/members/{{user_id}}"),
+        ("delete", f"{league}/members/{{user_id}}"),
+        ("post", f"{draft}/open"),
+        ("post", f"{draft}/lock"),
+        ("post", f"{draft}/picks"),
+        ("put", f"{draft}/order"),
+        ("put", f"{draft}/queue"),
+    ]:
         assert {"403", "404", "409"} <= responses[key], key
     for key in [("get", f"{league}/members"), ("get", f"{league}/teams"), ("get", draft), ("get", f"{draft}/queue"),
                 ("get", f"{league}/standings"), ("get", "/api/v1/teams/{team_id}/scores")]:

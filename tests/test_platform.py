@@ -87,7 +87,9 @@ def test_request_id_is_generated_or_propagated(client):
 
 def test_log_lines_are_json_with_request_id(backing_urls, capfd):
     # A fresh app binds its log handler to the stderr that capfd captures.
-    create_app("testing", overrides=dict(backing_urls)).test_client().get("/healthz", headers={"X-Request-ID": "log-check-1"})
+    create_app("testing", overrides=dict(backing_urls)).test_client().get(
+        "/healthz", headers={"X-Request-ID": "log-check-1"}
+    )
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "fantasy.access"]
     assert access and access[-1]["request_id"] == "log-check-1"
@@ -96,8 +98,10 @@ def test_log_lines_are_json_with_request_id(backing_urls, capfd):
 
 def test_log_timestamps_are_utc_with_milliseconds():
     formatter = JsonFormatter()
-    stamps = [json.loads(formatter.format(logging.makeLogRecord({"msg": "x", "created": created, "msecs": msecs})))["ts"]
-              for created, msecs in ((0.5, 500.0), (0.75, 750.0), (86400.25, 250.0))]
+    stamps = [
+        json.loads(formatter.format(logging.makeLogRecord({"msg": "x", "created": created, "msecs": msecs})))["ts"]
+        for created, msecs in ((0.5, 500.0), (0.75, 750.0), (86400.25, 250.0))
+    ]
     assert stamps == ["1970-01-01T00:00:00.500Z", "1970-01-01T00:00:00.750Z", "1970-01-02T00:00:00.250Z"]
 
 

@@ -126,14 +126,20 @@ def test_found_by_fuzzing_a_correction_with_numbers_past_the_columns_is_a_422(ap
     url = f"/api/v1/admin/races/{race}/results/race"
     response = client.put(url, json={"rows": [row]}, headers=admin["headers"])
     assert response.status_code == 422 and "time_ms" in str(response.get_json()["errors"]), response.get_json()
-    response = client.put(url, json={"rows": [{**row, "time_ms": 1, "constructor_id": 2**40}]}, headers=admin["headers"])
+    response = client.put(
+        url, json={"rows": [{**row, "time_ms": 1, "constructor_id": 2**40}]}, headers=admin["headers"]
+    )
     assert response.status_code == 422 and "constructor_id" in str(response.get_json()["errors"]), response.get_json()
 
 
 def test_found_by_fuzzing_ids_past_the_integer_columns_are_a_404_on_every_route(client, make_user):
     admin = make_user("idsadmin", admin=True)
     huge = 2**70
-    for method, url in [("GET", f"/api/v1/teams/{huge}/scores"), ("GET", f"/api/v1/leagues/{huge}/standings"),
-                        ("POST", f"/api/v1/notifications/{huge}/read"), ("POST", f"/api/v1/admin/races/{huge}/rescore")]:
+    for method, url in [
+        ("GET", f"/api/v1/teams/{huge}/scores"),
+        ("GET", f"/api/v1/leagues/{huge}/standings"),
+        ("POST", f"/api/v1/notifications/{huge}/read"),
+        ("POST", f"/api/v1/admin/races/{huge}/rescore"),
+    ]:
         response = client.open(url, method=method, headers=admin["headers"])
         assert response.status_code == 404, (method, url, response.status_code)

@@ -163,7 +163,9 @@ def test_sprint_fastest_lap_on_china_2025():
     # The 2023 sprint rows carry no fastest lap; China 2025's does. Hamilton S P1 from G1 -> 8, 0 places,
     # fastest lap rank 1 -> +5.
     race = json.loads((FIXTURES / "jolpica" / "2025" / "sprint-limit30-offset0.json").read_text())
-    rows = {row["Driver"]["driverId"]: result_of(row) for row in race["MRData"]["RaceTable"]["Races"][0]["SprintResults"]}
+    rows = {
+        row["Driver"]["driverId"]: result_of(row) for row in race["MRData"]["RaceTable"]["Races"][0]["SprintResults"]
+    }
     china = Weekend({ref: {SessionKind.sprint: row} for ref, row in rows.items()}, {SessionKind.sprint: 20}, {})
     assert china.driver(PRESET, "hamilton") == (13, {"sprint_position": 8, "sprint_fastest_lap": 5})
 

@@ -30,7 +30,9 @@ def test_a_deactivated_user_is_refused_at_once_on_a_cached_read(client, make_use
     league = League(client, make_user, size=2)
     member = member_of(league)
     warm(client, league, member)
-    deactivated = client.post(f"{API}/admin/users/{member['id']}/deactivate", headers=bearer(admin_tokens["access_token"]))
+    deactivated = client.post(
+        f"{API}/admin/users/{member['id']}/deactivate", headers=bearer(admin_tokens["access_token"])
+    )
     assert deactivated.status_code == 200
     assert standings(client, league, member).status_code == 401
     assert client.post(f"{API}/admin/users/{member['id']}/activate",
