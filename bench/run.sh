@@ -16,6 +16,8 @@ machine > "$OUT/machine.txt"
 # Logs keep only the benchmarks' own lines (the app's JSON log lines go to the .log's .app file).
 run() { local name=$1; shift; "$PY" "$@" 2> "$OUT/$name.app.log" | tee "$OUT/$name.log"; }
 run rescore bench/rescore.py --sizes "${BENCH_SIZES:-10000,100000,1000000}" --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore.json"
+run rescore_salary_cap bench/rescore.py --format salary_cap --sizes "${BENCH_SIZES:-10000,100000,1000000}" \
+  --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore_salary_cap.json"
 run explain bench/explain.py > /dev/null && cp "$OUT/explain.log" "$OUT/explain.md"
 run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --json "$OUT/standings.json"
 run read_path bench/read_path.py --requests 300
