@@ -44,7 +44,9 @@ def assess(league: League, past: list[Held], held: Held, prices: dict) -> dict:
     make of it now (the preview)."""
     base = history.base(past, held.round)
     first = base is None
-    priced = {**(base.paid if base else {}), **held.paid, **prices}
+    # This round's prices; a locked lineup keeps those it locked at (a live lock without the round's prices
+    # stored takes the latest stored), and assets no longer priced keep what they were bought at.
+    priced = {**(base.paid if base else {}), **prices, **(held.paid if held.locked else {})}
     known = all(asset in priced for asset in held.assets)
     cost = sum((priced[asset] for asset in held.assets), Decimal(0)) if known else None
     if held.locked:
