@@ -8,7 +8,7 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import order, pick_clock, reads, rounds, turns
-from fantasy.drafts.models import Draft, DraftState
+from fantasy.drafts.models import RUNNING, Draft, DraftState
 from fantasy.drafts.picking import autopick, locked_draft
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import Conflict
@@ -100,10 +100,7 @@ def open_replay_round(league_id: int, race_id: int, user: User) -> dict:
     if league.mode != LeagueMode.replay:
         raise Conflict("Live drafts open on the clock, before each race weekend")
     race = reads.race_of_season(league, race_id)
-    running = db.session.scalar(
-        select(Draft.id).where(Draft.league_id == league.id, Draft.state.in_((DraftState.open, DraftState.complete)))
-    )
-    if running is not None:
+    if has_running_draft(league.id):
         raise Conflict("Another round's draft is still running: lock it first")
     later = db.session.scalar(
         select(Race.round)
@@ -146,7 +143,7 @@ def lock_replay_round(league_id: int, race_id: int, user: User) -> dict:
         raise Conflict("Live drafts lock on the clock, at the weekend's first scored session")
     reads.race_of_season(access.league, race_id)
     draft = locked_draft(league_id, race_id)
-    if draft.state not in (DraftState.open, DraftState.complete):
+    if draft.state not in RUNNING:
         raise Conflict(f"Only a running draft can be locked; this one is {draft.state.value}")
     _lock(access.league, draft)
     commit_or_conflict("The draft changed meanwhile, try again")
@@ -161,11 +158,11 @@ def draft_tick(now=None) -> dict:
     locked_races = set()
     turns.skip_departed()
     due = db.session.scalars(
-        select(Draft.id).where(Draft.state.in_((DraftState.open, DraftState.complete)), Draft.locks_at <= now)
+        Draft.running().where(Draft.locks_at <= now).with_only_columns(Draft.id)
     ).all()
     for draft_id in due:
         draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).one()
-        if draft.state in (DraftState.open, DraftState.complete):
+        if draft.state in RUNNING:
             _lock(db.session.get(League, draft.league_id), draft)
             locked += 1
             locked_races.add(draft.race_id)
@@ -203,9 +200,7 @@ def draft_tick(now=None) -> dict:
 
 def has_running_draft(league_id: int) -> bool:
     return db.session.scalar(
-        select(Draft.id).where(Draft.league_id == league_id, Draft.state.in_((DraftState.open, DraftState.complete)))
-        .limit(1)
-    ) is not None
+        Draft.running().where(Draft.league_id == league_id).with_only_columns(Draft.id).limit(1)) is not None
 
 
 def scored_race_ids(league_id: int) -> list[int]:

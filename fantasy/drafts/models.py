@@ -1,8 +1,9 @@
 """Drafts, picks and each team's private pick queue."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import Select
 
 from fantasy.common.clock import utcnow
 from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
@@ -43,6 +44,11 @@ class Draft(TimestampMixin, db.Model):
     def total_picks(self) -> int:
         return len(self.order or ()) * self.picks_per_team
 
+    @classmethod
+    def running(cls) -> Select:
+        """Drafts opened and not locked (`RUNNING`); narrow with `.where(...)` and `.with_only_columns(...)`."""
+        return select(cls).where(cls.state.in_(RUNNING))
+
 
 class Pick(db.Model):
     __tablename__ = "picks"
@@ -75,5 +81,10 @@ class PickQueue(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("fantasy_teams.id", ondelete="CASCADE"), nullable=False)
     driver_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def of_team(cls, draft_id, team_id) -> Select:
+        """The team's queue for the draft (`draft_id` a value or an SQL expression)."""
+        return select(cls).where(cls.draft_id == draft_id, cls.team_id == team_id)
 
 

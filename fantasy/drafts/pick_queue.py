@@ -1,6 +1,4 @@
 """Each team's private pick queue (§7): a ranked wish list for one draft that the autopicker follows."""
-from sqlalchemy import select
-
 from fantasy.auth.models import User
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import reads
@@ -33,8 +31,7 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
     if unknown:
         raise Unprocessable("Some drivers are not in this race",
                             errors={"json": {"driver_ids": [f"Not eligible: {unknown}"]}})
-    queue = db.session.scalars(
-        select(PickQueue).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id)).first()
+    queue = db.session.scalars(PickQueue.of_team(draft.id, team_id)).first()
     if queue is None:
         queue = PickQueue(draft_id=draft.id, team_id=team_id)
         db.session.add(queue)

@@ -59,8 +59,7 @@ def autopick(draft: Draft, race: Race) -> Pick:
     """Pick for the team on the clock: its queue first, then the best available driver."""
     team_id = order.team_on_turn(draft.order, draft.method, draft.current_pick)
     available = set(eligible_driver_ids(race)) - taken(draft)
-    queue = db.session.scalar(
-        select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == team_id))
+    queue = db.session.scalar(PickQueue.of_team(draft.id, team_id).with_only_columns(PickQueue.driver_ids))
     driver_id = next((driver for driver in queue or () if driver in available), None)
     if driver_id is None:
         driver_id = best_available(race, available)

@@ -8,7 +8,7 @@ from fantasy.auth.tokens import Principal
 from fantasy.common.clock import utcnow
 from fantasy.drafts import order, rounds
 from fantasy.drafts.eligibility import eligible_driver_ids
-from fantasy.drafts.models import Draft, DraftState, Pick, PickQueue
+from fantasy.drafts.models import RUNNING, Draft, DraftState, Pick, PickQueue
 from fantasy.drafts.timing import draft_window
 from fantasy.errors import NotFound
 from fantasy.extensions import db
@@ -28,9 +28,7 @@ def race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
 
 def my_team_id(league_id, user_id):
     """The statement for the id of the user's active team in the league."""
-    return select(FantasyTeam.id).where(
-        FantasyTeam.league_id == league_id, FantasyTeam.user_id == user_id, FantasyTeam.left_at.is_(None)
-    ).limit(1)
+    return FantasyTeam.active_for(league_id, user_id).with_only_columns(FantasyTeam.id).limit(1)
 
 
 def lock_passed(locks_at) -> bool:
@@ -77,11 +75,10 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
     taken = {pick.driver_id for pick in picks}
     my_team = db.session.scalar(my_team_id(league_id, user.id))
     queue = db.session.scalar(
-        select(PickQueue.driver_ids).where(PickQueue.draft_id == draft.id, PickQueue.team_id == my_team)
-    ) if draft.id else None
+        PickQueue.of_team(draft.id, my_team).with_only_columns(PickQueue.driver_ids)) if draft.id else None
     available = [driver for driver in eligible_driver_ids(race) if driver not in taken]
     problem = None
-    if state not in (DraftState.open, DraftState.complete):  # the polled states cost nothing more
+    if state not in RUNNING:  # the polled states cost nothing more
         problem = rounds.round_problem(db.session.get(League, league_id), race, state,
                                        rounds.stored_sessions([race.id])[race.id])
     cards = driver_cards([*available, *taken, *(queue or ())], race)
@@ -110,18 +107,15 @@ def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:
 
 def queue_of(league_id: int, race_id: int, team_id: int) -> list[int]:
     """A team's queue for the draft (none before the draft has a row)."""
-    return db.session.scalar(
-        select(PickQueue.driver_ids).join(Draft, Draft.id == PickQueue.draft_id)
-        .where(Draft.league_id == league_id, Draft.race_id == race_id, PickQueue.team_id == team_id)
-    ) or []
+    draft_id = select(Draft.id).where(Draft.league_id == league_id, Draft.race_id == race_id).scalar_subquery()
+    return db.session.scalar(PickQueue.of_team(draft_id, team_id).with_only_columns(PickQueue.driver_ids)) or []
 
 
 def current_draft(league: League) -> dict | None:
     """The league's running draft, else the next one a client waits for (§11): in replay the round after
     the last drafted one, live the next race to start. None once the season has nothing left to draft."""
     draft = db.session.scalars(
-        select(Draft).join(Race, Race.id == Draft.race_id)
-        .where(Draft.league_id == league.id, Draft.state.in_((DraftState.open, DraftState.complete)))
+        Draft.running().join(Race, Race.id == Draft.race_id).where(Draft.league_id == league.id)
         .order_by(Race.round).limit(1)
     ).first()
     race = db.session.get(Race, draft.race_id, options=[lazyload("*")]) if draft else _next_race(league)

@@ -16,9 +16,9 @@ _DEPARTED = or_(FantasyTeam.left_at.is_not(None), User.is_active.is_(False))
 def drafting_team_ids(league_id: int) -> list[int]:
     """Teams that draft, in join order (the order newcomers are appended in): not left, user not deactivated."""
     return db.session.scalars(
-        select(FantasyTeam.id)
+        FantasyTeam.active_in(league_id).with_only_columns(FantasyTeam.id)
         .join(User, User.id == FantasyTeam.user_id)
-        .where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None), User.is_active.is_(True))
+        .where(User.is_active.is_(True))
         .order_by(FantasyTeam.joined_at, FantasyTeam.id)
     ).all()
 

@@ -4,11 +4,31 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import Select
 
 from fantasy.common.clock import utcnow
 from fantasy.common.models import TimestampMixin, UTCDateTime, db_enum
 from fantasy.extensions import db
 from fantasy.leagues.enums import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
+
+
+class LeagueTenure:
+    """A user's time in a league (a membership, a team): active until `left_at` is set. The look-ups are
+    `select(cls)` statements; narrow their columns with `.with_only_columns(...)`."""
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    @classmethod
+    def active_in(cls, league_id) -> Select:
+        """The league's rows whose user has not left (`league_id` a value or an SQL expression)."""
+        return select(cls).where(cls.league_id == league_id, cls.left_at.is_(None))
+
+    @classmethod
+    def active_for(cls, league_id, user_id) -> Select:
+        """The user's row in the league, unless they left."""
+        return cls.active_in(league_id).where(cls.user_id == user_id)
 
 
 class League(TimestampMixin, db.Model):
@@ -48,7 +68,7 @@ class League(TimestampMixin, db.Model):
     roster_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
-class Membership(db.Model):
+class Membership(LeagueTenure, db.Model):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("league_id", "user_id"),)
 
@@ -59,16 +79,13 @@ class Membership(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    @property
-    def active(self) -> bool:
-        return self.left_at is None
-
     @classmethod
-    def active_for(cls, league_id: int, user_id: int):
-        return select(cls).where(cls.league_id == league_id, cls.user_id == user_id, cls.left_at.is_(None))
+    def active_of(cls, user_id) -> Select:
+        """The user's current memberships, in every league."""
+        return select(cls).where(cls.user_id == user_id, cls.left_at.is_(None))
 
 
-class FantasyTeam(db.Model):
+class FantasyTeam(LeagueTenure, db.Model):
     __tablename__ = "fantasy_teams"
     __table_args__ = (UniqueConstraint("league_id", "user_id"), UniqueConstraint("league_id", "name_key"))
 
@@ -80,10 +97,6 @@ class FantasyTeam(db.Model):
     name_key: Mapped[str] = mapped_column(String(60), nullable=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-    @property
-    def active(self) -> bool:
-        return self.left_at is None
 
 
 class LeagueEvent(db.Model):

@@ -117,9 +117,7 @@ def _team_name_taken(league_id: int, name: str, except_user_id: int | None = Non
 
 
 def _active_team_count(league_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).where(FantasyTeam.league_id == league_id, FantasyTeam.left_at.is_(None))
-    )
+    return db.session.scalar(FantasyTeam.active_in(league_id).with_only_columns(func.count()))
 
 
 def present(access: LeagueAccess) -> dict:
@@ -162,12 +160,7 @@ def create_league(owner: User, data: dict) -> dict:
 
 
 def _summary_columns():
-    team_count = (
-        select(func.count())
-        .where(FantasyTeam.league_id == League.id, FantasyTeam.left_at.is_(None))
-        .correlate(League)
-        .scalar_subquery()
-    )
+    team_count = FantasyTeam.active_in(League.id).with_only_columns(func.count()).correlate(League).scalar_subquery()
     return (
         League.id, League.name, League.description, League.season, League.mode, League.format, League.visibility,
         League.max_teams, team_count.label("team_count"),
@@ -339,14 +332,13 @@ def _target_membership(league_id: int, user_id: int) -> Membership:
 def list_members(league_id: int, user: User):
     league_access(league_id, user, Need.member)
     return (
-        select(
+        Membership.active_in(league_id).with_only_columns(
             Membership.user_id, User.username, Membership.role, Membership.joined_at,
             FantasyTeam.id.label("team_id"), FantasyTeam.name.label("team_name"),
         )
         .join(User, User.id == Membership.user_id)
         .join(FantasyTeam,
               (FantasyTeam.league_id == Membership.league_id) & (FantasyTeam.user_id == Membership.user_id))
-        .where(Membership.league_id == league_id, Membership.left_at.is_(None))
         .order_by(Membership.joined_at, Membership.id)
     )
 

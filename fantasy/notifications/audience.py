@@ -61,7 +61,7 @@ class Audience:
         try:
             user = db.session.execute(select(User.token_version, User.is_active).where(User.id == self.user_id)).first()
             current = set(db.session.scalars(
-                select(Membership.league_id).where(Membership.user_id == self.user_id, Membership.left_at.is_(None))
+                Membership.active_of(self.user_id).with_only_columns(Membership.league_id)
             ))
         finally:
             db.session.close()  # a stream must not hold a connection (nor a transaction) between checks

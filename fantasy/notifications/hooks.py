@@ -112,7 +112,7 @@ def _forget_turns(session: Session, transaction: SessionTransaction) -> None:
 def _league_deleted(mapper, connection, target: League) -> None:
     """Before the row goes (its memberships go with it, by the database's cascade): who was a member."""
     members = connection.scalars(
-        select(Membership.user_id).where(Membership.league_id == target.id, Membership.left_at.is_(None))
+        Membership.active_in(target.id).with_only_columns(Membership.user_id)
     ).all()
     payload = {"user_ids": list(members), "data": {"league_id": target.id, "league_name": target.name}}
     defer(object_session(target), lambda: _deliver_later("league_deleted", payload))

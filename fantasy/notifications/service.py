@@ -46,7 +46,7 @@ MEMBER_EVENTS = {
 
 
 def _members(league_id: int, exclude: int | None = None) -> list[int]:
-    statement = select(Membership.user_id).where(Membership.league_id == league_id, Membership.left_at.is_(None))
+    statement = Membership.active_in(league_id).with_only_columns(Membership.user_id)
     if exclude is not None:
         statement = statement.where(Membership.user_id != exclude)
     return db.session.scalars(statement).all()
