@@ -53,7 +53,7 @@ def explain(statements, title: str) -> None:
 
 def main() -> None:
     app = make_app()
-    from fantasy.auth.tokens import Principal
+    from fantasy.auth.principal import Principal
     from fantasy.common.redis import get_redis
     from fantasy.leagues.access import FACTS, Need, league_facts
     from fantasy.scoring import cache, standings

@@ -185,7 +185,7 @@ def naive(race_id: int, league_format: str = "draft") -> float:
 
 def check_naive(app, league_id: int, user_id: int) -> None:
     """The naive season totals of a league's teams equal the product's standings (both sides compute the same)."""
-    from fantasy.auth.tokens import Principal
+    from fantasy.auth.principal import Principal
     from fantasy.scoring import standings
 
     conn = connect()
@@ -207,7 +207,7 @@ def load_average() -> str:
 
 def product(app, race_id: int, league_id: int, user_id: int) -> tuple[float, float, dict]:
     """The job, then the first standings read of an affected league (checked to be fresh)."""
-    from fantasy.auth.tokens import Principal
+    from fantasy.auth.principal import Principal
     from fantasy.extensions import db
     from fantasy.jobs.scoring import score_race
     from fantasy.leagues.access import Need, league_facts

@@ -3,7 +3,7 @@ import logging
 from http import HTTPStatus
 
 import redis
-from flask import Response, g, jsonify
+from flask import Response, g, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -11,14 +11,20 @@ log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
-    """A failure the client caused or must know about; services raise these, never abort()."""
+    """A failure the client caused or must know about; services raise these, never abort().
+
+    `fields` names the input fields at fault, each with its messages (`{"team_name": ["Already taken"]}`),
+    as domain data: the handler places them under the request's location, where the schema's own field
+    errors are (`{"json": {...}}`). `errors` is any other detail, answered as given."""
 
     code = 400
 
-    def __init__(self, message: str | None = None, errors: dict | None = None, headers: dict | None = None):
+    def __init__(self, message: str | None = None, errors: dict | None = None, headers: dict | None = None, *,
+                 fields: dict[str, list] | None = None):
         super().__init__(message or HTTPStatus(self.code).phrase)
         self.message = message or HTTPStatus(self.code).phrase
         self.errors = errors
+        self.fields = fields
         self.headers = headers or {}
 
 
@@ -67,8 +73,17 @@ def envelope(code: int, message: str | None = None, errors: dict | None = None, 
     return response
 
 
+def _input_location() -> str:
+    """Where the request's fields came from, named as webargs names its locations: the JSON body, else the
+    query string."""
+    return "json" if request.is_json else "query"
+
+
 def handle_app_error(error: AppError):
-    return envelope(error.code, error.message, error.errors, error.headers)
+    errors = error.errors
+    if error.fields:
+        errors = {**(errors or {}), _input_location(): error.fields}
+    return envelope(error.code, error.message, errors, error.headers)
 
 
 def handle_http_exception(error: HTTPException):

@@ -3,7 +3,7 @@ statements, and reading a draft or a queue writes nothing."""
 import pytest
 from sqlalchemy import event, func, select
 
-from drafts_helpers import League, constructor_id, driver_id, race_id
+from drafts_helpers import API, League, constructor_id, driver_id, race_id
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 
@@ -86,3 +86,38 @@ def test_the_draft_state_costs_the_same_statements_however_many_drivers_it_names
         assert league.pick(round1, driver).status_code == 201
     assert read() == before
     assert sum("FROM drivers" in statement for statement in statements) == 1
+
+
+def test_reads_of_a_league_and_its_drafts_write_nothing(app, client, make_user):
+    """GETs of the league, its races, a running draft, a draft without a row yet and the queues run no
+    INSERT, UPDATE or DELETE and leave every table's row count as it was (the draft state's GET once created
+    the draft row)."""
+    league = League(client, make_user)
+    round1, round2 = race_id(app, 2023, 1), race_id(app, 2023, 2)
+    assert league.open(round1).status_code == 200
+    assert league.pick(round1, league.state(round1)["available_driver_ids"][0]).status_code == 201
+    with app.app_context():
+        engine, tables = db.engine, db.metadata.sorted_tables
+
+    def row_counts() -> dict:
+        with app.app_context():
+            return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
+
+    writes = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    before = row_counts()
+    headers = league.owner["headers"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in (f"{API}/leagues/{league.id}", f"{API}/leagues/{league.id}/races", league.url(round1),
+                    league.url(round2), league.url(round1, "/queue"), league.url(round2, "/queue")):
+            assert client.get(url, headers=headers).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert writes == []
+    assert row_counts() == before
+    assert before["drafts"] == 1

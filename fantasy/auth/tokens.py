@@ -16,7 +16,6 @@ checks it once more against the committed version and active flag. The hot route
 """
 import logging
 import re
-from dataclasses import dataclass
 
 import redis
 from flask import current_app, g
@@ -25,6 +24,7 @@ from werkzeug.local import LocalProxy
 
 from fantasy.auth import families
 from fantasy.auth.models import User
+from fantasy.auth.principal import Principal
 from fantasy.common import snapshots
 from fantasy.errors import Unauthorized
 from fantasy.extensions import db
@@ -67,14 +67,6 @@ def rotate(user: User, refresh_claims: dict) -> dict:
     if next_jti is None:
         raise Unauthorized("Refresh token already used: the session is revoked, sign in again")
     return _pair(user, refresh_claims["fam"], next_jti)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a valid token speaks for, without the row (see `current_user` for the row)."""
-
-    id: int
-    is_admin: bool
 
 
 def _user_id(claims: dict) -> int | None:

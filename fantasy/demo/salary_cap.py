@@ -60,11 +60,12 @@ def seed_league(season: int, races: list[Race], users: dict[str, User], team_nam
         "description": f"The official game's format on the {season} season: 5 drivers and 2 constructors within "
                        f"{BUDGET}M, a boost, transfers and chips. {len(races)} rounds played: set your lineup "
                        "for the next one.",
-    })
+    }).league
+    league_id, invite_code = league.id, league.invite_code
     for name in list(users)[1:]:
-        leagues.join_by_code(league["invite_code"], users[name], team_names[name])
+        leagues.join_by_code(invite_code, users[name], team_names[name])
     teams = db.session.execute(select(FantasyTeam.id, FantasyTeam.user_id).where(
-        FantasyTeam.league_id == league["id"]).order_by(FantasyTeam.id)).all()
+        FantasyTeam.league_id == league_id).order_by(FantasyTeam.id)).all()
     by_id = {user.id: user for user in users.values()}
     held: dict[int, tuple[list[int], list[int]]] = {}
     for round_index, race in enumerate(races):
@@ -79,10 +80,10 @@ def seed_league(season: int, races: list[Race], users: dict[str, User], team_nam
             drivers, constructors = held[team_id]
             drivers = _swap(choose, race, prices, drivers, swaps)
             ordered = sorted(drivers, key=lambda driver: -prices[(DRIVER, driver)])
-            lineups.set_lineup(league["id"], team_id, race.id, by_id[user_id], {
+            lineups.set_lineup(league_id, team_id, race.id, by_id[user_id], {
                 "driver_ids": drivers, "constructor_ids": constructors, "boost_driver_id": ordered[0],
                 "chip": chip, "extra_boost_driver_id": ordered[1] if chip == "extra_boost" else None})
             held[team_id] = (drivers, constructors)
-        lock.lock_replay_round(league["id"], race.id, users[owner_name])
+        lock.lock_replay_round(league_id, race.id, users[owner_name])
         scoring.score_race(race.id)  # at once, like the draft demo's rounds (the queued run changes nothing)
-    return {"salary_cap_league_id": league["id"]}
+    return {"salary_cap_league_id": league_id}

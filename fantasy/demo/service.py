@@ -89,17 +89,18 @@ def seed(instance_path: str) -> dict:
         "description": f"A replay of the {season} season, {len(races)} rounds played: open the next round, "
                        "pick in turns, lock it to score it.",
         "team_name": team_names[DEMO_USERS[0]],
-    })
+    }).league
+    league_id, invite_code = league.id, league.invite_code
     for name in DEMO_USERS[1:]:
-        leagues.join_by_code(league["invite_code"], users[name], team_names[name])
-    details = {"league_id": league["id"], "season": season, "rounds_played": [],
+        leagues.join_by_code(invite_code, users[name], team_names[name])
+    details = {"league_id": league_id, "season": season, "rounds_played": [],
                "users": [{"username": name, "password": password} for name, password in passwords.items()]}
     # Saved before the rounds are played: should one fail, a later seed still prints working passwords.
     _save(path, details)
     players = {team_id: db.session.get(User, user_id) for team_id, user_id in db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.user_id).where(FantasyTeam.league_id == league["id"]))}
+        select(FantasyTeam.id, FantasyTeam.user_id).where(FantasyTeam.league_id == league_id))}
     for race in races:
-        _play_round(league["id"], race, owner, players)
+        _play_round(league_id, race, owner, players)
         details["rounds_played"].append(race.round)
     details.update(salary_cap.seed_league(season, races, users, team_names))
     _save(path, details)

@@ -130,7 +130,7 @@ def pick_on_behalf(league_id: int, race_id: int, user: User, driver_id: int, pic
     action = _Action(league_id, race_id, user)
     team_id = action.on_the_clock(pick_number)
     if driver_id not in eligible_driver_ids(action.race):
-        raise Unprocessable("No such driver in this race", errors={"json": {"driver_id": ["Not eligible"]}})
+        raise Unprocessable("No such driver in this race", fields={"driver_id": ["Not eligible"]})
     if driver_id in picking.taken(action.draft):
         raise Conflict("This driver has already been picked in this draft")
     return _picked(action, picking.record_pick(action.draft, team_id, driver_id, autopicked=False), "picked_on_behalf")

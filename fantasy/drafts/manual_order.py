@@ -23,7 +23,7 @@ def set_order(league_id: int, race_id: int, user: User, team_ids: list[int]) -> 
         raise Conflict("The order can only change before the first pick")
     errors = order.check_permutation(team_ids, turns.drafting_team_ids(league_id))
     if errors:
-        raise Unprocessable("The order must list every active team exactly once", errors={"json": errors})
+        raise Unprocessable("The order must list every active team exactly once", fields=errors)
     draft.order = list(team_ids)
     audit(league_id, user, "order_changed", race_id=race_id, order=list(team_ids))
     commit_or_conflict("The draft changed meanwhile, try again")

@@ -26,11 +26,11 @@ def set_queue(league_id: int, race_id: int, user: User, driver_ids: list[int]) -
     if draft.state not in BEFORE_FIRST_PICK:
         raise Conflict(f"The draft is {draft.state.value}: the queue no longer matters")
     if len(set(driver_ids)) != len(driver_ids):
-        raise Unprocessable("Each driver may be queued once", errors={"json": {"driver_ids": ["Duplicates"]}})
+        raise Unprocessable("Each driver may be queued once", fields={"driver_ids": ["Duplicates"]})
     unknown = sorted(set(driver_ids) - set(eligible_driver_ids(race)))
     if unknown:
         raise Unprocessable("Some drivers are not in this race",
-                            errors={"json": {"driver_ids": [f"Not eligible: {unknown}"]}})
+                            fields={"driver_ids": [f"Not eligible: {unknown}"]})
     queue = db.session.scalars(PickQueue.of_team(draft.id, team_id)).first()
     if queue is None:
         queue = PickQueue(draft_id=draft.id, team_id=team_id)

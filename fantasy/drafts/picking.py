@@ -4,7 +4,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from fantasy.auth.models import User
-from fantasy.auth.tokens import Principal
+from fantasy.auth.principal import Principal
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts import order, pick_clock, reads, turns
@@ -125,8 +125,8 @@ def make_pick(league_id: int, race_id: int, user: Principal, driver_id: int) -> 
         raise Conflict("It is not your turn")
     if not eligible:
         if db.session.scalar(select(Driver.id).where(Driver.id == driver_id)) is None:
-            raise Unprocessable("Unknown driver", errors={"json": {"driver_id": ["No such driver"]}})
-        raise Unprocessable("This driver is not in this race", errors={"json": {"driver_id": ["Not eligible"]}})
+            raise Unprocessable("Unknown driver", fields={"driver_id": ["No such driver"]})
+        raise Unprocessable("This driver is not in this race", fields={"driver_id": ["Not eligible"]})
     if already_taken:
         raise Conflict("This driver has already been picked in this draft")
     pick = record_pick(draft, team_id, driver_id, autopicked=False)

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from fantasy.auth.models import User
-from fantasy.auth.tokens import Principal
+from fantasy.auth.principal import Principal
 from fantasy.common.clock import utcnow
 from fantasy.drafts import order, rounds
 from fantasy.drafts.eligibility import eligible_driver_ids

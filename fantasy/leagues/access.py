@@ -16,7 +16,7 @@ import redis
 from sqlalchemy import select
 
 from fantasy.auth.models import User
-from fantasy.auth.tokens import Principal
+from fantasy.auth.principal import Principal
 from fantasy.common import snapshots
 from fantasy.errors import Forbidden, NotFound
 from fantasy.extensions import db

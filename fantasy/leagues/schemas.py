@@ -1,13 +1,15 @@
 """Request and response shapes for leagues, members and teams."""
 from decimal import Decimal
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, post_dump, validate
 
 from fantasy.common.schemas import Id, StrictSchema, Text
 from fantasy.drafts.enums import DraftState
 from fantasy.leagues.enums import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
 
+# What LeagueSchema reads from a LeagueView itself; every other field is the league row's.
+VIEW_FIELDS = frozenset({"team_count", "my_role", "my_team_id", "current_draft"})
 NOT_BLANK = validate.Predicate("strip", error="Must not be only spaces.")
 
 
@@ -114,6 +116,16 @@ class LeagueSchema(LeagueSummarySchema):
         "description": "The running draft, else the next one (replay: the round after the last drafted; live: "
                        "the next race); none once the season has nothing left to draft, and for salary-cap "
                        "leagues (they have no drafts)"})
+
+    def get_attribute(self, obj, attr, default):
+        """A `LeagueView` (leagues/service.py): the caller's facts from the view, the rest from the league row."""
+        return super().get_attribute(obj if attr in VIEW_FIELDS else obj.league, attr, default)
+
+    @post_dump(pass_original=True)
+    def _invite_code_for_managers(self, data: dict, view, **kwargs) -> dict:
+        if not view.can_manage:
+            del data["invite_code"]
+        return data
 
 
 class LeagueSearchSchema(StrictSchema):

@@ -1,6 +1,7 @@
 """League use cases: create, settings, joining, members, roles, ownership, teams."""
 import logging
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -73,7 +74,7 @@ def _check_grid(season: int, max_teams: int, picks_per_team: int) -> None:
     if max_teams * picks_per_team > grid_size(season):
         raise Unprocessable(
             "Too many picks for the grid",
-            errors={"json": {"max_teams": [f"max_teams × picks_per_team may not exceed {grid_size(season)}"]}},
+            fields={"max_teams": [f"max_teams × picks_per_team may not exceed {grid_size(season)}"]},
         )
 
 
@@ -89,7 +90,7 @@ def _check_live_season(season: int) -> None:
                    "Create a replay league (mode: replay) to play it round by round.")
     else:
         return
-    raise Unprocessable(message, errors={"json": {"mode": [message]}})
+    raise Unprocessable(message, fields={"mode": [message]})
 
 
 def _check_format(league_format: LeagueFormat, data: dict) -> None:
@@ -106,7 +107,7 @@ def _check_format(league_format: LeagueFormat, data: dict) -> None:
     if errors:
         kind = "salary-cap" if league_format == LeagueFormat.salary_cap else "draft"
         raise Unprocessable(f"Settings of the other format are refused for a {kind} league: "
-                            f"{', '.join(sorted(errors))}", errors={"json": errors})
+                            f"{', '.join(sorted(errors))}", fields=errors)
 
 
 def _team_name_taken(league_id: int, name: str, except_user_id: int | None = None) -> bool:
@@ -120,24 +121,36 @@ def _active_team_count(league_id: int) -> int:
     return db.session.scalar(FantasyTeam.active_in(league_id).with_only_columns(func.count()))
 
 
-def present(access: LeagueAccess) -> dict:
-    """The league as this user may see it: the invite code only for the owner and managers; the caller's
-    team and role, and the draft a client waits for (§11)."""
+@dataclass(frozen=True)
+class LeagueView:
+    """A league as one caller reads it: the row, its team count, the caller's role and team, whether they
+    manage it (the invite code is theirs to see), and the draft a client waits for (§11). LeagueSchema
+    shapes it."""
+
+    league: League
+    team_count: int
+    my_role: LeagueRole | None
+    my_team_id: int | None
+    can_manage: bool
+    current_draft: dict | None
+
+
+def present(access: LeagueAccess) -> LeagueView:
     league = access.league
-    view = {column.key: getattr(league, column.key) for column in League.__table__.columns}
-    view["team_count"] = _active_team_count(league.id)
-    view["my_role"] = access.role
-    view["my_team_id"] = db.session.scalar(my_team_id(league.id, access.user.id)) if access.membership else None
-    view["current_draft"] = current_draft(league) if league.format == LeagueFormat.draft else None
-    if not access.can_manage:
-        del view["invite_code"]
-    return view
+    return LeagueView(
+        league=league,
+        team_count=_active_team_count(league.id),
+        my_role=access.role,
+        my_team_id=db.session.scalar(my_team_id(league.id, access.user.id)) if access.membership else None,
+        can_manage=access.can_manage,
+        current_draft=current_draft(league) if league.format == LeagueFormat.draft else None,
+    )
 
 
 # --- leagues -----------------------------------------------------------------------------------
 
 
-def create_league(owner: User, data: dict) -> dict:
+def create_league(owner: User, data: dict) -> LeagueView:
     settings = {**SETTING_DEFAULTS, **data}
     team_name = settings.pop("team_name", None) or owner.username
     _check_format(settings["format"], data)
@@ -187,7 +200,7 @@ def search_public(user: User, query: str | None):
     return statement.order_by(League.id.desc())
 
 
-def get_league(league_id: int, user: User) -> dict:
+def get_league(league_id: int, user: User) -> LeagueView:
     return present(league_access(league_id, user, Need.view))
 
 
@@ -195,7 +208,7 @@ def get_league(league_id: int, user: User) -> dict:
 DRAFT_SETTINGS = frozenset({"picks_per_team", "draft_method", "order_strategy", "draft_opens_hours", "ruleset"})
 
 
-def update_league(league_id: int, user: User, data: dict) -> dict:
+def update_league(league_id: int, user: User, data: dict) -> LeagueView:
     """Change settings. A running draft freezes the settings it uses (409); a ruleset can change after a
     scored race only when the owner asks for the whole season to be re-scored under it."""
     data = dict(data)
@@ -259,7 +272,7 @@ def _join(league: League, user: User, team_name: str) -> FantasyTeam:
     if _active_team_count(league.id) >= league.max_teams:
         raise Conflict("The league is full")
     if _team_name_taken(league.id, team_name, except_user_id=user.id):
-        raise Conflict("Team name already taken in this league", errors={"json": {"team_name": ["Already taken"]}})
+        raise Conflict("Team name already taken in this league", fields={"team_name": ["Already taken"]})
     now = utcnow()
     team = db.session.scalars(
         select(FantasyTeam).where(FantasyTeam.league_id == league.id, FantasyTeam.user_id == user.id)
@@ -367,7 +380,7 @@ def remove_member(league_id: int, user: User, target_user_id: int) -> None:
     _end_membership(access, target, user, "member_removed")
 
 
-def transfer_ownership(league_id: int, user: User, target_user_id: int) -> dict:
+def transfer_ownership(league_id: int, user: User, target_user_id: int) -> LeagueView:
     access = league_access(league_id, user, Need.owner, lock=True)
     target = _target_membership(league_id, target_user_id)
     if target.role == LeagueRole.owner:
@@ -405,7 +418,7 @@ def rename_team(team_id: int, user: User, name: str) -> FantasyTeam:
     if not team.active:
         raise Conflict("This team has left the league")
     if _team_name_taken(team.league_id, name, except_user_id=team.user_id):
-        raise Conflict("Team name already taken in this league", errors={"json": {"name": ["Already taken"]}})
+        raise Conflict("Team name already taken in this league", fields={"name": ["Already taken"]})
     if team.name != name:
         old = team.name
         team.name, team.name_key = name, case_key(name)

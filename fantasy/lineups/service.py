@@ -129,7 +129,7 @@ def get_lineup(league_id: int, team_id: int, race_id: int, user: User) -> dict:
 
 
 def _invalid(message: str, field: str, detail: str):
-    raise Unprocessable(message, errors={"json": {field: [detail]}})
+    raise Unprocessable(message, fields={field: [detail]})
 
 
 def _check_assets(race: Race, data: dict, prices: dict) -> None:

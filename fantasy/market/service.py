@@ -105,7 +105,7 @@ def import_opening(data: dict, source: str = "imported") -> dict:
             errors[key] = [f"Unknown {kind} refs: {', '.join(unknown)}"]
         prices.update({(kind, known[ref]): price for ref, price in listed.items() if ref in known})
     if errors:
-        raise Unprocessable("The price list names unknown drivers or constructors", errors={"json": errors})
+        raise Unprocessable("The price list names unknown drivers or constructors", fields=errors)
     return _store_opening(year, _with_newcomers(year, prices), source)
 
 

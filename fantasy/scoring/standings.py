@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from fantasy.auth.models import User
-from fantasy.auth.tokens import Principal
+from fantasy.auth.principal import Principal
 from fantasy.drafts.models import Draft, DraftState, Pick
 from fantasy.errors import NotFound
 from fantasy.extensions import db
