@@ -9,7 +9,7 @@ from config import check_production, database_url, get_config, limiter_storage_u
 
 
 def _blueprints() -> tuple:
-    from fantasy.admin.routes import admin_blp
+    from fantasy.auth.admin_routes import users_admin_blp
     from fantasy.auth.routes import auth_blp, users_blp
     from fantasy.drafts.routes import drafts_blp
     from fantasy.f1data.admin_routes import f1_admin_blp
@@ -18,12 +18,14 @@ def _blueprints() -> tuple:
     from fantasy.jobs.admin_routes import admin_jobs_blp
     from fantasy.leagues.routes import leagues_blp, teams_blp
     from fantasy.lineups.routes import lineups_blp
-    from fantasy.market.routes import market_admin_blp, market_blp
+    from fantasy.market.admin_routes import market_admin_blp
+    from fantasy.market.routes import market_blp
     from fantasy.notifications.routes import notifications_blp
-    from fantasy.scoring.routes import scoring_admin_blp, standings_blp
+    from fantasy.scoring.admin_routes import scoring_admin_blp
+    from fantasy.scoring.routes import standings_blp
 
     return (health_blp, auth_blp, users_blp, f1_blp, leagues_blp, teams_blp, drafts_blp, standings_blp,
-            notifications_blp, admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp, market_blp,
+            notifications_blp, users_admin_blp, admin_jobs_blp, f1_admin_blp, scoring_admin_blp, market_blp,
             market_admin_blp, lineups_blp)
 
 

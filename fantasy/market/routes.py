@@ -1,26 +1,22 @@
-"""The market's HTTP API: asset points of a race, prices of a round, an asset's season; the admin price import."""
+"""The market's HTTP API: asset points of a race, prices of a round, an asset's season (the admin price
+import: admin_routes.py)."""
 from flask.views import MethodView
 
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
-from fantasy.market import reads, service
+from fantasy.market import reads
 from fantasy.market.schemas import (
     AssetHistorySchema,
     AssetScoreSchema,
     AssetScoresQuerySchema,
-    OpeningPricesSchema,
-    OpeningSummarySchema,
     PricesQuerySchema,
     RoundPriceSchema,
 )
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 
 market_blp = Blueprint("market", __name__, url_prefix="/api/v1", description="The market: asset points and prices")
-market_admin_blp = Blueprint("market_admin", __name__, url_prefix="/api/v1/admin", description="Admin: prices")
 # A race's drivers and constructors, or a round's prices, fit on the first page.
 GRID = {"page_size": 50}
-OPENING_EXAMPLE = {"season": 2023, "round": 1, "unit": "millions",
-                   "drivers": {"max_verstappen": 28.0, "leclerc": 25.8}, "constructors": {"red_bull": 28.0}}
 
 
 @market_blp.route("/races/<id:race_id>/asset-scores")
@@ -69,16 +65,3 @@ def _asset_market(kind: str, title: str) -> type[MethodView]:
 market_blp.route("/seasons/<id:year>/drivers/<id:driver_id>/market")(_asset_market(DRIVER, "Driver"))
 market_blp.route("/seasons/<id:year>/constructors/<id:constructor_id>/market")(_asset_market(CONSTRUCTOR,
                                                                                             "Constructor"))
-
-
-@market_admin_blp.route("/prices")
-class OpeningPrices(MethodView):
-    @market_admin_blp.login_required(admin=True)
-    @market_admin_blp.arguments(OpeningPricesSchema, example=OPENING_EXAMPLE)
-    @market_admin_blp.response(200, OpeningSummarySchema)
-    @market_admin_blp.alt_response(404, description="No such season")
-    @market_admin_blp.alt_response(409, description="Different opening prices are stored already")
-    @market_admin_blp.doc(operationId="importOpeningPrices")
-    def post(self, data):
-        """Import a season's opening prices (the bundled list's format); the same list again changes nothing"""
-        return service.import_opening(data)

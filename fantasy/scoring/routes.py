@@ -1,12 +1,11 @@
-"""Standings, team scores and the admin re-score endpoint (§8, §11)."""
+"""Standings and team scores (§8, §11); the admin re-score endpoint is in admin_routes.py."""
 from flask.views import MethodView
 
 from fantasy.auth.tokens import current_principal, current_user
 from fantasy.common.api import Blueprint
 from fantasy.common.pagination import GRID_PAGE_SIZE, json_page
-from fantasy.scoring import salary_cap, service, standings
+from fantasy.scoring import salary_cap, standings
 from fantasy.scoring.schemas import (
-    JobSchema,
     RaceScoreSchema,
     StandingRowSchema,
     StandingsQuerySchema,
@@ -14,7 +13,6 @@ from fantasy.scoring.schemas import (
 )
 
 standings_blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings and scores")
-scoring_admin_blp = Blueprint("scoring_admin", __name__, url_prefix="/api/v1/admin", description="Admin operations")
 
 
 @standings_blp.route("/leagues/<id:league_id>/standings")
@@ -68,14 +66,3 @@ class TeamRound(MethodView):
     def get(self, team_id, race_id):
         """A salary-cap team's round breakdown: assets with names, multipliers and line items, chip, penalty"""
         return salary_cap.team_rounds(team_id, current_user, race_id)[0]
-
-
-@scoring_admin_blp.route("/races/<id:race_id>/rescore")
-class Rescore(MethodView):
-    @scoring_admin_blp.login_required(admin=True)
-    @scoring_admin_blp.response(202, JobSchema)
-    @scoring_admin_blp.alt_response(404, description="No such race")
-    @scoring_admin_blp.doc(operationId="rescoreRace")
-    def post(self, race_id):
-        """Re-score a race for every league (queued)"""
-        return {"job_id": service.request_rescore(race_id)}
