@@ -31,7 +31,7 @@ def wait_for(predicate, timeout: float):
         try:
             if predicate():
                 return True
-        except (requests.ConnectionError, redis.ConnectionError):
+        except (requests.RequestException, redis.ConnectionError):  # not up yet, or too busy booting to answer
             pass
         time.sleep(0.3)
     return False
