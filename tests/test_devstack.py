@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,8 @@ import requests
 from rq import Worker
 from rq.job import JobStatus
 from rq_scheduler import Scheduler
+
+from fantasy.jobs.schedule import PERIODIC_JOBS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +56,11 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
         [sys.executable, "-m", "fantasy.devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    # Read the stack's output while it runs: unread, the pipe fills (64 KiB) and every process of the stack
+    # blocks on its next log line (the worker did, mid-job, once the demo seed logged enough).
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(stack.stdout), daemon=True)
+    reader.start()
     try:
         base = f"http://127.0.0.1:{port}"
         assert wait_for(lambda: requests.get(f"{base}/readyz", timeout=2).status_code == 200, 120)
@@ -71,7 +79,9 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
         assert wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 180)
     finally:
         stack.send_signal(signal.SIGINT)
-        output, _ = stack.communicate(timeout=60)
+        stack.wait(timeout=60)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert stack.returncode == 0, output
     assert "[devstack] stopped" in output
     assert "source=snapshot requests=" in output
@@ -80,7 +90,8 @@ def test_default_run_serves_with_worker_and_scheduler_and_stops_on_ctrl_c(tmp_pa
     assert [line for line in output.splitlines() if line.startswith("{")] == []
     assert re.search(rf"^[\d:.]+ INFO    gunicorn\.error: Listening at: http://127\.0\.0\.1:{port} ", output, re.M)
     assert re.search(r"^[\d:.]+ INFO    rq\.worker: \*\*\* Listening on high, default, low", output, re.M)
-    assert re.search(r"^[\d:.]+ INFO    fantasy\.jobs\.schedule: periodic_reconcile created=4 ", output, re.M)
+    reconciled = rf"^[\d:.]+ INFO    fantasy\.jobs\.schedule: periodic_reconcile created={len(PERIODIC_JOBS)} "
+    assert re.search(reconciled, output, re.M)
     assert re.findall(r"\w+Warning: .*", output) == []
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
