@@ -15,7 +15,8 @@ from fantasy.extensions import db
 from fantasy.f1data.cards import driver_cards
 from fantasy.f1data.models import Race, RaceStatus
 from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
-from fantasy.leagues.models import FantasyTeam, League, LeagueMode
+from fantasy.leagues.models import FantasyTeam, League, LeagueFormat, LeagueMode
+from fantasy.lineups import rounds as lineup_rounds
 
 
 def race_of_season(league: League | LeagueFacts, race_id: int) -> Race:
@@ -142,20 +143,28 @@ def _next_race(league: League) -> Race | None:
 
 
 def league_races(league_id: int, user: User) -> list[dict]:
-    """The league's season race by race: its draft's state and whether the round can be played (§7), in
-    four statements however long the season (five for a live league: the sessions time its drafts)."""
+    """The league's season race by race: its draft's state (a salary-cap league's: its lineup state, it never
+    drafts) and whether the round can be played (§7), in four statements however long the season (five for
+    a live league: the sessions time its drafts and lineup locks)."""
     league = league_access(league_id, user, Need.member).league
     loading = [lazyload("*")] + ([selectinload(Race.sessions)] if league.mode == LeagueMode.live else [])
     races = db.session.scalars(
         select(Race).where(Race.season_year == league.season).order_by(Race.round).options(*loading)
     ).all()
-    drafts = {draft.race_id: draft for draft in db.session.scalars(select(Draft).where(Draft.league_id == league.id))}
+    salary_cap = league.format == LeagueFormat.salary_cap
+    if salary_cap:
+        states = lineup_rounds.round_states(league, races)
+    else:
+        drafts = {draft.race_id: draft
+                  for draft in db.session.scalars(select(Draft).where(Draft.league_id == league.id))}
+        states = {race.id: shown_state(drafts.get(race.id) or new_draft(league, race)) for race in races}
     stored = rounds.stored_sessions([race.id for race in races])
     rows = []
     for race in races:
-        state = shown_state(drafts.get(race.id) or new_draft(league, race))
+        state = states[race.id]
         problem = rounds.round_problem(league, race, state, stored[race.id])
         rows.append({"race_id": race.id, "round": race.round, "name": race.name, "starts_at": race.starts_at,
-                     "status": race.status, "draft_state": state, "playable": problem is None,
+                     "status": race.status, "draft_state": None if salary_cap else state,
+                     "lineup_state": state if salary_cap else None, "playable": problem is None,
                      "unplayable_reason": problem})
     return rows

@@ -45,9 +45,11 @@ def check_playable(league: League, race: Race) -> None:
         raise Conflict(reason)
 
 
-def round_problem(league: League, race: Race, state: DraftState | None, stored: set[SessionKind]) -> str | None:
+def round_problem(league: League, race: Race, state: DraftState | str | None,
+                  stored: set[SessionKind]) -> str | None:
     """What a client is told about a round: why it cannot be scored, for a replay round until it is scored;
-    for a live round only once it is locked (before that its results are not due) or cancelled."""
+    for a live round only once it is locked (before that its results are not due) or cancelled. `state` is
+    the round's draft state, or a salary-cap league's lineup state (its `locked` and `scored` mean the same)."""
     if state == DraftState.scored:
         return None
     if (league.mode == LeagueMode.live and race.status != RaceStatus.cancelled

@@ -54,11 +54,17 @@ class LeagueRaceSchema(StrictSchema):
     name = fields.String()
     starts_at = fields.DateTime()
     status = fields.Enum(RaceStatus)
-    draft_state = fields.Enum(DraftState, metadata={"description": "As the draft's own state reads"})
+    draft_state = fields.Enum(DraftState, allow_none=True, metadata={
+        "description": "As the draft's own state reads; null in a salary-cap league (it never drafts)"})
+    lineup_state = fields.String(allow_none=True, metadata={
+        "enum": ["upcoming", "open", "locked", "scored"], "description": (
+            "Salary-cap leagues only (null in a draft league): the round as the lineup read says it — open (its "
+            "lineups can change), upcoming (after the open round), locked, scored (its scores count); null for a "
+            "round not played in the league (not locked and before the open round, or none is left open)")})
     playable = fields.Boolean(metadata={
         "description": "Replay: the stored results can score the round (its race classification, or one for "
-                       "every session the ruleset scores), so it can be opened; live: not cancelled, or once "
-                       "locked, its results are in"})
+                       "every session the ruleset scores), so it can be opened (a draft) or locked (lineups); "
+                       "live: not cancelled, or once locked, its results are in"})
     unplayable_reason = fields.String(allow_none=True)
 
 

@@ -58,14 +58,37 @@ def is_locked(league_id: int, race_id: int) -> bool:
     ) is not None
 
 
+def first_open(league: League, races, now: datetime) -> Race | None:
+    """The open round among `races` (the rounds after the last locked, in calendar order): the first not
+    cancelled whose lock is still ahead (replay: the first not cancelled)."""
+    return next((race for race in races if race.status != RaceStatus.cancelled
+                 and (league.mode != LeagueMode.live or locks_at(league, race) > now)), None)
+
+
 def open_race(league: League, now: datetime | None = None) -> Race | None:
     """The round whose lineups can change now (none once the season has nothing left to lock)."""
-    now = now or utcnow()
-    races = db.session.scalars(
-        Race.of_season(league.season).where(Race.round > last_locked_round(league.id),
-                                            Race.status != RaceStatus.cancelled)
-    ).all()
-    return next((race for race in races if league.mode != LeagueMode.live or locks_at(league, race) > now), None)
+    races = db.session.scalars(Race.of_season(league.season).where(Race.round > last_locked_round(league.id))).all()
+    return first_open(league, races, now or utcnow())
+
+
+def round_states(league: League, races: list[Race]) -> dict[int, str | None]:
+    """Each of the season's `races` (calendar order) by id, as the lineup read says its round, in one statement:
+    locked (scored once scoring counted it), the open round open, those after it upcoming; None for a round
+    not played in the league (unlocked before the open round: cancelled, or its lock passed before the
+    league's first round; and all unlocked ones once nothing is left to lock)."""
+    locked = dict(db.session.execute(
+        select(LineupRound.race_id, LineupRound.scored_at).where(LineupRound.league_id == league.id)).all())
+    last = max((race.round for race in races if race.id in locked), default=0)
+    current = first_open(league, [race for race in races if race.round > last], utcnow())
+    states: dict[int, str | None] = {}
+    for race in races:
+        if race.id in locked:
+            states[race.id] = "locked" if locked[race.id] is None else "scored"
+        elif current is None or race.round < current.round:
+            states[race.id] = None
+        else:
+            states[race.id] = "open" if race.id == current.id else "upcoming"
+    return states
 
 
 def check_open(league: League, race: Race) -> None:
