@@ -8,6 +8,7 @@ from drafts_helpers import API, League, race_id
 from fantasy.extensions import db
 from lineups_helpers import CapLeague
 from notifications_helpers import drain
+from test_drafts_rounds import no_results, why
 
 FIRST = (["max_verstappen", "alonso", "stroll", "albon", "hulkenberg"], ["aston_martin", "williams"])
 KEYS = ("race_id", "draft_state", "lineup_state", "playable", "unplayable_reason")
@@ -66,6 +67,19 @@ def test_a_salary_cap_leagues_races_say_each_rounds_lineup_state(app, client, ma
     assert shown(scored, 1) == row(app, 1, "scored")
     assert shown(scored, 2) == row(app, 2, "open")
     assert [entry["round"] for entry in scored.values() if entry["lineup_state"] in ("locked", "scored")] == [1]
+
+
+@pytest.mark.usefixtures("priced")
+def test_a_salary_cap_round_without_results_is_listed_unplayable_and_cannot_be_locked(app, client, make_user):
+    league = CapLeague(client, make_user, app, size=2)
+    no_results(app, race_id(app, 2023, 1))
+    reason = why(1, "race or sprint or qualifying")  # f1_fantasy_2025 scores all three
+    listed = races(client, league)
+    assert shown(listed, 1) == {**row(app, 1, "open"), "playable": False, "unplayable_reason": reason}
+    assert shown(listed, 2) == row(app, 2, "upcoming")
+    refused = league.lock_round(1)
+    assert refused.status_code == 409 and refused.get_json()["message"] == reason
+    assert shown(races(client, league), 1)["lineup_state"] == "open"
 
 
 @pytest.mark.usefixtures("f1")
