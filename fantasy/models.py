@@ -15,6 +15,6 @@ from fantasy.f1data.models import (  # noqa: F401
 )
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership  # noqa: F401
 from fantasy.lineups.models import Lineup, LineupAsset, LineupRound  # noqa: F401
-from fantasy.market.models import AssetPrice  # noqa: F401
+from fantasy.market.models import AssetPrice, PriceLock  # noqa: F401
 from fantasy.notifications.models import Notification  # noqa: F401
 from fantasy.scoring.models import DriverScore  # noqa: F401

@@ -1,5 +1,5 @@
 """Prices of a season (§13) from the bundled 2023 data: the replay command, the hand-checked moves, the
-derived opening prices, and a correction after prices were stored, carried out by a real worker."""
+derived opening prices, and a correction re-pricing the rounds no lineup locked at, by a real worker."""
 import threading
 import time
 from decimal import Decimal
@@ -48,7 +48,7 @@ def test_one_command_scores_and_prices_the_whole_2023_season(app, client, runner
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:1] == [
         "season=2023 opening=bundled rounds_rescored=[" + ", ".join(map(str, range(1, 23))) + "] "
-        "rounds_priced=[" + ", ".join(map(str, range(2, 23))) + "]"]
+        "rounds_priced=[" + ", ".join(map(str, range(2, 23))) + "] rounds_repriced=[]"]
     assert result.output.splitlines()[-3:] == [
         "| 1 | Max Verstappen | driver | 29.2 | +0.3 |",
         "| 2 | Red Bull | constructor | 29.2 | +0.3 |",
@@ -78,7 +78,8 @@ def test_one_command_scores_and_prices_the_whole_2023_season(app, client, runner
 
     stored = price_rows(app)
     again = runner.invoke(args=["prices", "replay", "2023"])
-    assert again.output.splitlines()[0] == "season=2023 opening=None rounds_rescored=[] rounds_priced=[]"
+    assert again.output.splitlines()[0] == (
+        "season=2023 opening=None rounds_rescored=[] rounds_priced=[] rounds_repriced=[]")
     assert price_rows(app) == stored  # idempotent: nothing rewritten
 
 
@@ -112,7 +113,7 @@ def _work(app) -> None:
         SimpleWorker([get_queue(LOW)], connection=get_redis()).work(burst=True)
 
 
-def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, client, runner, make_user):
+def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runner, make_user):
     admin = make_user("root", admin=True)
     round1, round3 = race_id(app, 2023, 1), race_id(app, 2023, 3)
     round3_rows = _rows(app, round3)
@@ -123,7 +124,8 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
                                                      ResultState.session == SessionKind.race))
         db.session.commit()
         get_queue(LOW).empty()
-    assert runner.invoke(args=["prices", "replay", "2023"]).output.splitlines()[0].endswith("rounds_priced=[2, 3]")
+    replayed = runner.invoke(args=["prices", "replay", "2023"]).output.splitlines()[0]
+    assert replayed.endswith("rounds_priced=[2, 3] rounds_repriced=[]")
     assert prices_of(client, app, "gasly") == [8.8, 9.4, 9.2]
 
     # Stewards' correction of Bahrain: the fastest lap was Gasly's, not Zhou's (+10 for Gasly: 13 -> 23).
@@ -137,19 +139,19 @@ def test_a_correction_after_prices_were_stored_changes_points_not_prices(app, cl
         assert get_queue(LOW).job_ids == ["price-season-2023"]  # one job for the season
     _work(app)
     after = history(client, gasly)["rounds"]
-    # Round 1 re-scored; round 3 not classified, so not scored; round 4 on, scored and not priced.
+    # Round 1 re-scored; round 3 not classified, so not scored; round 4 on, scored and not priced. No lineup
+    # locked at rounds 2 and 3's prices, so they are recomputed: round 3's is (23 + 3) / 2 = 13 / 9.4 = 1.38
+    # -> +0.6 = 10.0 (it was 9.2).
     assert [(row["round"], row["points"], row["price"]) for row in after[:4]] == [
-        (1, "23.00", 8.8), (2, "3.00", 9.4), (3, None, 9.2), (4, "7.00", None)]
-    # Stored prices stand: recomputed, round 3's would be (23 + 3) / 2 = 13 / 9.4 = 1.38 -> +0.6 = 10.0.
+        (1, "23.00", 8.8), (2, "3.00", 9.4), (3, None, 10.0), (4, "7.00", None)]
 
-    # Round 3 classified: round 4 is priced from the corrected window, (23 + 3 - 2) / 3 = 8 / 9.2 = 0.87 -> -0.2
-    # (before the correction it would have been 4.67 / 9.2 = 0.51 -> -0.6 = 8.6).
+    # Round 3 classified: round 4 is priced from the corrected window, (23 + 3 - 2) / 3 = 8 / 10.0 = 0.8 -> -0.2.
     response = client.put(f"{API}/admin/races/{round3}/results/race", json={"rows": round3_rows},
                           headers=admin["headers"])
     assert response.status_code == 200, response.get_json()
     _work(app)
     priced = prices_of(client, app, "gasly")
-    assert priced[:4] == [8.8, 9.4, 9.2, 9.0] and len(priced) == 22  # and every round after it
+    assert priced[:4] == [8.8, 9.4, 10.0, 9.8] and len(priced) == 22  # and every round after it
 
 
 def test_the_price_job_scores_a_race_only_while_its_draft_scoring_does_not(app):

@@ -106,7 +106,7 @@ def test_a_read_after_prices_are_stored_returns_them(app, client, make_user, run
     assert after[0]["points"] == "35.00"
     assert cached_read(app, client, f"{API}/seasons/2023/rounds/2/prices", kind="driver")[0]["price"] == 28.3
 
-    # Stored prices never change, but a database cleared by hand and given another list must not be shadowed
+    # Opening prices never change, but a database cleared by hand and given another list must not be shadowed
     # by the cached one: the CLI import bumps the season's prices version too.
     with app.app_context():
         db.session.execute(delete(AssetPrice).where(AssetPrice.season_year == 2023))
@@ -124,7 +124,8 @@ def test_a_read_after_prices_are_stored_returns_them(app, client, make_user, run
 @pytest.mark.usefixtures("priced")
 def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, client, make_user):
     """Bahrain's fastest lap moves from Zhou to Gasly through the admin route; the price job re-scores it on a
-    real worker. Gasly 13 -> 23, Zhou -10; their constructors likewise; stored prices stand."""
+    real worker. Gasly 13 -> 23, Zhou -10; their constructors likewise; no lineup locked at the later rounds'
+    prices, so they are re-priced and read fresh (Gasly's round 3: 9.2 -> 10.0)."""
     admin = make_user("root", admin=True)
     bahrain = race_id(app, 2023, 1)
     scores_url = f"{API}/races/{bahrain}/asset-scores"
@@ -156,7 +157,8 @@ def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, clie
     assert len(drivers) == len(before_drivers) == 20 and by_ref(drivers)["gasly"]["points"] == "23.00"
     gasly_after = cached_read(app, client, gasly_url)["rounds"]
     assert gasly_after[0]["points"] == "23.00"
-    assert [row["price"] for row in gasly_after] == [row["price"] for row in gasly_before]
+    assert [row["price"] for row in gasly_before[:3]] == [8.8, 9.4, 9.2]
+    assert [row["price"] for row in gasly_after[:3]] == [8.8, 9.4, 10.0]
 
 
 def test_a_league_on_the_market_s_preset_sees_a_correction_the_price_job_scored_first(app, client, make_user):

@@ -27,7 +27,7 @@ from fantasy.lineups import events, history, rounds, rules
 from fantasy.lineups.models import LineupRound
 from fantasy.lineups.service import assess, present, store
 from fantasy.market.models import AssetPrice
-from fantasy.market.service import stored_prices
+from fantasy.market.service import hold_prices, lock_at
 
 log = logging.getLogger(__name__)
 NOTICE_FIELDS = ("team_id", "team_name", "round", "race_name", "chip", "boost_driver_id", "extra_boost_driver_id",
@@ -68,12 +68,14 @@ def _lock_team(league: League, team: FantasyTeam, race: Race, prices: dict, now:
 
 
 def _lock_prices(year: int, round_: int) -> dict:
-    """The round's prices, or (live, its previous round not scored in time) the latest stored before it."""
+    """The round's prices, or (live, its previous round not scored in time) the latest stored before it; from
+    now on they are stored for good (a correction no longer re-prices them)."""
+    hold_prices(year)
     latest = db.session.scalar(select(func.max(AssetPrice.round)).where(AssetPrice.season_year == year,
                                                                         AssetPrice.round <= round_))
     if latest is None:
         raise Conflict(f"No prices are stored for {year} yet: lineups are priced from the season's opening prices")
-    return stored_prices(year, latest)
+    return lock_at(year, latest)
 
 
 def lock_round(league: League, race: Race, actor: User | None) -> dict:

@@ -13,11 +13,12 @@ from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 # The version of a season's stored prices (fantasy/common/cache.py), bumped with every commit that stores some.
 PRICES_VERSION = "market:v:prices:{}"
 
+
 class AssetPrice(db.Model):
     """A round's price of a driver or a constructor (exactly one of the two ids), in millions.
 
-    Written once and never changed: a correction to a scored round changes its points, not the prices
-    already stored (service.py says when a round's prices are stored)."""
+    Provisional until a lineup locks at the round's prices (a PriceLock), then never changed: a correction to
+    a scored round re-prices the provisional rounds after it, not the locked ones (service.py says when)."""
 
     __tablename__ = "asset_prices"
     __table_args__ = (
@@ -43,3 +44,13 @@ class AssetPrice(db.Model):
     @classmethod
     def of_round(cls, year: int, round_: int):
         return select(cls).where(cls.season_year == year, cls.round == round_)
+
+
+class PriceLock(db.Model):
+    """A (season, round) whose stored prices a salary-cap lineup has locked at: they never change again."""
+
+    __tablename__ = "price_locks"
+
+    season_year: Mapped[int] = mapped_column(ForeignKey("seasons.year", ondelete="CASCADE"), primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -2,12 +2,14 @@
 
 When a round's prices are stored: round 1's when an opening list is imported, or on a season's first pricing
 from the bundled list (data/) or, without one, from the previous stored season's final standings; round r+1's
-the first time round r is found scored (its race classified, or cancelled: prices carry over). Stored prices
-never change: a later correction of round r re-scores round r, and the rounds priced after that see the
-corrected points in their 3-round windows. §13 stores a round's prices "once the first lineup locks at them";
-salary-cap lineups do not exist yet, so computing is storing. When they land, round r+1's prices stay
-provisional (recomputed on a correction of round r) until the first lineup of round r+1 locks, then are
-stored as here.
+the first time round r is found scored (its race classified, or cancelled: prices carry over).
+
+A later round's stored prices are provisional until the first salary-cap lineup locks at them (`lock_at`
+records a PriceLock): until then a correction of an earlier round re-prices them (price_season recomputes
+every provisional round from the round before it and replaces those that differ); from then on they never
+change, and a correction changes points only (the rounds priced after it see the corrected points in their
+3-round windows). Opening prices are not recomputed: an imported or bundled list is the rule itself, and a
+derived list stands as first stored (a correction of the previous season does not re-open the next one).
 
 Live and replay take the same path: the results_changed subscription queues `price_season` for the
 season, and `flask prices replay` calls it at once.
@@ -19,7 +21,7 @@ from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from fantasy.common.cache import commit_bumping
 from fantasy.errors import Conflict, NotFound, Unprocessable
@@ -37,7 +39,7 @@ from fantasy.f1data.models import (
     SessionResult,
 )
 from fantasy.market import events, rules
-from fantasy.market.models import PRICES_VERSION, AssetPrice
+from fantasy.market.models import PRICES_VERSION, AssetPrice, PriceLock
 from fantasy.market.schemas import OpeningPricesSchema
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
 from fantasy.scoring.service import assets_committed, score_assets
@@ -61,6 +63,31 @@ def stored_prices(year: int, round_: int) -> dict[Asset, Decimal]:
     return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
 
 
+def hold_prices(year: int) -> None:
+    """Lock the season's row until the transaction ends: a lineup locking at a round's prices and price_season
+    replacing provisional ones take turns (PostgreSQL; SQLite has one writer at a time anyway)."""
+    db.session.execute(select(Season.year).where(Season.year == year).with_for_update())
+
+
+def lock_at(year: int, round_: int) -> dict[Asset, Decimal]:
+    """The stored prices of a round a lineup locks at (the caller holds them, `hold_prices`), marked locked so
+    that they never change again."""
+    if db.session.get(PriceLock, (year, round_)) is None:
+        db.session.add(PriceLock(season_year=year, round=round_))
+        db.session.flush()
+    return stored_prices(year, round_)
+
+
+def _replace(year: int, round_: int, prices: dict[Asset, Decimal]) -> bool:
+    """Replace a round's provisional prices by `prices`; False when they are locked or the same already."""
+    hold_prices(year)
+    if db.session.get(PriceLock, (year, round_)) is not None or stored_prices(year, round_) == prices:
+        db.session.rollback()
+        return False
+    db.session.execute(delete(AssetPrice).where(AssetPrice.season_year == year, AssetPrice.round == round_))
+    return True
+
+
 def _write(year: int, round_: int, prices: dict[Asset, Decimal]) -> None:
     db.session.add_all(AssetPrice(season_year=year, round=round_, price=price, **{f"{kind}_id": asset_id})
                        for (kind, asset_id), price in prices.items())
@@ -81,7 +108,7 @@ def _store_opening(year: int, prices: dict[Asset, Decimal], source: str) -> dict
     stored = stored_prices(year, 1)
     if stored and stored != prices:
         db.session.rollback()
-        raise Conflict(f"Season {year}'s opening prices are stored already and differ; stored prices never change")
+        raise Conflict(f"Season {year}'s opening prices are stored already and differ; opening prices never change")
     if not stored:
         _write(year, 1, prices)
     commit_bumping([] if stored else [PRICES_VERSION.format(year)])
@@ -188,7 +215,8 @@ def move(prices: dict[Asset, Decimal], points: dict[int, dict[Asset, Decimal]], 
 
 def price_season(year: int, race_lock=nullcontext) -> dict:
     """Score every classified round of a season under f1_fantasy_2025 (idempotent: a correction re-scores
-    its round) and store the prices of every round not stored yet whose previous round is scored.
+    its round), store the prices of every round not stored yet whose previous round is scored, and replace
+    the provisional (not locked) stored rounds whose recomputed prices differ.
 
     `race_lock(race_id)` is held while a race is scored: the job passes the draft scoring job's lock, since
     both write the f1_fantasy_2025 driver rows of a race that a league on that preset plays."""
@@ -207,18 +235,26 @@ def price_season(year: int, race_lock=nullcontext) -> dict:
             assets_committed(rules.PRESET, change)
     points = _season_points(year)
     stored = set(db.session.scalars(select(AssetPrice.round).distinct().where(AssetPrice.season_year == year)))
-    priced = []
+    locked = set(db.session.scalars(select(PriceLock.round).where(PriceLock.season_year == year)))
+    priced, repriced = [], []
     for (_id, round_, cancelled), (_next_id, following, _) in zip(races, races[1:]):
-        if following in stored:
+        if following in locked:
             continue
         if round_ not in stored or (not cancelled and round_ not in points):
             break  # a round not priced or not scored yet: nothing after it can be priced
         prices = stored_prices(year, round_)
-        _write(year, following, prices if cancelled else move(prices, points, round_))
+        prices = prices if cancelled else move(prices, points, round_)
+        if following in stored:
+            if not _replace(year, following, prices):
+                continue
+            repriced.append(following)
+        else:
+            priced.append(following)
+        _write(year, following, prices)
         commit_bumping([PRICES_VERSION.format(year)])
         stored.add(following)
-        priced.append(following)
-    summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced}
+    summary = {"season": year, "opening": opening, "rounds_rescored": rescored, "rounds_priced": priced,
+               "rounds_repriced": repriced}
     log.info("season priced", extra=summary)
     if priced:
         events.prices_stored.send(year, rounds=priced)
