@@ -3,11 +3,12 @@ round re-prices them (read fresh through the cached prices route), and once a li
 correction changes points only. The bundled 2023 season, priced; Bahrain's fastest lap moved between Zhou and
 Gasly straight in the classification, then the price job's service run."""
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from drafts_helpers import API, driver_id, race_id
 from fantasy.extensions import db
 from fantasy.f1data.models import SessionKind, SessionResult
+from fantasy.market.models import PriceLock
 from fantasy.market.service import price_season
 from lineups_helpers import CapLeague
 
@@ -50,6 +51,9 @@ def test_a_correction_re_prices_provisional_rounds_and_never_locked_ones(app, cl
     league = CapLeague(client, make_user, app, size=2)
     assert league.lock_round(1).status_code == 200
     assert league.lock_round(2).status_code == 200
+    with app.app_context():  # the rounds whose prices a lineup locked at
+        assert db.session.execute(select(PriceLock.season_year, PriceLock.round).order_by(PriceLock.round)).all() == [
+            (2023, 1), (2023, 2)]
     back = fastest_lap(app, "zhou")
     assert back["rounds_rescored"] == [1]
     assert back["rounds_repriced"] == list(range(3, 23))  # round 2 locked: recomputed from it onwards

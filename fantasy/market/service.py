@@ -65,8 +65,9 @@ def stored_prices(year: int, round_: int) -> dict[Asset, Decimal]:
 
 def hold_prices(year: int) -> None:
     """Lock the season's row until the transaction ends: a lineup locking at a round's prices and price_season
-    replacing provisional ones take turns (PostgreSQL; SQLite has one writer at a time anyway)."""
-    db.session.execute(select(Season.year).where(Season.year == year).with_for_update())
+    replacing provisional ones take turns (PostgreSQL; SQLite has one writer at a time anyway). FOR NO KEY
+    UPDATE: rows referencing the season (races, leagues, prices) are still written meanwhile."""
+    db.session.execute(select(Season.year).where(Season.year == year).with_for_update(key_share=True))
 
 
 def lock_at(year: int, round_: int) -> dict[Asset, Decimal]:
