@@ -74,17 +74,6 @@ class Lineup(db.Model):
     def of_team(cls, team_id: int, race_id: int):
         return select(cls).where(cls.team_id == team_id, cls.race_id == race_id)
 
-    @classmethod
-    def locked_of_team(cls, team_id: int):
-        """The team's locked lineups with their race, latest round first."""
-        return (select(cls, Race).join(Race, Race.id == cls.race_id)
-                .where(cls.team_id == team_id, cls.locked_at.is_not(None)).order_by(Race.round.desc()))
-
-    @classmethod
-    def locked_of_race(cls, race_id: int):
-        """Every locked lineup of a race (all leagues): what scoring reads."""
-        return select(cls).where(cls.race_id == race_id, cls.locked_at.is_not(None))
-
 
 class LineupAsset(db.Model):
     __tablename__ = "lineup_assets"
