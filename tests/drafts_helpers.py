@@ -1,11 +1,11 @@
 """Shared set-up for draft tests: leagues with teams, and look-ups into the F1 data of the `f1` fixture."""
 import itertools
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
-from fantasy.f1data.models import Constructor, Driver, Race
+from fantasy.f1data.models import Constructor, Driver, Race, SessionResult
 
 API = "/api/v1"
 _serial = itertools.count(1)
@@ -70,3 +70,16 @@ class League:
         return self.client.post(
             self.url(race, "/picks"), json={"driver_id": driver}, headers=self.players[team_id]["headers"]
         )
+
+
+def no_results(app, race: int) -> None:
+    """The race's stored classifications gone: a round nothing can score."""
+    with app.app_context():
+        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race))
+        db.session.commit()
+
+
+def why(round_: int, missing: str = "race or sprint") -> str:
+    """The 409's message for a round that cannot be scored."""
+    return (f"Round {round_} cannot be scored: no {missing} classification is stored for it (a round needs its "
+            "race classification, or one for every session the ruleset scores)")

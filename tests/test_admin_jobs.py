@@ -1,5 +1,4 @@
 """Admin job operations: the jobs overview, requeueing a failed job, and rq-dashboard behind HTTP Basic."""
-import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +6,7 @@ from rq import Retry, SimpleWorker
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from conftest import PASSWORD
+from auth_helpers import basic
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import DEFAULT, LOW, get_queue
 from fantasy.jobs.schedule import reconcile
@@ -25,11 +24,6 @@ def run_failing(app, job_id: str, message: str, queue_name: str = DEFAULT) -> No
     with app.app_context():
         get_queue(queue_name).enqueue("test_admin_jobs.leak", message, job_id=job_id)
         SimpleWorker([get_queue(queue_name)], connection=get_redis()).work(burst=True)
-
-
-def basic(login: str, password: str = PASSWORD) -> dict:
-    token = base64.b64encode(f"{login}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 @pytest.fixture

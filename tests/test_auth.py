@@ -7,6 +7,7 @@ import redis
 import time_machine
 from sqlalchemy import func, select
 
+from auth_helpers import assert_401, forge, me, refresh
 from conftest import PASSWORD, AuthActions, bearer
 from fantasy.auth import families, tokens
 from fantasy.auth.models import User
@@ -16,21 +17,6 @@ from fantasy.extensions import db
 def user_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(User))
-
-
-def me(client, token):
-    return client.get("/api/v1/users/me", headers=bearer(token))
-
-
-def refresh(client, token):
-    return client.post("/api/v1/auth/refresh", headers=bearer(token))
-
-
-def assert_401(response):
-    body = response.get_json()
-    assert response.status_code == 401, body
-    assert body["code"] == 401 and body["request_id"]
-    return body
 
 
 # --- flows -------------------------------------------------------------------------------------
@@ -312,10 +298,6 @@ def test_create_admin_promotes_an_existing_account_only_with_promote(app, runner
 
 
 # --- token misuse matrix -------------------------------------------------------------------------
-
-
-def forge(app, claims: dict, key=None, algorithm="HS256", headers=None) -> str:
-    return pyjwt.encode(claims, key or app.config["JWT_SECRET_KEY"], algorithm=algorithm, headers=headers)
 
 
 def test_refresh_token_is_not_an_access_token(auth, client):

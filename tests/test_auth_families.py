@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import event
 
+from auth_helpers import assert_401, forge, me, refresh
 from concurrency import race
 from conftest import bearer
 from fantasy.auth import service
@@ -14,7 +15,6 @@ from fantasy.auth.families import FAMILY
 from fantasy.common.redis import get_redis
 from fantasy.common.snapshots import SNAPSHOT_SECONDS
 from fantasy.extensions import db
-from test_auth import assert_401, forge, me, refresh
 
 
 def flush_redis(app) -> None:

@@ -4,25 +4,13 @@ from datetime import datetime, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from drafts_helpers import API, League, race_id
+from drafts_helpers import API, League, no_results, race_id, why
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
-from fantasy.f1data.models import SessionResult
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-def no_results(app, race: int) -> None:
-    with app.app_context():
-        db.session.execute(delete(SessionResult).where(SessionResult.race_id == race))
-        db.session.commit()
-
-
-def why(round_: int, missing: str = "race or sprint") -> str:
-    return (f"Round {round_} cannot be scored: no {missing} classification is stored for it (a round needs its "
-            "race classification, or one for every session the ruleset scores)")
 
 
 def races(client, league: League) -> dict[int, dict]:

@@ -8,13 +8,10 @@ standings must then equal the official points of every team's picks: the `standa
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from drafts_helpers import API, League, race_id
-from fantasy.drafts.models import Pick
-from fantasy.extensions import db
-from fantasy.f1data.models import SessionKind, SessionResult
 from processes import process_env, start, stop, wait_for
+from scoring_helpers import official_points
 
 pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]
 
@@ -27,19 +24,6 @@ def background(backing_urls, tmp_path):
     outputs = [stop(worker), stop(scheduler)]
     print(*outputs, sep="\n")  # shown by pytest when the test fails
     assert all("Traceback" not in output for output in outputs), outputs
-
-
-def official_points(app, league_id: int) -> dict[int, Decimal]:
-    with app.app_context():
-        rows = db.session.execute(
-            select(Pick.team_id, SessionResult.points)
-            .join(SessionResult, (SessionResult.race_id == Pick.race_id) & (SessionResult.driver_id == Pick.driver_id))
-            .where(Pick.league_id == league_id, SessionResult.session.in_([SessionKind.race, SessionKind.sprint]))
-        ).all()
-    totals: dict[int, Decimal] = {}
-    for team_id, points in rows:
-        totals[team_id] = totals.get(team_id, Decimal(0)) + points
-    return totals
 
 
 def pick_all(app, league: League, race: int) -> None:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from notifications_helpers import drain
-from test_e2e_replay import official_points
+from scoring_helpers import official_points
 
 # The generator runs as a process (its CLI is the maintained interface), offline: it reads only the file.
 pytestmark = [pytest.mark.usefixtures("f1"), pytest.mark.slow]

@@ -4,11 +4,10 @@ stored results can score it; a draft league's list is unchanged (lineup_state nu
 import pytest
 from sqlalchemy import event
 
-from drafts_helpers import API, League, race_id
+from drafts_helpers import API, League, no_results, race_id, why
 from fantasy.extensions import db
 from lineups_helpers import CapLeague
 from notifications_helpers import drain
-from test_drafts_rounds import no_results, why
 
 FIRST = (["max_verstappen", "alonso", "stroll", "albon", "hulkenberg"], ["aston_martin", "williams"])
 KEYS = ("race_id", "draft_state", "lineup_state", "playable", "unplayable_reason")

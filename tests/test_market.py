@@ -2,23 +2,21 @@
 derived opening prices, and a correction re-pricing the rounds no lineup locked at, by a real worker."""
 import threading
 import time
-from decimal import Decimal
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import delete, select
 
 from drafts_helpers import API, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db
 from fantasy.f1data.events import results_changed
-from fantasy.f1data.ingest import ROW_FIELDS
 from fantasy.f1data.models import Race, RaceStatus, ResultState, SessionKind, SessionResult
 from fantasy.jobs import market as market_jobs
 from fantasy.jobs.queues import LOW, get_queue
 from fantasy.market.models import AssetPrice
 from fantasy.market.service import price_season
 from fantasy.scoring.models import AssetScore
+from scoring_helpers import result_rows, work_low
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -100,23 +98,10 @@ def test_opening_prices_are_derived_from_the_previous_stored_season(app, client)
     assert "de_vries" not in prices  # in the 2023 standings, not in the 2025 season
 
 
-def _rows(app, race: int, session=SessionKind.race) -> list[dict]:
-    with app.app_context():
-        return [{name: (str(value) if isinstance(value, Decimal) else value) for name in ROW_FIELDS
-                 if name != "classified" for value in [getattr(row, name)]}
-                for row in db.session.scalars(select(SessionResult).where(
-                    SessionResult.race_id == race, SessionResult.session == session).order_by(SessionResult.position))]
-
-
-def _work(app) -> None:
-    with app.app_context():
-        SimpleWorker([get_queue(LOW)], connection=get_redis()).work(burst=True)
-
-
 def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runner, make_user):
     admin = make_user("root", admin=True)
     round1, round3 = race_id(app, 2023, 1), race_id(app, 2023, 3)
-    round3_rows = _rows(app, round3)
+    round3_rows = result_rows(app, round3)
     with app.app_context():  # round 3's race is not classified yet: prices stop at round 3
         db.session.execute(delete(SessionResult).where(SessionResult.race_id == round3,
                                                        SessionResult.session == SessionKind.race))
@@ -129,7 +114,7 @@ def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runn
     assert prices_of(client, app, "gasly") == [8.8, 9.4, 9.2]
 
     # Stewards' correction of Bahrain: the fastest lap was Gasly's, not Zhou's (+10 for Gasly: 13 -> 23).
-    rows = _rows(app, round1)
+    rows = result_rows(app, round1)
     gasly, zhou = driver_id(app, "gasly"), driver_id(app, "zhou")
     by_driver = {row["driver_id"]: row for row in rows}
     by_driver[gasly]["fastest_lap_rank"], by_driver[zhou]["fastest_lap_rank"] = 1, by_driver[gasly]["fastest_lap_rank"]
@@ -137,7 +122,7 @@ def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runn
     assert response.status_code == 200, response.get_json()
     with app.app_context():
         assert get_queue(LOW).job_ids == ["price-season-2023"]  # one job for the season
-    _work(app)
+    work_low(app)
     after = history(client, gasly)["rounds"]
     # Round 1 re-scored; round 3 not classified, so not scored; round 4 on, scored and not priced. No lineup
     # locked at rounds 2 and 3's prices, so they are recomputed: round 3's is (23 + 3) / 2 = 13 / 9.4 = 1.38
@@ -149,7 +134,7 @@ def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runn
     response = client.put(f"{API}/admin/races/{round3}/results/race", json={"rows": round3_rows},
                           headers=admin["headers"])
     assert response.status_code == 200, response.get_json()
-    _work(app)
+    work_low(app)
     priced = prices_of(client, app, "gasly")
     assert priced[:4] == [8.8, 9.4, 10.0, 9.8] and len(priced) == 22  # and every round after it
 

@@ -17,7 +17,7 @@ from fantasy.f1data.models import SessionKind, SessionResult
 from fantasy.jobs import scoring as scoring_jobs
 from fantasy.market.models import AssetPrice
 from fantasy.market.service import price_season
-from test_market import _rows, _work
+from scoring_helpers import result_rows, work_low
 
 pytestmark = pytest.mark.usefixtures("f1")
 BUNDLED = json.loads((Path(__file__).parent.parent / "fantasy" / "market" / "data" / "2023-opening.json").read_text())
@@ -136,13 +136,13 @@ def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, clie
     assert before["gasly"]["points"] == "13.00" and "race_fastest_lap" not in before["gasly"]["breakdown"]
     assert before["zhou"]["breakdown"]["race_fastest_lap"] == "10.00"
 
-    rows = _rows(app, bahrain)
+    rows = result_rows(app, bahrain)
     by_driver = {row["driver_id"]: row for row in rows}
     gasly, zhou = by_driver[driver_id(app, "gasly")], by_driver[driver_id(app, "zhou")]
     gasly["fastest_lap_rank"], zhou["fastest_lap_rank"] = 1, gasly["fastest_lap_rank"]
     response = client.put(f"{API}/admin/races/{bahrain}/results/race", json={"rows": rows}, headers=admin["headers"])
     assert response.status_code == 200, response.get_json()
-    _work(app)
+    work_low(app)
 
     after = by_ref(cached_read(app, client, scores_url))
     assert after["gasly"]["points"] == "23.00"

@@ -13,8 +13,9 @@ from fantasy.f1data.models import Constructor, Driver
 from fantasy.market import service as market
 from fantasy.market.models import AssetPrice
 from fantasy.scoring.service import score_race
+from lineups_helpers import TEAM_A, TEAM_B, TEAM_C, lock, salary_league
 from notifications_helpers import drain, inbox
-from test_scoring_salary_cap import TEAM_A, TEAM_B, TEAM_C, lock, salary_league, standings
+from scoring_helpers import standings
 
 pytestmark = pytest.mark.usefixtures("f1")
 

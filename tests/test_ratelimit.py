@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from werkzeug.security import check_password_hash
 
+from auth_helpers import basic
 from conftest import PASSWORD, AuthActions, bearer
 from fantasy import create_app
 from fantasy.common.redis import get_redis
 from fantasy.extensions import limiter
 from fantasy.jobs import admin_service as jobs_service
-from test_admin_jobs import basic
 
 ROOT = Path(__file__).resolve().parent.parent
 # Another worker process: its own interpreter, so its own Flask-Limiter object; only Redis can connect them.

@@ -17,6 +17,7 @@ from fantasy.jobs import scoring as scoring_jobs
 from fantasy.leagues.models import FantasyTeam
 from fantasy.scoring.models import DriverScore
 from fantasy.scoring.standings import Line, _rank
+from scoring_helpers import correct, standings
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -50,28 +51,12 @@ def team_picks(app, league_id: int) -> dict[int, list[int]]:
     return picks
 
 
-def standings(client, league: League, **query):
-    response = client.get(f"{API}/leagues/{league.id}/standings", query_string=query, headers=league.owner["headers"])
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 def score_rows(app) -> list[tuple]:
     with app.app_context():
         return db.session.execute(
             select(DriverScore.id, DriverScore.ruleset, DriverScore.race_id, DriverScore.driver_id,
                    DriverScore.points, DriverScore.breakdown, DriverScore.computed_at).order_by(DriverScore.id)
         ).all()
-
-
-def correct(app, race: int, session: SessionKind, change) -> None:
-    """Correct a stored classification through the admin ingest path: `change(rows)` edits the dicts."""
-    with app.app_context():
-        rows = [{name: getattr(row, name) for name in ROW_FIELDS if name != "classified"}
-                for row in db.session.scalars(select(SessionResult).where(
-                    SessionResult.race_id == race, SessionResult.session == session))]
-        change(rows)
-        f1data.correct_results(race, session, rows, actor_id=None)
 
 
 def test_standard_team_totals_equal_official_points_of_their_picks(app, client, make_user):
