@@ -40,6 +40,17 @@ def env_int(name: str, default: int) -> int:
     return _env_number(name, default, int, "an integer")
 
 
+def env_positive_int(name: str, default: int) -> int:
+    return _env_number(name, default, _positive, "a whole number from 1")
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
 def _seconds(raw: str) -> float:
     value = float(raw)
     if not 0 <= value < float("inf"):
@@ -167,6 +178,8 @@ class Config:
     MARKET_CACHE_SECONDS = env_int("MARKET_CACHE_SECONDS", 3600)
     # Read notifications older than this are deleted by the daily cleanup.
     NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
+    # Per-pick deliveries (autopicked, your_turn) stored per drain job: one INSERT and one commit each.
+    NOTIFICATION_BATCH_SIZE = env_positive_int("NOTIFICATION_BATCH_SIZE", 500)
     # An event stream is closed after this long; EventSource reconnects with a new ticket.
     EVENT_STREAM_SECONDS = env_int("EVENT_STREAM_SECONDS", 1800)
     # Connections per gunicorn gevent worker (gunicorn.conf.py reads the same variable, same default).

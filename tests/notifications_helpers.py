@@ -41,3 +41,19 @@ def inbox(client, user, **query) -> list[dict]:
 
 def kinds(client, user) -> list[str]:
     return sorted(item["kind"] for item in inbox(client, user))
+
+
+def your_turns(client, league) -> dict[int, list[int]]:
+    """Per team, the pick numbers of its your_turn notices (oldest first)."""
+    notices = {}
+    for team_id, user in league.players.items():
+        items = [item for item in reversed(inbox(client, user)) if item["kind"] == "your_turn"]
+        assert all(item["data"]["team_id"] == team_id and item["league_id"] == league.id for item in items), items
+        notices[team_id] = [item["data"]["pick_number"] for item in items]
+    return notices
+
+
+def pick_all(league, race: int, count: int) -> None:
+    for _ in range(count):
+        response = league.pick(race, league.state(race)["available_driver_ids"][0])
+        assert response.status_code == 201, response.get_json()

@@ -14,25 +14,9 @@ from fantasy.extensions import db
 from fantasy.jobs.queues import get_queue
 from fantasy.leagues.models import FantasyTeam
 from fantasy.notifications.hooks import PENDING_TURNS
-from notifications_helpers import drain, inbox
+from notifications_helpers import drain, inbox, pick_all, your_turns
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-def your_turns(client, league) -> dict[int, list[int]]:
-    """Per team, the pick numbers of its your_turn notices (oldest first)."""
-    notices = {}
-    for team_id, user in league.players.items():
-        items = [item for item in reversed(inbox(client, user)) if item["kind"] == "your_turn"]
-        assert all(item["data"]["team_id"] == team_id and item["league_id"] == league.id for item in items), items
-        notices[team_id] = [item["data"]["pick_number"] for item in items]
-    return notices
-
-
-def pick_all(league, race: int, count: int) -> None:
-    for _ in range(count):
-        response = league.pick(race, league.state(race)["available_driver_ids"][0])
-        assert response.status_code == 201, response.get_json()
 
 
 @pytest.mark.parametrize("drain_between_picks", [False, True], ids=["picks back to back", "worker keeps up"])

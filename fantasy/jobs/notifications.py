@@ -2,11 +2,15 @@
 import logging
 from datetime import datetime, timedelta
 
+from flask import current_app
+from rq import get_current_job
+from rq.job import Job, JobStatus
+
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
-from fantasy.jobs.queues import LOW, enqueue
-from fantasy.notifications import service
-from fantasy.notifications.events import delivery_due
+from fantasy.jobs.queues import LOW, WAITING, enqueue
+from fantasy.notifications import batch, service
+from fantasy.notifications.events import delivery_due, drain_due
 
 log = logging.getLogger(__name__)
 # A race-wide delivery still pending this long after its scoring committed was not queued (Redis failed after
@@ -26,9 +30,27 @@ def enqueue_delivery(kind: str, payload: dict, pipeline=None) -> None:
     enqueue(LOW, deliver, kind, payload, pipeline=pipeline)
 
 
+def enqueue_drain(_sender=None) -> None:
+    """The `drain_due` receiver: queue a drain of the batched per-pick deliveries (notifications/batch.py)."""
+    enqueue(LOW, drain_picks)
+
+
+def drain_picks() -> int:
+    """Store one batch of per-pick deliveries (NOTIFICATION_BATCH_SIZE at most; a retry, the batch its first
+    run took), then queue the next drain if items are left and none is waiting; returns how many were stored."""
+    job_id = get_current_job().id
+    items = batch.take(job_id, current_app.config["NOTIFICATION_BATCH_SIZE"])
+    count = service.deliver_picks(items) if items else 0
+    left = batch.finish(job_id)
+    if left and batch.claim():
+        enqueue_drain()
+    log.info("notifications drained", extra={"items": len(items), "count": count, "left": left})
+    return count
+
+
 def redeliver_pending(now: datetime | None = None) -> int:
     """The outbox sweep (every minute, jobs/schedule.py): queue the race-wide deliveries still pending after
-    PENDING_GRACE, in one round trip; returns how many."""
+    PENDING_GRACE, in one round trip; returns how many. Then the batched per-pick deliveries (`rescue_batches`)."""
     stale = service.stale_deliveries((now or utcnow()) - PENDING_GRACE)
     if stale:
         with get_redis().pipeline() as pipe:
@@ -36,8 +58,25 @@ def redeliver_pending(now: datetime | None = None) -> int:
                 enqueue_delivery(kind, payload, pipeline=pipe)
             pipe.execute()
         log.warning("pending notification deliveries queued again", extra={"count": len(stale)})
+    rescue_batches()
     return len(stale)
+
+
+def rescue_batches() -> int:
+    """The items of drain jobs that will not run again (failed for good, or their record lost) go back to the
+    pending list; and pending items get a drain if none is waiting (its queuing failed after the push).
+    Returns how many items were given back."""
+    held = batch.holders()
+    jobs = dict(zip(held, Job.fetch_many(held, connection=get_redis()))) if held else {}
+    given = sum(batch.give_back(job_id) for job_id, job in jobs.items()
+                if job is None or job.get_status(refresh=False) not in (*WAITING, JobStatus.STARTED))
+    if given:
+        log.warning("batched notification deliveries of a dead drain given back", extra={"count": given})
+    if batch.pending() and batch.claim():
+        enqueue_drain()
+    return given
 
 
 def subscribe() -> None:
     delivery_due.connect(enqueue_delivery)
+    drain_due.connect(enqueue_drain)

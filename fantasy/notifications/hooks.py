@@ -2,10 +2,10 @@
 admin alerts.
 
 Database-side events are caught inside their transaction and acted on only after the commit (the outbox);
-the delivery itself runs on the `low` queue, while picks are also published to the league's live channel
-at once, because a draft room cannot wait for a queue. Whatever decides who hears of an event, or what its
-text names, is read here, in the event's own transaction: by the time the job runs the turn may have moved
-on and the league may be gone.
+the delivery itself runs on the `low` queue (a pick's and a turn's in batches, batch.py), while picks are also
+published to the league's live channel at once, because a draft room cannot wait for a queue. Whatever
+decides who hears of an event, or what its text names, is read here, in the event's own transaction: by the
+time the job runs the turn may have moved on and the league may be gone.
 """
 import json
 import uuid
@@ -22,8 +22,8 @@ from fantasy.f1data.events import results_poll_gave_up
 from fantasy.leagues.models import FantasyTeam, League, LeagueEvent, Membership
 from fantasy.lineups.events import round_locked
 from fantasy.market.events import prices_stored
-from fantasy.notifications import prices
-from fantasy.notifications.events import delivery_due
+from fantasy.notifications import batch, prices
+from fantasy.notifications.events import delivery_due, drain_due
 from fantasy.notifications.models import PendingDelivery
 from fantasy.notifications.service import LEAGUE_CHANNEL, LEAGUES_PER_STATEMENT, MEMBER_EVENTS
 from fantasy.scoring.events import race_scored, scores_corrected
@@ -33,6 +33,18 @@ def _deliver_later(kind: str, payload: dict, pipeline=None) -> None:
     """Have the delivery queued (fantasy.jobs.notifications); into `pipeline` when given, which the caller
     executes (one round trip for all it holds)."""
     delivery_due.send(kind, payload=payload, pipeline=pipeline)
+
+
+def _deliver_batched(kind: str, payload: dict, live: dict | None = None) -> None:
+    """After the commit: the per-pick delivery onto the batch (batch.py) with the league's live message, in
+    one round trip; a second one queues the drain job when this push is the one that must."""
+    payload = {**payload, "token": uuid.uuid4().hex}  # the event's: its rows' delivery keys (service.py)
+    with get_redis().pipeline() as pipe:
+        claimed = batch.push(pipe, kind, payload)
+        if live is not None:
+            pipe.publish(LEAGUE_CHANNEL.format(live["league_id"]), json.dumps(live))
+        if pipe.execute()[claimed]:
+            drain_due.send()
 
 
 NOTIFYING_EVENTS = set(MEMBER_EVENTS) | {"role_changed", "ownership_transferred"}
@@ -90,9 +102,7 @@ def _turn_started(draft: Draft, team_id: int, **_) -> None:
     def deliver_unless_carried():
         if pending.get(draft_id) is turn:
             del pending[draft_id]
-            with get_redis().pipeline() as pipe:
-                _deliver_later("your_turn", turn, pipeline=pipe)
-                pipe.execute()
+            _deliver_batched("your_turn", turn)
 
     defer(session, deliver_unless_carried)
 
@@ -128,17 +138,9 @@ def _pick_inserted(mapper, connection, target: Pick) -> None:
             "autopicked": target.autopicked, "next": upcoming}
     payload = {"league_id": target.league_id, "race_id": target.race_id, "draft_id": target.draft_id, "data": data,
                "turn": turn}
-    live = json.dumps({"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data})
-
-    def publish_and_deliver():
-        # One round trip for both (RQ's own enqueue takes two), in one MULTI that RQ opens first; the row
-        # itself is expired by now.
-        with get_redis().pipeline() as pipe:
-            _deliver_later("pick", payload, pipeline=pipe)
-            pipe.publish(LEAGUE_CHANNEL.format(payload["league_id"]), live)
-            pipe.execute()
-
-    defer(object_session(target), publish_and_deliver)
+    live = {"type": "pick", "league_id": target.league_id, "race_id": target.race_id, "data": data}
+    # The row itself is expired by the time this runs.
+    defer(object_session(target), lambda: _deliver_batched("pick", payload, live))
 
 
 def _scored(race_id, league_ids, **_):

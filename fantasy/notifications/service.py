@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fantasy.auth.models import Role, User
@@ -16,6 +16,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, Membership
 from fantasy.notifications import prices
+from fantasy.notifications.batch import BATCHED_KINDS
 from fantasy.notifications.models import Notification, PendingDelivery
 from fantasy.scoring.standings import race_figures
 
@@ -52,18 +53,15 @@ def _members(league_id: int, exclude: int | None = None) -> list[int]:
     return db.session.scalars(statement).all()
 
 
-def _team_user(team_id: int) -> int | None:
-    return db.session.scalar(
-        select(FantasyTeam.user_id).where(FantasyTeam.id == team_id, FantasyTeam.left_at.is_(None)))
-
-
-def _league_if_kept(league_id: int | None) -> int | None:
-    """The league id a notification may still refer to: None once the league is deleted (its name is in the
-    notification's data). On PostgreSQL the row is held (FOR KEY SHARE) until the commit, so a deletion
-    running meanwhile waits and then sets these rows' league to NULL instead of failing the insert."""
-    if league_id is None:
-        return None
-    return db.session.scalar(select(League.id).where(League.id == league_id).with_for_update(read=True, key_share=True))
+def _leagues_kept(league_ids) -> set[int]:
+    """The league ids notifications may still refer to: not those deleted (the notification's data names the
+    league). On PostgreSQL the rows are held (FOR KEY SHARE, in id order) until the commit, so a deletion
+    running meanwhile waits and then sets these notifications' league to NULL instead of failing the insert."""
+    league_ids = sorted({league_id for league_id in league_ids if league_id is not None})
+    if not league_ids:
+        return set()
+    return set(db.session.scalars(select(League.id).where(League.id.in_(league_ids)).order_by(League.id)
+                                  .with_for_update(read=True, key_share=True)))
 
 
 def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int | None, data: dict) -> int:
@@ -71,15 +69,42 @@ def _store_and_publish(user_ids, kind: str, league_id: int | None, race_id: int 
     user_ids = sorted(set(user_ids))
     if not user_ids:
         return 0
-    league_id = _league_if_kept(league_id)
+    league_id = league_id if league_id in _leagues_kept([league_id]) else None
     now = utcnow()
-    rows = [{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "data": data,
-             "created_at": now} for user_id in user_ids]
-    ids = db.session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows).all()
-    db.session.commit()
-    _publish(kind, race_id, [(notification_id, user_id, league_id, data)
-                             for notification_id, user_id in zip(ids, user_ids)])
-    return len(user_ids)
+    return _store_chunk([{"user_id": user_id, "kind": kind, "league_id": league_id, "race_id": race_id, "data": data,
+                          "created_at": now} for user_id in user_ids])
+
+
+def deliver_picks(items: list[tuple[str, dict]]) -> int:
+    """A batch of per-pick deliveries (batch.py: `pick` and `your_turn` items, in pick order) as `deliver`
+    gives each kind, set-based: an autopick's notice to its team's user while the team is active, and each
+    your_turn (a pick's `turn`, or one on its own) to the user the turn went to, decided when the turn
+    changed (hooks.py). One look-up of the autopicking teams, one of the leagues kept, one INSERT, one commit
+    and one publish pipeline for the whole batch.
+
+    Each row's delivery key is its kind and the item's token (hooks.py draws one per event), so a batch
+    stored again (a retried drain) stores nothing twice."""
+    autopicks = {payload["data"]["team_id"] for kind, payload in items
+                 if kind == "pick" and payload["data"]["autopicked"]}
+    owners = dict(db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.user_id).where(FantasyTeam.id.in_(autopicks), FantasyTeam.left_at.is_(None))
+    ).all()) if autopicks else {}
+    notices = []  # (user, kind, payload, token), in pick order: an autopick's notice before the turn it carries
+    for kind, payload in items:
+        token = payload.get("token")
+        if kind == "pick":
+            if payload["data"]["autopicked"]:
+                notices.append((owners.get(payload["data"]["team_id"]), "autopicked", payload, token))
+            payload = payload.get("turn")
+        if payload:
+            notices.append((payload["user_id"], "your_turn", payload, token))
+    kept = _leagues_kept(payload["league_id"] for _user, _kind, payload, _token in notices)
+    now = utcnow()
+    return _store_chunk([
+        {"user_id": user_id, "kind": kind, "league_id": payload["league_id"] if payload["league_id"] in kept else None,
+         "race_id": payload["race_id"], "data": payload["data"], "created_at": now,
+         "delivery_key": f"{kind}:{token}" if token else None}
+        for user_id, kind, payload, token in notices if user_id is not None])
 
 
 def _insert_once():
@@ -125,22 +150,23 @@ def _notify_leagues(kind: str, payload: dict) -> int:
                  "data": {"league_name": league_name, "race_name": race.name, "season": race.season_year,
                           "round": race.round, "team_id": team_id, "team_name": team_name, **figures[team_id]}}
                 for user_id, league_id, team_id, team_name, league_name in recipients]
-        count += _store_chunk(kind, race_id, rows, pending_id if start + LEAGUES_PER_STATEMENT >= len(league_ids)
-                              else None)
+        count += _store_chunk(rows, pending_id if start + LEAGUES_PER_STATEMENT >= len(league_ids) else None)
     return count
 
 
-def _store_chunk(kind: str, race_id: int | None, rows: list[dict], pending_id: int | None) -> int:
-    """A chunk's rows in one INSERT (skipping those stored already), the finished PendingDelivery deleted in
-    the same transaction, one commit; then their live events."""
-    stored = db.session.execute(
-        _insert_once().returning(Notification.id, Notification.user_id, Notification.league_id), rows
-    ).all() if rows else []
+def _store_chunk(rows: list[dict], pending_id: int | None = None) -> int:
+    """Rows in one INSERT (skipping those stored already), the finished PendingDelivery deleted in the same
+    transaction, one commit; then their live events."""
+    stored = db.session.execute(_insert_once().returning(
+        Notification.id, Notification.user_id, Notification.kind, Notification.league_id, Notification.delivery_key
+    ), rows).all() if rows else []
     if pending_id is not None:
         db.session.execute(delete(PendingDelivery).where(PendingDelivery.id == pending_id))
     db.session.commit()
-    data = {(row["user_id"], row["league_id"]): row["data"] for row in rows}
-    _publish(kind, race_id, [(*row, data[row.user_id, row.league_id]) for row in stored])
+    # A stored row's own (race, data): its user, kind, league and delivery key tell it from the others.
+    sent = {(row["user_id"], row["kind"], row["league_id"], row.get("delivery_key")): row for row in rows}
+    _publish([(notification_id, sent[user_id, kind, league_id, key]) for notification_id, user_id, kind, league_id, key
+              in stored])
     return len(stored)
 
 
@@ -166,8 +192,7 @@ def _notify_price_changes(payload: dict) -> int:
                  "delivery_key": f"prices_changed:{season}:{round_}:{row['data']['team_id']}"}
                 for row in prices.held_changes(season, round_, league_ids[start:start + LEAGUES_PER_STATEMENT])]
         last = start + LEAGUES_PER_STATEMENT >= len(league_ids)
-        count += _store_chunk("prices_changed", rows[0]["race_id"] if rows else None, rows,
-                              pending_id if last else None)
+        count += _store_chunk(rows, pending_id if last else None)
     return count
 
 
@@ -182,19 +207,20 @@ def stale_deliveries(before: datetime) -> list[tuple[str, dict]]:
     return [(kind, {**payload, "pending_id": pending_id}) for pending_id, kind, payload in rows]
 
 
-def _publish(kind: str, race_id: int | None, stored) -> None:
-    """The live event of each stored notification (id, user id, league id, data) on its user's channel. Best
-    effort after the commit: the rows are the record, so a Redis failure is logged and the job does not
+def _publish(stored) -> None:
+    """The live event of each stored notification (its id, and its row as inserted) on its user's channel.
+    Best effort after the commit: the rows are the record, so a Redis failure is logged and the job does not
     fail (a retry would store the notifications twice)."""
     try:
         with get_redis().pipeline(transaction=False) as pipe:
-            for notification_id, user_id, league_id, data in stored:
-                message = {"type": kind, "id": notification_id, "league_id": league_id, "race_id": race_id,
-                           "data": data}
-                pipe.publish(USER_CHANNEL.format(user_id), json.dumps(message, default=str))
+            for notification_id, row in stored:
+                message = {"type": row["kind"], "id": notification_id, "league_id": row["league_id"],
+                           "race_id": row["race_id"], "data": row["data"]}
+                pipe.publish(USER_CHANNEL.format(row["user_id"]), json.dumps(message, default=str))
             pipe.execute()
     except redis.RedisError:
-        log.warning("live notification events not published: redis unavailable", extra={"kind": kind})
+        log.warning("live notification events not published: redis unavailable",
+                    extra={"kinds": sorted({row["kind"] for _id, row in stored})})
 
 
 def deliver(kind: str, payload: dict) -> int:
@@ -216,12 +242,8 @@ def deliver(kind: str, payload: dict) -> int:
         return _store_and_publish([data["user_id"]], "role_changed", league_id, None, data)
     if kind == "ownership_transferred":
         return _store_and_publish([data["from_user_id"], data["to_user_id"]], "role_changed", league_id, None, data)
-    if kind == "pick":
-        owner = _team_user(data["team_id"]) if data["autopicked"] else None
-        count = _store_and_publish([owner] if owner else [], "autopicked", league_id, race_id, data)
-        return count + (deliver("your_turn", payload["turn"]) if payload.get("turn") else 0)
-    if kind == "your_turn":  # the recipient was decided when the turn changed (hooks.py)
-        return _store_and_publish([payload["user_id"]], "your_turn", league_id, race_id, data)
+    if kind in BATCHED_KINDS:  # queued as a job of its own before the drain batched them (batch.py)
+        return deliver_picks([(kind, payload)])
     if kind == "lineup_locked":  # each team's user, with the team's own lineup (lineups/lock.py)
         return sum(_store_and_publish([lineup["user_id"]], kind, league_id, race_id, lineup["data"])
                    for lineup in payload["lineups"])
