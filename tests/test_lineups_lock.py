@@ -141,3 +141,45 @@ def test_live_rounds_lock_on_the_tick_at_the_first_scored_session(app, client, m
                                     .order_by(LineupRound.id)).all()
     assert sorted(tuple(row) for row in rounds) == sorted([(league.id, australia, team, 0), (league.id, china, team, 0),
                                                            (late.id, china, late_team, 0)])
+
+
+@pytest.mark.usefixtures("live_2025")
+def test_a_live_round_reads_locked_from_its_lock_time_before_the_tick_writes_it(app, client, make_user, time_machine):
+    time_machine.move_to(AUSTRALIA_QUALIFYING - 5 * 60 * SECOND)  # the tokens are good for 15 minutes
+    league = League(client, make_user, size=3, mode="live", season=2025, format="salary_cap")
+    owner_team, other_team, idle_team = sorted(league.players)
+    australia, china = race_id(app, 2025, 1), race_id(app, 2025, 2)
+    body = {"driver_ids": [driver_id(app, ref) for ref in ("max_verstappen", "hulkenberg", "stroll", "albon",
+                                                            "gasly")], "constructor_ids": [5, 4]}
+
+    def lineup(team: int, race: int, as_team: int | None = None):
+        return client.get(f"{API}/leagues/{league.id}/teams/{team}/lineups/{race}",
+                          headers=league.players[as_team or team]["headers"])
+
+    def lineup_states() -> list:
+        rows = client.get(f"{API}/leagues/{league.id}/races", headers=league.owner["headers"]).get_json()
+        return [row["lineup_state"] for row in rows[:3]]
+
+    for team in (owner_team, other_team):
+        assert client.put(f"{API}/leagues/{league.id}/teams/{team}/lineups/{australia}", json=body,
+                          headers=league.players[team]["headers"]).status_code == 200
+    assert lineup_states() == ["open", "upcoming", "upcoming"]
+    assert lineup(other_team, australia, as_team=owner_team).status_code == 404  # private while open
+    # Half a minute after qualifying began, before the tick: round 1 is locked for every reader.
+    time_machine.move_to(AUSTRALIA_QUALIFYING + 30 * SECOND)
+    assert lineup_states() == ["locked", "open", "upcoming"]
+    own = lineup(owner_team, australia).get_json()
+    assert (own["state"], own["locked_at"], own["carried_over"]) == ("locked", None, False)
+    assert [driver["id"] for driver in own["drivers"]] == body["driver_ids"]
+    other = lineup(other_team, australia, as_team=owner_team)
+    assert other.status_code == 200 and other.get_json()["state"] == "locked"
+    idle = lineup(idle_team, australia)
+    assert idle.status_code == 404 and idle.get_json()["message"] == (
+        "No lineup in round 1: this team had none when the round locked (it scores 0)")
+    assert lineup(owner_team, china).get_json()["state"] == "open"
+    # The tick writes it; the reads say the same, now with the lock's time.
+    assert tick(app, AUSTRALIA_QUALIFYING + 30 * SECOND)["lineup_rounds_locked"] == 1
+    assert lineup_states() == ["locked", "open", "upcoming"]
+    written = lineup(owner_team, australia).get_json()
+    assert (written["state"], written["locked_at"]) == ("locked", (AUSTRALIA_QUALIFYING + 30 * SECOND).isoformat())
+    assert [driver["id"] for driver in written["drivers"]] == body["driver_ids"]

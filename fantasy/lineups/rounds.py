@@ -45,6 +45,14 @@ def locks_at(league: League, race: Race) -> datetime | None:
     return lock_time(race, league.ruleset) if league.mode == LeagueMode.live else None
 
 
+def is_due(league: League, race: Race, now: datetime) -> bool:
+    """A live round whose lock time has come (and came after the league was created): locked by the rules,
+    even before the draft tick writes its rows (within a minute). Lineups of a round already locked are the
+    caller's to rule out."""
+    return (league.mode == LeagueMode.live and race.status != RaceStatus.cancelled
+            and league.created_at < locks_at(league, race) <= now)
+
+
 def last_locked_round(league_id: int) -> int:
     return db.session.scalar(
         select(func.coalesce(func.max(Race.round), 0)).join(LineupRound, LineupRound.race_id == Race.id)
@@ -73,17 +81,21 @@ def open_race(league: League, now: datetime | None = None) -> Race | None:
 
 def round_states(league: League, races: list[Race]) -> dict[int, str | None]:
     """Each of the season's `races` (calendar order) by id, as the lineup read says its round, in one statement:
-    locked (scored once scoring counted it), the open round open, those after it upcoming; None for a round
-    not played in the league (unlocked before the open round: cancelled, or its lock passed before the
-    league's first round; and all unlocked ones once nothing is left to lock)."""
+    locked (scored once scoring counted it; a live round due to lock that the tick has not written yet too),
+    the open round open, those after it upcoming; None for a round not played in the league (unlocked before
+    the open round: cancelled, or its lock passed before the league's first round; and all unlocked ones once
+    nothing is left to lock)."""
+    now = utcnow()
     locked = dict(db.session.execute(
         select(LineupRound.race_id, LineupRound.scored_at).where(LineupRound.league_id == league.id)).all())
     last = max((race.round for race in races if race.id in locked), default=0)
-    current = first_open(league, [race for race in races if race.round > last], utcnow())
+    current = first_open(league, [race for race in races if race.round > last], now)
     states: dict[int, str | None] = {}
     for race in races:
         if race.id in locked:
             states[race.id] = "locked" if locked[race.id] is None else "scored"
+        elif race.round > last and is_due(league, race, now):
+            states[race.id] = "locked"
         elif current is None or race.round < current.round:
             states[race.id] = None
         else:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from fantasy.auth.models import User
+from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.drafts.eligibility import eligible_driver_ids
 from fantasy.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -23,6 +24,7 @@ from fantasy.market.service import stored_prices
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 
 PRIVATE = "No such lineup: another team's lineup is private until its round locks"
+NONE_AT_LOCK = "No lineup in round {}: this team had none when the round locked (it scores 0)"
 
 
 def _tenth(value: Decimal | None) -> Decimal | None:
@@ -99,20 +101,25 @@ def present(league: League, team: FantasyTeam, race: Race, held: Held, figures: 
 
 def _view(league: League, team: FantasyTeam, race: Race, past: list[Held], own: bool) -> dict:
     locked = rounds.is_locked(league.id, race.id)
+    # A live round whose lock time came reads as locked before the tick writes it: what it will lock is the
+    # lineup held now (nothing can change it any more), with `locked_at` null until then.
+    due = not locked and race.round > rounds.last_locked_round(league.id) and rounds.is_due(league, race, utcnow())
     held = history.at(past, race.round)
     if locked and (held is None or not held.locked):
-        raise NotFound(f"No lineup in round {race.round}: this team had none when the round locked (it scores 0)")
-    if not locked and not own:
+        raise NotFound(NONE_AT_LOCK.format(race.round))
+    if not (locked or due or own):
         raise NotFound(PRIVATE)
-    current = None if locked else rounds.open_race(league)
-    if not locked and (current is None or race.round < current.round):
+    current = None if locked or due else rounds.open_race(league)
+    if not (locked or due) and (current is None or race.round < current.round):
         raise NotFound(f"Round {race.round} is not played in this league: cancelled, or it locked before the "
                        "league's first round")
     carried_over = held is None
     if held is None:
         base = history.base(past, race.round)
+        if due and base is None:
+            raise NotFound(NONE_AT_LOCK.format(race.round))
         held = history.carried(base, race.round) if base else Held(race.round, [], [], league.budget)
-    state = "locked" if locked else "open" if current is not None and current.id == race.id else "upcoming"
+    state = "locked" if locked or due else "open" if current is not None and current.id == race.id else "upcoming"
     figures = assess(league, past, held, stored_prices(league.season, race.round))
     return present(league, team, race, held, figures, state, carried_over)
 
