@@ -56,16 +56,22 @@ def migrated_app(backing_urls):
     return app
 
 
+# The id sequences a test drew from (a rolled-back insert moves one too) back at their start, as TRUNCATE ...
+# RESTART IDENTITY leaves them. Deleting the few rows a test leaves takes a few milliseconds on PostgreSQL, where
+# truncating every table took 0.1 to 0.9 s (a new file per table and index).
+_RESTART_SEQUENCES = """SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false)
+FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"""
+
+
 def _clean(app) -> None:
+    """Every table empty, every id sequence at its start, the Redis database empty."""
     with app.app_context():
         db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):  # referencing rows first
+                connection.execute(table.delete())
             if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+                connection.execute(text(_RESTART_SEQUENCES))
         get_redis().flushdb()
 
 
