@@ -19,27 +19,9 @@ from fantasy.jobs import scoring as scoring_jobs
 from fantasy.jobs.queues import get_queue
 from fantasy.notifications import hooks
 from fantasy.notifications.models import Notification, PendingDelivery
-from notifications_helpers import drain, inbox
+from notifications_helpers import drain, inbox, names, play
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-def play(app, league: League, season_round: int, picks: dict[str, str]) -> int:
-    """Open a round, let each team (by its name) pick its driver when on the clock, lock; a real worker scores it
-    and delivers its notifications."""
-    race = race_id(app, 2023, season_round)
-    assert league.open(race).status_code == 200
-    for _ in range(len(picks)):
-        team_id = league.state(race)["on_the_clock"]
-        assert league.pick(race, driver_id(app, picks[names(league)[team_id]]), team_id).status_code == 201
-    assert league.lock(race).status_code == 200
-    drain(app)
-    return race
-
-
-def names(league: League) -> dict[int, str]:
-    teams = league.client.get(f"/api/v1/leagues/{league.id}/teams", headers=league.owner["headers"]).get_json()
-    return {team["id"]: team["name"] for team in teams}
 
 
 def figures(client, league: League, kind: str, race: int) -> dict[str, dict]:

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from drafts_helpers import API, League, race_id
-from notifications_helpers import inbox
-from test_notifications_scored import names, play
-from test_scoring_salary_cap import TEAM_A, lock, salary_league, score
+from fantasy.scoring.service import score_race
+from lineups_helpers import TEAM_A, lock, salary_league
+from notifications_helpers import inbox, names, play
 
 pytestmark = pytest.mark.usefixtures("f1")
 
@@ -60,7 +60,8 @@ def test_a_salary_cap_round_s_points_are_json_numbers(app, client, make_user):
     league, (team, *_others) = salary_league(client, make_user)
     round1 = race_id(app, 2023, 1)
     lock(app, league.id, round1, {team: TEAM_A})  # boost on Verstappen, 10 points of transfer penalty
-    score(app, round1)
+    with app.app_context():
+        score_race(round1)
     headers = league.owner["headers"]
 
     scored = body(client.get(f"{API}/teams/{team}/rounds/{round1}", headers=headers))
