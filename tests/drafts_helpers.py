@@ -3,9 +3,12 @@ import itertools
 
 from sqlalchemy import delete, select
 
+from fantasy.auth.models import User
 from fantasy.drafts.models import Draft
 from fantasy.extensions import db
 from fantasy.f1data.models import Constructor, Driver, Race, SessionResult
+from fantasy.leagues import service as leagues
+from fantasy.leagues.schemas import LeagueCreateSchema, LeagueSchema
 
 API = "/api/v1"
 _serial = itertools.count(1)
@@ -32,25 +35,24 @@ def draft_row(app, league_id: int, race: int) -> Draft:
 
 
 class League:
-    """A league of `size` teams, driven through the API; `players[team_id]` is that team's user."""
+    """A league of `size` teams, made as the API makes it (its request schema, the league service, its response
+    schema) without the HTTP round trips: the create and join routes have tests of their own. `players[team_id]`
+    is that team's user; `created` the league as its creator's POST answers it."""
 
     def __init__(self, client, make_user, size=3, name="Draft League", **settings):
         self.client = client
         owner = make_user(f"user{next(_serial)}")
+        users = [make_user(f"user{next(_serial)}") for _ in range(1, size)]
         body = {"name": name, "season": 2023, "mode": "replay", "max_teams": 10, **settings}
-        league = client.post(f"{API}/leagues", json=body, headers=owner["headers"]).get_json()
-        assert "id" in league, league
+        with client.application.app_context():
+            view = leagues.create_league(db.session.get(User, owner["id"]), LeagueCreateSchema().load(body))
+            league = LeagueSchema().dump(view)
+            self.players = {view.my_team_id: owner}
+            for number, user in enumerate(users, start=1):
+                team = leagues.join_by_code(league["invite_code"], db.session.get(User, user["id"]), f"{name} {number}")
+                self.players[team.id] = user
+            db.session.remove()
         self.id, self.owner, self.created = league["id"], owner, league
-        self.players = {}
-        for number in range(1, size):
-            user = make_user(f"user{next(_serial)}")
-            team = client.post(
-                f"{API}/leagues/join", json={"invite_code": league["invite_code"], "team_name": f"{name} {number}"},
-                headers=user["headers"],
-            ).get_json()
-            self.players[team["id"]] = user
-        owner_team = client.get(f"{API}/leagues/{self.id}/teams", headers=owner["headers"]).get_json()[0]
-        self.players[owner_team["id"]] = owner
 
     def url(self, race: int, tail: str = "") -> str:
         return f"{API}/leagues/{self.id}/drafts/{race}{tail}"

@@ -27,7 +27,8 @@ def picks_heard(listener, count: int) -> list[dict]:
 
 
 def test_pick_events_name_the_next_turn_and_its_deadline_and_the_draft_completes(app, client, make_user):
-    league = League(client, make_user, size=2, picks_per_team=1, pick_seconds=90)
+    with time_machine.travel(NOW, tick=False):  # the users' tokens are issued, and used, at NOW
+        league = League(client, make_user, size=2, picks_per_team=1, pick_seconds=90)
     round1 = race_id(app, 2023, 1)
     with app.app_context():
         listener = get_redis().pubsub(ignore_subscribe_messages=True)
@@ -48,6 +49,7 @@ def test_pick_events_name_the_next_turn_and_its_deadline_and_the_draft_completes
     drain(app)
     draft_id = state["id"]
     for user in league.players.values():
-        completed = [item for item in inbox(client, user) if item["kind"] == "draft_complete"]
+        with time_machine.travel(NOW, tick=False):
+            completed = [item for item in inbox(client, user) if item["kind"] == "draft_complete"]
         assert [(item["league_id"], item["race_id"], item["data"]) for item in completed] == [
             (league.id, round1, {"race_id": round1, "draft_id": draft_id, "league_name": "Draft League"})]

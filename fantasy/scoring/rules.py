@@ -89,8 +89,7 @@ class Result:
 
 
 def points_text(value: Decimal) -> str:
-    """Points as the fixed two-decimal string a stored score's line items keep (official points can be halves),
-    the same on every engine; responses give them as JSON numbers (fantasy.common.schemas.json_number)."""
+    """Points as a fixed two-decimal string (official points can be halves), the same on every engine."""
     return f"{value:.2f}"
 
 
