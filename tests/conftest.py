@@ -19,7 +19,7 @@ from fantasy.f1data import events
 from fantasy.f1data import service as f1data
 from fantasy.f1data.client import JolpicaClient, RateLimiter
 from fantasy.market.service import price_season
-from processes import TEST_SECRET
+from processes import TEST_SECRET, stop_embedded_redis
 
 PASSWORD = "correct horse battery"
 
@@ -44,7 +44,7 @@ def backing_urls(tmp_path_factory):
         engine.dispose()
     yield {"SQLALCHEMY_DATABASE_URI": database, "REDIS_URL": redis_url}
     if server is not None:
-        server.shutdown()
+        stop_embedded_redis(server)
 
 
 @pytest.fixture(scope="session")

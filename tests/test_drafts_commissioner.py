@@ -1,6 +1,7 @@
 """Commissioner tools (§14) through the API: pause/resume, undo, pick on behalf, force autopick, reset; who may
 use them; what they log, notify and do to the pick clock (races with picks and the clock: *_races.py)."""
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -299,14 +300,18 @@ def test_each_action_reaches_the_other_members_event_streams(app, client, make_u
     for name, body in steps:
         assert tool(client, league, race, name, json=body).status_code == 200, name
     drain(app)
+    mine = USER_CHANNEL.format(member["id"])
+    with app.app_context():  # published after every notice, so it arrives after them: the end of what was heard
+        get_redis().publish(mine, json.dumps({"type": "end"}))
     heard = []
-    for _ in range(50):  # subscribe confirmations come back as None too: read until the channel is quiet
-        message = channel.get_message(timeout=0.1)
+    deadline = time.monotonic() + 10
+    while (not heard or heard[-1] != (mine, "end")) and time.monotonic() < deadline:
+        message = channel.get_message(timeout=0.1)  # subscribe confirmations come back as None
         if message is not None:
             heard.append((message["channel"].decode(), json.loads(message["data"])["type"]))
     channel.close()
+    assert heard[-1] == (mine, "end")
     tools = ["draft_paused", "draft_resumed", "autopick_forced", "picks_undone", "picked_on_behalf", "draft_reset"]
-    mine = USER_CHANNEL.format(member["id"])
     assert [kind for where, kind in heard if where == mine and kind in tools] == tools
     assert not [kind for where, kind in heard if where != mine and kind in tools]  # the acting owner's own stream
 

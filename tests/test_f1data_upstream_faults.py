@@ -35,10 +35,17 @@ def client_for(upstream: FakeJolpica) -> JolpicaClient:
                          backoff_base=0.05, backoff_cap=0.2)
 
 
+def unpaced_client_for(upstream: FakeJolpica) -> JolpicaClient:
+    """The client without the budget's waits and with its backoff not slept, for a test that asserts no pace."""
+    return JolpicaClient(upstream.base_url, limiter=RateLimiter(limits=()), timeout=(1, 0.5),
+                         sleep=lambda seconds: None)
+
+
 def most_in_one_second(times: list[float]) -> int:
     return max(sum(1 for other in times if start <= other < start + 1) for start in times)
 
 
+@pytest.mark.slow  # on the real clock: the shared budget's 4 requests a second, observed where they arrive
 def test_transient_faults_are_ridden_out_within_the_rate_limit(app):
     with FakeJolpica(SEASON_2025) as clean, app.app_context():
         service.sync_season(2025, client=client_for(clean))
@@ -67,12 +74,13 @@ def test_garbage_until_the_retries_run_out_fails_the_sync_cleanly_with_nothing_w
         faulty.script = {"2025/results/": [garbage] * 5}
         before = snapshot()
         with pytest.raises(AppError) as failure:
-            service.sync_season(2025, client=client_for(faulty))
+            service.sync_season(2025, client=unpaced_client_for(faulty))
         assert failure.value.code == 503 and "upstream" in failure.value.message.lower()
         assert snapshot() == before
         assert faulty.hits["2025/results/"] == 5  # bounded: the client's attempts, then a typed error
 
 
+@pytest.mark.slow  # on the real clock: two syncs of 20 and more requests at the shared budget's 4 a second
 def test_flask_f1_sync_under_ten_percent_faults_of_every_kind_stores_what_a_clean_sync_does(app, runner,
                                                                                            monkeypatch):
     """§4: 429s, 503s and bodies a proxy cut short are transient. Pages of 8 rows make 20 requests a sync."""

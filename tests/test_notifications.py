@@ -90,8 +90,10 @@ def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.kind == "scores_corrected")) == 2 + 2 + 2
-        messages = [listener.get_message(timeout=1) for _ in range(3)]  # the first is the subscription's
-        assert [json.loads(m["data"])["type"] for m in messages if m] == ["scores_corrected"]
+        # Published after the job's, so it comes after them: the end of what the channel was sent.
+        get_redis().publish(f"events:user:{leagues[0].owner['id']}", json.dumps({"type": "end"}))
+        messages = [listener.get_message(timeout=10) for _ in range(3)]  # the first is the subscription's
+        assert [json.loads(m["data"])["type"] for m in messages if m] == ["scores_corrected", "end"]
         listener.close()
 
 

@@ -182,6 +182,7 @@ def test_dashboard_sign_in_is_limited_per_ip_without_hashing_the_refused(client,
     assert dashboard(client, "boss", address="10.0.0.2").status_code == 200
 
 
+@pytest.mark.slow  # on the real clock: the limit's window passes in Redis's time
 def test_dashboard_sign_in_is_limited_per_account_until_the_window_passes(app, client, boss, make_user, hashes,
                                                                            monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "10 per 3 seconds")

@@ -83,6 +83,7 @@ def _explore(operation, strategy, headers, checks=CHECKS) -> str | None:
     return None
 
 
+@pytest.mark.slow  # a sweep: every operation, EXAMPLES cases each
 @pytest.mark.parametrize("role", ["member", "stranger", "admin"])
 def test_every_operation_answers_within_its_documented_schema(app, client, make_user, f1, role):
     headers, ids = _seed(app, client, make_user, role)
