@@ -4,6 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# gevent: the suite in an interpreter gevent patched before anything imported, as the `web` process runs (README).
+TEST_WORKER_CLASS ?=
+export TEST_WORKER_CLASS
+ifeq ($(TEST_WORKER_CLASS),gevent)
+PYTEST := $(BIN)/python -m gevent.monkey --module pytest
+else ifeq ($(TEST_WORKER_CLASS),)
+PYTEST := $(BIN)/python -m pytest
+else
+$(error TEST_WORKER_CLASS is gevent or unset, not "$(TEST_WORKER_CLASS)")
+endif
 
 .PHONY: install run test migrate bench
 
@@ -21,7 +31,7 @@ run: install
 
 # On TEST_DATABASE_URL / TEST_REDIS_URL when set, else on the embedded default.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Generate a migration after a model change: make migrate m="what changed"
 migrate: install

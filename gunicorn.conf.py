@@ -20,9 +20,9 @@ control_socket_disable = True
 def post_fork(server, worker):
     """psycopg2 waits on its socket through gevent, so a query yields to the worker's other greenlets (the
     standard library is patched before gunicorn starts: the Procfile runs it under `python -m gevent.monkey`)."""
-    from psycogreen.gevent import patch_psycopg
+    from fantasy.common.cooperative import make_psycopg2_cooperative
 
-    patch_psycopg()
+    make_psycopg2_cooperative()
 
 
 # gunicorn's own lines (start, worker boot, signals) in the app's LOG_FORMAT (JSON in production).

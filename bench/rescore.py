@@ -186,13 +186,14 @@ def naive(race_id: int, league_format: str = "draft") -> float:
 def check_naive(app, league_id: int, user_id: int) -> None:
     """The naive season totals of a league's teams equal the product's standings (both sides compute the same)."""
     from fantasy.auth.principal import Principal
+    from fantasy.common.schemas import json_number
     from fantasy.scoring import standings
 
     conn = connect()
     cur = conn.cursor()
     cur.execute("SELECT t.id, s.points FROM fantasy_teams t JOIN bench_naive.team_season_totals s ON s.team_id = t.id "
                 "WHERE t.league_id = %s", (league_id,))
-    totals = {team_id: f"{points:.2f}" for team_id, points in cur.fetchall()}
+    totals = {team_id: json_number(points) for team_id, points in cur.fetchall()}
     conn.close()
     with app.app_context():
         rows = [json.loads(row) for row in standings.standings(league_id, Principal(user_id, is_admin=False))]

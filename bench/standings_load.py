@@ -86,6 +86,7 @@ def wrk(url: str, connections: int, duration: int, targets_file: Path | None = N
     ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["load1"] = os.getloadavg()[0]  # the shared machine's 1-minute load average as the run ends
     return result
 
 
@@ -124,7 +125,27 @@ def capture(url: str, token: str, path: Path) -> int:
 def fmt(result: dict) -> str:
     return (f"{result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
             f"p95 {result['p95_us'] / 1000:6.2f} ms  "
-            f"p99 {result['p99_us'] / 1000:6.2f} ms  non-2xx {result['non_2xx']}  errors {result['socket_errors']}")
+            f"p99 {result['p99_us'] / 1000:6.2f} ms  non-2xx {result['non_2xx']}  errors {result['socket_errors']}  "
+            f"load {result['load1']:.1f}")
+
+
+# The §12 targets against the measured references (issue 17 item 5): (name, read, reference, share).
+TARGETS = (("cached / floor", "cached", "product floor: token + Redis GET", 0.70),
+           ("uncached / /users/me", "uncached", "product /users/me", 0.40))
+ROUND_KINDS = ("bare", "product floor: token + Redis GET", "product /users/me", "cached", "uncached")
+
+
+def print_rounds(rounds: dict) -> None:
+    """Every round, not only the medians: req/s with the load average as each run ended, and the targets."""
+    print("\n| connections | round | " + " | ".join(f"{kind} req/s (load)" for kind in ROUND_KINDS)
+          + " | " + " | ".join(f"{name} (target {share:.0%})" for name, _r, _f, share in TARGETS) + " |")
+    print("|---:|---:|" + "---:|" * (len(ROUND_KINDS) + len(TARGETS)))
+    for connections, runs in rounds.items():
+        for index in range(len(runs["bare"])):
+            cells = [f"{runs[kind][index]['rps']:.0f} ({runs[kind][index]['load1']:.1f})" for kind in ROUND_KINDS]
+            ratios = [f"{runs[read][index]['rps'] / runs[reference][index]['rps']:.0%}"
+                      for _name, read, reference, _share in TARGETS]
+            print(f"| {connections} | {index + 1} | " + " | ".join(cells + ratios) + " |")
 
 
 def main(argv=None) -> dict:
@@ -158,7 +179,7 @@ def main(argv=None) -> dict:
         lines = cached_file.read_text().splitlines()
         file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in lines) + "\n")
     floor_url = f"http://127.0.0.1:{FLOOR_PORT}/"
-    results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}}
+    results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}, "rounds": {}}
     try:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
         wrk(product_url, 64, 3, cached_file)
@@ -184,6 +205,7 @@ def main(argv=None) -> dict:
                 served = runs["uncached"][-1]["requests"]
                 log(f"c={connections} uncached {fmt(runs['uncached'][-1])}"
                     + (f"  (WRAPPED: {served} requests > {uncached_count} leagues)" if served > uncached_count else ""))
+            results["rounds"][connections] = runs
             results["runs"][connections] = {
                 kind: {key: statistics.median(run[key] for run in rows)
                        for key in ("rps", "p50_us", "p95_us", "p99_us")}
@@ -202,6 +224,7 @@ def main(argv=None) -> dict:
             print(f"| {connections} | {kind} | {m['rps']:.0f} | {m['p50_us'] / 1000:.2f} | {m['p95_us'] / 1000:.2f} | "
                   f"{m['p99_us'] / 1000:.2f} | {m['rps'] / base['rps']:.0%} | {m['p99_us'] / base['p99_us']:.1f}x | "
                   f"{m['non_2xx'] + m['socket_errors']} |")
+    print_rounds(results["rounds"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return results

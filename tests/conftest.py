@@ -13,6 +13,7 @@ from f1data_helpers import BASE
 from fantasy import create_app
 from fantasy.auth import service, tokens
 from fantasy.auth.models import Role
+from fantasy.common.cooperative import gevent_patched, make_psycopg2_cooperative
 from fantasy.common.redis import get_redis
 from fantasy.extensions import db, limiter
 from fantasy.f1data import events
@@ -22,6 +23,12 @@ from fantasy.market.service import price_season
 from processes import TEST_SECRET, stop_embedded_redis
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    """Under `make test TEST_WORKER_CLASS=gevent` psycopg2 waits through gevent, as in a web worker after its fork."""
+    if gevent_patched():
+        make_psycopg2_cooperative()
 
 
 @pytest.fixture(scope="session")

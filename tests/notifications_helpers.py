@@ -1,10 +1,11 @@
-"""Shared by the notification tests: a real RQ worker that drains the queues, and the inbox as a client reads it."""
+"""Shared by the notification tests: a real RQ worker that drains the queues, the inbox as a client reads it, and
+draft picks and rounds played through the API."""
 import threading
 
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
-from drafts_helpers import API
+from drafts_helpers import API, League, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue
 
@@ -57,3 +58,21 @@ def pick_all(league, race: int, count: int) -> None:
     for _ in range(count):
         response = league.pick(race, league.state(race)["available_driver_ids"][0])
         assert response.status_code == 201, response.get_json()
+
+
+def play(app, league: League, season_round: int, picks: dict[str, str]) -> int:
+    """Open a round, let each team (by its name) pick its driver when on the clock, lock; a real worker scores it
+    and delivers its notifications."""
+    race = race_id(app, 2023, season_round)
+    assert league.open(race).status_code == 200
+    for _ in range(len(picks)):
+        team_id = league.state(race)["on_the_clock"]
+        assert league.pick(race, driver_id(app, picks[names(league)[team_id]]), team_id).status_code == 201
+    assert league.lock(race).status_code == 200
+    drain(app)
+    return race
+
+
+def names(league: League) -> dict[int, str]:
+    teams = league.client.get(f"/api/v1/leagues/{league.id}/teams", headers=league.owner["headers"]).get_json()
+    return {team["id"]: team["name"] for team in teams}

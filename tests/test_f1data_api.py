@@ -51,7 +51,7 @@ def test_race_and_its_results_by_session(client, loaded):
 
     rows, meta = page(client.get(f"{API}/races/{race_id}/results?page_size=3"))
     assert meta["total"] == 20 and [r["position"] for r in rows] == [1, 2, 3]
-    assert (rows[0]["driver"]["ref"], rows[0]["number"], rows[0]["points"]) == ("max_verstappen", 1, "26.00")
+    assert (rows[0]["driver"]["ref"], rows[0]["number"], rows[0]["points"]) == ("max_verstappen", 1, 26.0)
 
     quali_id = loaded["races"][(2023, 13)]
     rows, _ = page(client.get(f"{API}/races/{quali_id}/results?session=qualifying&page_size=1"))
@@ -156,7 +156,7 @@ def test_manual_correction_goes_through_ingest(app, client, admin_tokens, loaded
     # The upstream's unchanged classification does not undo the correction.
     with app.app_context():
         service.load_snapshot()
-    assert client.get(f"{API}/races/{race_id}/results?page_size=1").get_json()[0]["points"] == "0.00"
+    assert client.get(f"{API}/races/{race_id}/results?page_size=1").get_json()[0]["points"] == 0.0
 
 
 def test_manual_entry_validation(client, auth, admin_tokens, loaded):

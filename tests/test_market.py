@@ -60,8 +60,8 @@ def test_one_command_scores_and_prices_the_whole_2023_season(app, client, runner
     #   (3 - 2 + 7) / 3 = 2.67 / 8.6 = 0.31 -> -0.6 = 8.0; after R5: (-2 + 7 + 7) / 3 = 4 / 8.0 = 0.5 -> 7.4.
     gasly = history(client, driver_id(app, "gasly"))
     assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly["rounds"][:6]] == [
-        (1, "13.00", 8.8, None), (2, "3.00", 9.4, 0.6), (3, "-2.00", 9.2, -0.2),
-        (4, "7.00", 8.6, -0.6), (5, "7.00", 8.0, -0.6), (6, "10.00", 7.4, -0.6)]
+        (1, 13.0, 8.8, None), (2, 3.0, 9.4, 0.6), (3, -2.0, 9.2, -0.2),
+        (4, 7.0, 8.6, -0.6), (5, 7.0, 8.0, -0.6), (6, 10.0, 7.4, -0.6)]
     assert gasly["asset"] == {"kind": "driver", "id": driver_id(app, "gasly"), "ref": "gasly",
                               "name": "Pierre Gasly", "code": "GAS"}
     # Hamilton crosses into the upper band: 16, 15, 27, 14, 15 from 18.1. After R1 16 / 18.1 = 0.88 -> -0.2;
@@ -128,7 +128,7 @@ def test_a_correction_re_prices_the_rounds_no_lineup_locked_at(app, client, runn
     # locked at rounds 2 and 3's prices, so they are recomputed: round 3's is (23 + 3) / 2 = 13 / 9.4 = 1.38
     # -> +0.6 = 10.0 (it was 9.2).
     assert [(row["round"], row["points"], row["price"]) for row in after[:4]] == [
-        (1, "23.00", 8.8), (2, "3.00", 9.4), (3, None, 10.0), (4, "7.00", None)]
+        (1, 23.0, 8.8), (2, 3.0, 9.4), (3, None, 10.0), (4, 7.0, None)]
 
     # Round 3 classified: round 4 is priced from the corrected window, (23 + 3 - 2) / 3 = 8 / 10.0 = 0.8 -> -0.2.
     response = client.put(f"{API}/admin/races/{round3}/results/race", json={"rows": round3_rows},
@@ -175,7 +175,7 @@ def test_a_cancelled_round_carries_prices_over_and_leaves_the_window(app, client
     # Round 2 cancelled: no points, round 3 opens at round 2's prices (change +0.0). After round 3 the window
     # is rounds 1 and 3 only: (13 - 2) / 2 = 5.5 / 9.4 = 0.59 -> -0.6 = 8.8.
     assert [(row["round"], row["points"], row["price"], row["change"]) for row in gasly[:4]] == [
-        (1, "13.00", 8.8, None), (2, None, 9.4, 0.6), (3, "-2.00", 9.4, 0), (4, "7.00", 8.8, -0.6)]
+        (1, 13.0, 8.8, None), (2, None, 9.4, 0.6), (3, -2.0, 9.4, 0), (4, 7.0, 8.8, -0.6)]
 
 
 def test_a_changed_classification_queues_its_season_once_and_leaves_the_sender_s_session_alone(app):

@@ -34,13 +34,13 @@ def test_a_race_s_asset_points_fit_one_page_with_names_best_first(app, client):
     assert json.loads(response.headers["X-Pagination"])["total"] == 30 and len(rows) == 30
     assert rows[0] == {"asset": {"kind": "constructor", "id": constructor_id(app, "red_bull"), "ref": "red_bull",
                                  "name": "Red Bull", "code": None},
-                       "points": "72.00",
-                       "breakdown": {"qualifying_position": "19.00", "race_position": "43.00",
-                                     "qualifying_bonus": "10.00"}}
+                       "points": 72.0,
+                       "breakdown": {"qualifying_position": 19.0, "race_position": 43.0,
+                                     "qualifying_bonus": 10.0}}
     # Aston Martin: Alonso 23 + Stroll (Q P8 -> 3; R P6 -> 8, G8 - P6 = +2) 13, both in Q3 +10 = 46;
     # Mercedes: Hamilton 16 + Russell (Q P6 -> 5; R P7 -> 6, G6 - P7 = -1) 10, both in Q3 +10 = 36.
     assert [(row["asset"]["ref"], row["points"]) for row in rows[1:4]] == [
-        ("aston_martin", "46.00"), ("mercedes", "36.00"), ("max_verstappen", "35.00")]
+        ("aston_martin", 46.0), ("mercedes", 36.0), ("max_verstappen", 35.0)]
     drivers = client.get(f"{API}/races/{bahrain}/asset-scores", query_string={"kind": "driver"}).get_json()
     assert len(drivers) == 20 and drivers[0]["asset"] == {
         "kind": "driver", "id": driver_id(app, "max_verstappen"), "ref": "max_verstappen", "name": "Max Verstappen",
@@ -77,8 +77,8 @@ def test_an_asset_s_season_history(app, client):
     # Bahrain: -25 (one car out in Q1, +1) at 15.1 -> -0.6 (lower band) = 14.5.
     assert mclaren["rounds"][:2] == [
         {"round": 1, "race_id": race_id(app, 2023, 1), "race_name": "Bahrain Grand Prix", "price": 15.1, "change": None,
-         "points": "-25.00", "breakdown": {"race_positions_gained": "-6.00", "race_not_classified": "-20.00",
-                                           "qualifying_bonus": "1.00"}},
+         "points": -25.0, "breakdown": {"race_positions_gained": -6.0, "race_not_classified": -20.0,
+                                        "qualifying_bonus": 1.0}},
         {**mclaren["rounds"][1], "round": 2, "price": 14.5, "change": -0.6}]
     # Ricciardo (in the opening list) raced rounds 11-12 and 18-22: his price holds while he does not race.
     ricciardo = client.get(f"{API}/seasons/2023/drivers/{driver_id(app, 'ricciardo')}/market").get_json()["rounds"]

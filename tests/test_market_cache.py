@@ -78,7 +78,7 @@ def test_a_repeated_market_read_makes_no_sql(app, client):
     assert len(cached_read(app, client, f"{API}/seasons/2023/rounds/5/prices", page=2, page_size=30)) == 2
     # Each kind, page and asset is served from its own entry or page of one: the shapes are the uncached ones.
     scores = cached_read(app, client, f"{API}/races/{bahrain}/asset-scores")
-    assert len(scores) == 30 and scores[0]["asset"]["ref"] == "red_bull" and scores[0]["points"] == "72.00"
+    assert len(scores) == 30 and scores[0]["asset"]["ref"] == "red_bull" and scores[0]["points"] == 72.0
     assert by_ref(scores)["max_verstappen"]["asset"] == {"kind": "driver", "id": driver_id(app, "max_verstappen"),
                                                          "ref": "max_verstappen", "name": "Max Verstappen",
                                                          "code": "VER"}
@@ -103,7 +103,7 @@ def test_a_read_after_prices_are_stored_returns_them(app, client, make_user, run
     assert len(after) == 22
     assert [(row["round"], row["price"], row["change"]) for row in after[:4]] == [
         (1, 28.0, None), (2, 28.3, 0.3), (3, 28.6, 0.3), (4, 28.9, 0.3)]
-    assert after[0]["points"] == "35.00"
+    assert after[0]["points"] == 35.0
     assert cached_read(app, client, f"{API}/seasons/2023/rounds/2/prices", kind="driver")[0]["price"] == 28.3
 
     # Opening prices never change, but a database cleared by hand and given another list must not be shadowed
@@ -133,8 +133,8 @@ def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, clie
     before = by_ref(cached_read(app, client, scores_url))
     before_drivers = cached_read(app, client, scores_url, kind="driver")
     gasly_before = cached_read(app, client, gasly_url)["rounds"]
-    assert before["gasly"]["points"] == "13.00" and "race_fastest_lap" not in before["gasly"]["breakdown"]
-    assert before["zhou"]["breakdown"]["race_fastest_lap"] == "10.00"
+    assert before["gasly"]["points"] == 13.0 and "race_fastest_lap" not in before["gasly"]["breakdown"]
+    assert before["zhou"]["breakdown"]["race_fastest_lap"] == 10.0
 
     rows = result_rows(app, bahrain)
     by_driver = {row["driver_id"]: row for row in rows}
@@ -145,8 +145,8 @@ def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, clie
     work_low(app)
 
     after = by_ref(cached_read(app, client, scores_url))
-    assert after["gasly"]["points"] == "23.00"
-    assert after["gasly"]["breakdown"] == {**before["gasly"]["breakdown"], "race_fastest_lap": "10.00"}
+    assert after["gasly"]["points"] == 23.0
+    assert after["gasly"]["breakdown"] == {**before["gasly"]["breakdown"], "race_fastest_lap": 10.0}
     assert Decimal(after["zhou"]["points"]) == Decimal(before["zhou"]["points"]) - 10
     assert "race_fastest_lap" not in after["zhou"]["breakdown"]
     assert Decimal(after["alpine"]["points"]) == Decimal(before["alpine"]["points"]) + 10
@@ -154,9 +154,9 @@ def test_a_read_after_a_correction_is_re_scored_returns_the_new_points(app, clie
     unchanged = set(before) - {"gasly", "zhou", "alpine", "alfa"}
     assert {ref: after[ref] for ref in unchanged} == {ref: before[ref] for ref in unchanged}
     drivers = cached_read(app, client, scores_url, kind="driver")
-    assert len(drivers) == len(before_drivers) == 20 and by_ref(drivers)["gasly"]["points"] == "23.00"
+    assert len(drivers) == len(before_drivers) == 20 and by_ref(drivers)["gasly"]["points"] == 23.0
     gasly_after = cached_read(app, client, gasly_url)["rounds"]
-    assert gasly_after[0]["points"] == "23.00"
+    assert gasly_after[0]["points"] == 23.0
     assert [row["price"] for row in gasly_before[:3]] == [8.8, 9.4, 9.2]
     assert [row["price"] for row in gasly_after[:3]] == [8.8, 9.4, 10.0]
 
@@ -179,7 +179,7 @@ def test_a_league_on_the_market_s_preset_sees_a_correction_the_price_job_scored_
         rows = client.get(f"{API}/leagues/{league.id}/standings", headers=league.owner["headers"]).get_json()
         return sorted((row["points"], row["rank"]) for row in rows)
 
-    assert standings() == [("13.00", 2), ("35.00", 1)]
+    assert standings() == [(13.0, 2), (35.0, 1)]
     gasly = driver_id(app, "gasly")
     with app.app_context():  # Gasly's fastest lap, written straight into the classification
         race = (SessionResult.race_id == bahrain) & (SessionResult.session == SessionKind.race)
@@ -189,7 +189,7 @@ def test_a_league_on_the_market_s_preset_sees_a_correction_the_price_job_scored_
         db.session.commit()
         assert price_season(2023)["rounds_rescored"] == [1]
         assert scoring_jobs.score_race(bahrain)["rulesets_changed"] == 0
-    assert standings() == [("23.00", 2), ("35.00", 1)]
+    assert standings() == [(23.0, 2), (35.0, 1)]
 
 
 @pytest.mark.usefixtures("priced")

@@ -1,4 +1,6 @@
 """Migrations: they build the schema from empty, round-trip, and match the models exactly."""
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -81,3 +83,39 @@ def test_sqlite_upgrades_keep_the_rows_that_reference_a_rebuilt_table(tmp_path, 
             foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
     assert counts == [1, 1, 1]
     assert foreign_keys == 1  # back on for the app's own use of the pooled connection
+
+
+def test_stored_race_notifications_get_their_points_as_numbers_and_back(tmp_path, backing_urls):
+    """0018: race_scored / scores_corrected rows stored with decimal-string points read as JSON numbers after the
+    upgrade (the inbox serves data as stored); other kinds are left alone; the downgrade writes the strings back."""
+    app = create_app(
+        "testing", overrides={**backing_urls, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"}
+    )
+    now = "2026-01-01 00:00:00.000000"
+    scored = {"team_name": "Box Box", "round_points": "12.50", "season_points": "257.00", "rank": 1}
+    other = {"league_name": "L", "round_points": "1.00"}
+
+    def stored() -> list:
+        with db.engine.connect() as connection:
+            return [json.loads(text) for text in
+                    connection.exec_driver_sql("SELECT data FROM notifications ORDER BY id").scalars()]
+
+    with app.app_context():
+        upgrade(revision="0017")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, username, username_key, email, email_key, password_hash, role, is_active, "
+                f"token_version, created_at) VALUES (1, 'alice', 'alice', 'a@example.com', 'a@example.com', 'x', "
+                f"'user', 1, 0, '{now}')")
+            for kind, data in (("race_scored", scored), ("scores_corrected", {**scored, "round_points": "-0.00"}),
+                               ("member_joined", other)):
+                connection.exec_driver_sql("INSERT INTO notifications (user_id, kind, data, created_at) VALUES "
+                                           "(1, ?, ?, ?)", (kind, json.dumps(data), now))
+        upgrade()
+        upgraded = stored()
+        downgrade(revision="0017")
+        downgraded = stored()
+    assert upgraded == [{**scored, "round_points": 12.5, "season_points": 257.0},
+                        {**scored, "round_points": 0.0, "season_points": 257.0}, other]
+    assert [type(data["round_points"]) for data in upgraded] == [float, float, str]
+    assert downgraded == [scored, {**scored, "round_points": "0.00"}, other]

@@ -84,7 +84,7 @@ def test_a_correction_reaches_every_member_of_every_league_in_chunked_jobs(app, 
             assert {key: note["data"][key] for key in ("team_id", "league_name", "race_name", "round_points",
                                                        "season_points", "previous_rank")} == {
                 "team_id": team_id, "league_name": league.created["name"], "race_name": "Bahrain Grand Prix",
-                "round_points": "0.00", "season_points": "0.00", "previous_rank": None}
+                "round_points": 0.0, "season_points": 0.0, "previous_rank": None}
             assert abs(datetime.fromisoformat(note["created_at"]) - datetime.now(timezone.utc)) < timedelta(minutes=1)
     assert "scores_corrected" not in kinds(client, leaver)
     with app.app_context():

@@ -19,27 +19,9 @@ from fantasy.jobs import scoring as scoring_jobs
 from fantasy.jobs.queues import get_queue
 from fantasy.notifications import hooks
 from fantasy.notifications.models import Notification, PendingDelivery
-from notifications_helpers import drain, inbox
+from notifications_helpers import drain, inbox, names, play
 
 pytestmark = pytest.mark.usefixtures("f1")
-
-
-def play(app, league: League, season_round: int, picks: dict[str, str]) -> int:
-    """Open a round, let each team (by its name) pick its driver when on the clock, lock; a real worker scores it
-    and delivers its notifications."""
-    race = race_id(app, 2023, season_round)
-    assert league.open(race).status_code == 200
-    for _ in range(len(picks)):
-        team_id = league.state(race)["on_the_clock"]
-        assert league.pick(race, driver_id(app, picks[names(league)[team_id]]), team_id).status_code == 201
-    assert league.lock(race).status_code == 200
-    drain(app)
-    return race
-
-
-def names(league: League) -> dict[int, str]:
-    teams = league.client.get(f"/api/v1/leagues/{league.id}/teams", headers=league.owner["headers"]).get_json()
-    return {team["id"]: team["name"] for team in teams}
 
 
 def figures(client, league: League, kind: str, race: int) -> dict[str, dict]:
@@ -53,7 +35,8 @@ def figures(client, league: League, kind: str, race: int) -> dict[str, dict]:
     return found
 
 
-def expect(race: tuple[str, int], round_points: str, season_points: str, rank: int, previous_rank: int | None) -> dict:
+def expect(race: tuple[str, int], round_points: float, season_points: float, rank: int,
+           previous_rank: int | None) -> dict:
     return {"league_name": "Figures", "race_name": race[0], "season": 2023, "round": race[1],
             "round_points": round_points, "season_points": season_points, "rank": rank, "previous_rank": previous_rank}
 
@@ -67,16 +50,16 @@ def test_scored_and_corrected_races_carry_round_points_season_total_and_rank_cha
     # The owner's team has the owner's name; the others are Figures 1 and Figures 2.
     bahrain = play(app, league, 1, {owner: "max_verstappen", "Figures 1": "perez", "Figures 2": "alonso"})
     assert figures(client, league, "race_scored", bahrain) == {
-        owner: expect(BAHRAIN, "25.00", "25.00", 1, None),
-        "Figures 1": expect(BAHRAIN, "18.00", "18.00", 2, None),
-        "Figures 2": expect(BAHRAIN, "15.00", "15.00", 3, None),
+        owner: expect(BAHRAIN, 25.0, 25.0, 1, None),
+        "Figures 1": expect(BAHRAIN, 18.0, 18.0, 2, None),
+        "Figures 2": expect(BAHRAIN, 15.0, 15.0, 3, None),
     }
     # Saudi Arabia: Pérez won (25), Verstappen second with the fastest lap (19), Tsunoda eleventh (0).
     jeddah = play(app, league, 2, {owner: "tsunoda", "Figures 1": "perez", "Figures 2": "max_verstappen"})
     assert figures(client, league, "race_scored", jeddah) == {
-        owner: expect(SAUDI, "0.00", "25.00", 3, 1),
-        "Figures 1": expect(SAUDI, "25.00", "43.00", 1, 2),
-        "Figures 2": expect(SAUDI, "19.00", "34.00", 2, 3),
+        owner: expect(SAUDI, 0.0, 25.0, 3, 1),
+        "Figures 1": expect(SAUDI, 25.0, 43.0, 1, 2),
+        "Figures 2": expect(SAUDI, 19.0, 34.0, 2, 3),
     }
 
     perez = driver_id(app, "perez")
@@ -92,9 +75,9 @@ def test_scored_and_corrected_races_carry_round_points_season_total_and_rank_cha
     # The season standings as they read now: the rank change is the one a standings read shows (movement),
     # against the rank after the league's previous scored race.
     assert figures(client, league, "scores_corrected", jeddah) == {
-        owner: expect(SAUDI, "0.00", "25.00", 2, 1),
-        "Figures 1": expect(SAUDI, "0.00", "18.00", 3, 2),
-        "Figures 2": expect(SAUDI, "19.00", "34.00", 1, 3),
+        owner: expect(SAUDI, 0.0, 25.0, 2, 1),
+        "Figures 1": expect(SAUDI, 0.0, 18.0, 3, 2),
+        "Figures 2": expect(SAUDI, 19.0, 34.0, 1, 3),
     }
     for user in league.players.values():
         assert sorted(item["kind"] for item in inbox(client, user) if item["race_id"] in (bahrain, jeddah)

@@ -69,7 +69,7 @@ def test_standard_team_totals_equal_official_points_of_their_picks(app, client, 
     rows = standings(client, league)
     assert {row["team_id"]: Decimal(row["points"]) for row in rows} == expected
     assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
-    assert rows[0]["points"] == str(max(expected.values()))
+    assert rows[0]["points"] == float(max(expected.values()))
 
 
 def test_scoring_twice_changes_no_row(app, client, make_user):
@@ -155,7 +155,7 @@ def test_team_scores_have_per_pick_breakdowns(app, client, make_user):
     assert austria["race_id"] == race
     pick = next(pick for pick in austria["picks"] if pick["driver_ref"] == "max_verstappen")
     # Austria 2023 was a sprint weekend: Verstappen won the sprint (8) and the race with the fastest lap (26).
-    assert pick["points"] == "34.00" and pick["breakdown"] == {"race_official": "26.00", "sprint_official": "8.00"}
+    assert pick["points"] == 34.0 and pick["breakdown"] == {"race_official": 26.0, "sprint_official": 8.0}
     assert pick["driver"] == {"id": driver_id(app, "max_verstappen"), "code": "VER", "name": "Max Verstappen",
                               "constructor": {"id": constructor_id(app, "red_bull"), "name": "Red Bull"}}
     assert Decimal(austria["points"]) == sum(Decimal(pick["points"]) for pick in austria["picks"])
@@ -181,7 +181,7 @@ def test_a_substituted_driver_scores_zero_with_the_reason(app, client, make_user
     team = next(team for team, drivers in team_picks(app, league.id).items() if de_vries in drivers)
     scores = client.get(f"{API}/teams/{team}/scores", headers=league.owner["headers"]).get_json()
     pick = next(pick for pick in scores[0]["picks"] if pick["driver_ref"] == "de_vries")
-    assert pick["points"] == "0.00" and pick["breakdown"] == {"did_not_take_part": "0.00"}
+    assert pick["points"] == 0.0 and pick["breakdown"] == {"did_not_take_part": 0.0}
     # Named with the team of the driver's latest classification (round 1's): none in this round.
     assert pick["driver"] == {"id": de_vries, "code": "DEV", "name": "Nyck de Vries",
                               "constructor": {"id": constructor_id(app, "alphatauri"), "name": "AlphaTauri"}}
@@ -198,7 +198,7 @@ def test_a_cancelled_race_scores_nothing(app, client, make_user):
         summary = scoring_jobs.score_race(race)
     assert summary["scored"] and summary["leagues_newly_scored"] == 1
     assert score_rows(app) == []
-    assert {row["points"] for row in standings(client, league)} == {"0.00"}
+    assert {row["points"] for row in standings(client, league)} == {0.0}
 
 
 def test_scoring_waits_for_a_race_classification(app, client, make_user):
@@ -295,7 +295,7 @@ def test_cached_standings_follow_renames_and_joins(app, client, make_user):
                          headers=late["headers"]).get_json()
     after_join = {row["team_id"]: row for row in standings(client, league)}
     assert after_join[joined["id"]]["team_name"] == "Late Entry"
-    assert after_join[joined["id"]]["points"] == "0.00"
+    assert after_join[joined["id"]]["points"] == 0.0
     assert set(after_join) == set(after_rename) | {joined["id"]}
 
 
@@ -386,7 +386,7 @@ def test_a_new_league_never_gets_the_cached_standings_of_a_deleted_one(app, clie
     when both leagues have seen as many roster changes (one join each here)."""
     gone = League(client, make_user, size=2, name="Gone")
     play_round(app, gone, 1, ["max_verstappen"])
-    assert any(row["points"] != "0.00" for row in standings(client, gone))  # cached now
+    assert any(row["points"] != 0.0 for row in standings(client, gone))  # cached now
     assert client.delete(f"{API}/leagues/{gone.id}", headers=gone.owner["headers"]).status_code == 204
     owner, joiner = make_user("newcomer"), make_user("second")
     created = client.post(f"{API}/leagues", json={"name": "Fresh", "season": 2023, "mode": "replay"},
@@ -399,4 +399,4 @@ def test_a_new_league_never_gets_the_cached_standings_of_a_deleted_one(app, clie
     response = client.get(f"{API}/leagues/{created['id']}/standings", headers=owner["headers"])
     assert response.status_code == 200, response.get_json()
     assert sorted((row["team_name"], row["points"]) for row in response.get_json()) == [
-        ("Second", "0.00"), ("newcomer", "0.00")]
+        ("Second", 0.0), ("newcomer", 0.0)]

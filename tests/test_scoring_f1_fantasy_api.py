@@ -11,13 +11,13 @@ pytestmark = pytest.mark.usefixtures("f1")
 # United States GP 2023 under f1_fantasy_2025, worked by hand in test_scoring_f1_fantasy.py
 # (test_united_states_2023_disqualifications): the two disqualified drivers and two others.
 HAND = {
-    "hamilton": ("-4.00", {"qualifying_position": "8.00", "sprint_position": "7.00", "sprint_positions_gained": "1.00",
-                           "disqualified": "-20.00"}),
-    "tsunoda": ("22.00", {"sprint_positions_gained": "5.00", "race_position": "4.00", "race_positions_gained": "3.00",
-                          "race_fastest_lap": "10.00"}),
-    "stroll": ("-1.00", {"sprint_not_classified": "-20.00", "race_position": "6.00", "race_positions_gained": "13.00"}),
-    "leclerc": ("-5.00", {"qualifying_position": "10.00", "sprint_position": "6.00", "sprint_positions_gained": "-1.00",
-                          "disqualified": "-20.00"}),
+    "hamilton": (-4.0, {"qualifying_position": 8.0, "sprint_position": 7.0, "sprint_positions_gained": 1.0,
+                        "disqualified": -20.0}),
+    "tsunoda": (22.0, {"sprint_positions_gained": 5.0, "race_position": 4.0, "race_positions_gained": 3.0,
+                       "race_fastest_lap": 10.0}),
+    "stroll": (-1.0, {"sprint_not_classified": -20.0, "race_position": 6.0, "race_positions_gained": 13.0}),
+    "leclerc": (-5.0, {"qualifying_position": 10.0, "sprint_position": 6.0, "sprint_positions_gained": -1.0,
+                       "disqualified": -20.0}),
 }
 
 

@@ -63,7 +63,7 @@ def test_round_points_apply_boost_chips_and_penalty_and_standings_follow(app, cl
     lock(app, league.id, round1, {a: TEAM_A, b: TEAM_B, c: TEAM_C})
     # Locked, not scored yet: nothing counts.
     assert [(row["points"], row["race_wins"], row["best_pick"]) for row in standings(client, league)] == [
-        ("0.00", 0, None)] * 3
+        (0.0, 0, None)] * 3
     summary = score(app, round1)
     assert summary["leagues_newly_scored"] == 1
     assert signals == [("race_scored", round1, [league.id])]
@@ -96,7 +96,7 @@ def test_round_points_apply_boost_chips_and_penalty_and_standings_follow(app, cl
     leclerc = breakdown["assets"][0]
     assert (leclerc["asset"]["ref"], leclerc["asset"]["name"], leclerc["multiplier"], leclerc["boost"]) == (
         "leclerc", "Charles Leclerc", 2, "boost")
-    assert leclerc["breakdown"]["race_not_classified"] == "0.00"
+    assert leclerc["breakdown"]["race_not_classified"] == 0.0
     assert D(leclerc["points"]) == 2 * positive["leclerc"]
     assert [asset["asset"]["kind"] for asset in breakdown["assets"]] == ["driver"] * 5 + ["constructor"] * 2
     extra = client.get(f"{API}/teams/{b}/rounds", headers=league.owner["headers"]).get_json()

@@ -1,5 +1,6 @@
-"""Base marshmallow schema (unknown fields rejected) and the shared input fields: clean text, bounded ids."""
+"""Base marshmallow schema (unknown fields rejected) and the shared fields: clean text, bounded ids, numbers."""
 import re
+from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -63,3 +64,19 @@ class Id(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def json_number(value: Decimal | str | int | None) -> float | None:
+    """A stored decimal (a Decimal, or the decimal text a JSON column keeps) as the JSON number a client gets
+    (§11): points, prices, a custom ruleset's values. Every such decimal has at most two places, and Python
+    writes a float as the shortest text that reads back as it, so 12.5 stays 12.5 (never 12.499999) and 25
+    becomes 25.0. Every response field and payload holding one goes through here (or `Number`); + 0.0 turns a
+    Decimal's negative zero (-1 x 0) into 0.0."""
+    return None if value is None else float(value) + 0.0
+
+
+class Number(fields.Float):
+    """A stored decimal in a response, as a JSON number (json_number); documented as `type: number`."""
+
+    def _format_num(self, value):
+        return json_number(value)

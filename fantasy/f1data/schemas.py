@@ -1,15 +1,13 @@
 """Request and response shapes of the F1 data API."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from fantasy.common.schemas import MAX_ID, Id, StrictSchema
+from fantasy.common.schemas import MAX_ID, Id, Number, StrictSchema
 from fantasy.f1data.models import RaceStatus, ResultLifecycle, ResultSource, SessionKind
 
 YEAR = validate.Range(min=1950, max=2100)
-# apispec documents any Decimal as a JSON number; these are dumped as strings, so the document must say so.
-POINTS = fields.Decimal(places=2, as_string=True, dump_only=True, allow_none=True,
-                        metadata={"type": "string", "format": "decimal", "example": "25.00",
-                                  "description": "Official championship points, as a decimal string "
-                                                 "(none on a hand-entered row without them)"})
+POINTS = Number(dump_only=True, allow_none=True, metadata={
+    "example": 25.0, "description": "Official championship points, e.g. 25.0 or 0.5 (none on a hand-entered row "
+                                    "without them)"})
 
 
 class SeasonSchema(StrictSchema):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, post_dump, validate
 
-from fantasy.common.schemas import Id, StrictSchema, Text
+from fantasy.common.schemas import Id, Number, StrictSchema, Text
 from fantasy.drafts.enums import DraftState
 from fantasy.leagues.enums import DraftMethod, LeagueFormat, LeagueMode, LeagueRole, OrderStrategy, Visibility
 from fantasy.scoring.schemas import RulesetField
@@ -107,7 +107,7 @@ class LeagueSchema(LeagueSummarySchema):
     draft_opens_hours = fields.Integer()
     autopick_on_lock = fields.Boolean()
     ruleset = RulesetField()
-    budget = fields.Float(allow_none=True, metadata={"description": "Salary-cap leagues: the starting bank in "
+    budget = Number(allow_none=True, metadata={"description": "Salary-cap leagues: the starting bank in "
                                                                     "millions (none for draft leagues)"})
     owner_id = fields.Integer()
     created_at = fields.DateTime()

@@ -16,6 +16,7 @@ from fantasy.auth.models import User
 from fantasy.common.clock import utcnow
 from fantasy.common.models import commit_or_conflict
 from fantasy.common.outbox import defer
+from fantasy.common.schemas import json_number
 from fantasy.drafts.rounds import check_playable
 from fantasy.errors import Conflict
 from fantasy.extensions import db
@@ -35,7 +36,7 @@ NOTICE_FIELDS = ("team_id", "team_name", "round", "race_name", "chip", "boost_dr
 
 
 def _json(value):
-    return float(value) if isinstance(value, Decimal) else value
+    return json_number(value) if isinstance(value, Decimal) else value
 
 
 def _notice(view: dict, league: League) -> dict:

@@ -1,7 +1,7 @@
 """Request and response shapes of salary-cap lineups, chips and round locks (§13)."""
 from marshmallow import ValidationError, fields, validate
 
-from fantasy.common.schemas import Id, StrictSchema
+from fantasy.common.schemas import Id, Number, StrictSchema
 from fantasy.f1data.schemas import DriverCardSchema
 from fantasy.lineups.models import Chip
 
@@ -46,14 +46,14 @@ class LineupRequestSchema(StrictSchema):
 
 
 class LineupDriverSchema(DriverCardSchema):
-    price = fields.Float(allow_none=True, metadata={"description": MONEY})
+    price = Number(allow_none=True, metadata={"description": MONEY})
     multiplier = fields.Integer(metadata={"description": "1, 2 (boost) or 3 (extra_boost)"})
 
 
 class LineupConstructorSchema(StrictSchema):
     id = fields.Integer()
     name = fields.String()
-    price = fields.Float(allow_none=True, metadata={"description": MONEY})
+    price = Number(allow_none=True, metadata={"description": MONEY})
 
 
 class LineupSchema(StrictSchema):
@@ -76,10 +76,10 @@ class LineupSchema(StrictSchema):
     boost_driver_id = fields.Integer(allow_none=True)
     extra_boost_driver_id = fields.Integer(allow_none=True)
     chip = fields.String(allow_none=True, metadata={"enum": CHIPS})
-    budget = fields.Float(metadata={"description": "The league's starting bank"})
-    cost = fields.Float(allow_none=True, metadata={"description": f"The lineup's price. {MONEY}"})
-    bank = fields.Float(allow_none=True, metadata={"description": "Left after this lineup's purchases and sales"})
-    team_value = fields.Float(allow_none=True, metadata={"description": "bank + cost"})
+    budget = Number(metadata={"description": "The league's starting bank"})
+    cost = Number(allow_none=True, metadata={"description": f"The lineup's price. {MONEY}"})
+    bank = Number(allow_none=True, metadata={"description": "Left after this lineup's purchases and sales"})
+    team_value = Number(allow_none=True, metadata={"description": "bank + cost"})
     transfers = fields.Integer(metadata={"description": "Assets bought since the previous lineup, counted net"})
     free_transfers = fields.Integer(metadata={"description": "Free this round: 2, +1 carried if one went unused "
                                                              "(at most 3)"})

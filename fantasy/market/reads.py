@@ -25,7 +25,6 @@ from fantasy.market.rules import PRESET
 from fantasy.market.schemas import AssetHistorySchema, AssetScoreSchema, RoundPriceSchema
 from fantasy.scoring.cache import RULESET_VERSION
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
-from fantasy.scoring.rules import points_text
 
 MODELS = {DRIVER: Driver, CONSTRUCTOR: Constructor}
 
@@ -59,7 +58,7 @@ def race_scores(race_id: int, ruleset: str, kind: str | None) -> list[dict]:
     ).all()
     named = named_assets({row.asset for row in rows})
     rows = sorted(rows, key=lambda row: (-row.points, row.asset[0] != DRIVER, named[row.asset]["name"]))
-    return [{"asset": named[row.asset], "points": points_text(row.points), "breakdown": row.breakdown}
+    return [{"asset": named[row.asset], "points": row.points, "breakdown": row.breakdown}
             for row in rows]
 
 
@@ -104,12 +103,12 @@ def history(year: int, kind: str, asset_id: int) -> dict:
         rounds.append({"round": race.round, "race_id": race.id, "race_name": race.name,
                        "price": prices.get(race.round),
                        "change": _change(prices.get(race.round), prices.get(race.round - 1)),
-                       "points": None if points is None else points_text(points), "breakdown": breakdown})
+                       "points": points, "breakdown": breakdown})
     return {"asset": named[(kind, asset_id)], "season": year, "rounds": rounds}
 
 
-# Part of every stamp: entries written in an earlier form are misses, not errors.
-FORMAT = 1
+# Part of every stamp: entries written in an earlier form are misses, not errors (2: points as JSON numbers).
+FORMAT = 2
 _SCORES, _PRICES, _HISTORY = AssetScoreSchema(many=True), RoundPriceSchema(many=True), AssetHistorySchema()
 
 

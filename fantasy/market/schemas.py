@@ -3,14 +3,13 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate
 
-from fantasy.common.schemas import StrictSchema, Text
+from fantasy.common.schemas import Number, StrictSchema, Text
 from fantasy.market.rules import FLOOR, PRESET, TENTH
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER
 from fantasy.scoring.rules import PRESETS
 
 KIND = fields.String(validate=validate.OneOf([DRIVER, CONSTRUCTOR]),
                      metadata={"description": "Only drivers or only constructors"})
-DECIMAL_TEXT = "a decimal string, e.g. 12.50"
 MOST = Decimal("99.9")
 
 
@@ -76,27 +75,28 @@ class AssetSchema(StrictSchema):
 
 class AssetScoreSchema(StrictSchema):
     asset = fields.Nested(AssetSchema)
-    points = fields.String(metadata={"description": f"Points as {DECIMAL_TEXT}"})
-    breakdown = fields.Dict(keys=fields.String(), values=fields.String(),
-                            metadata={"description": "Line items, e.g. race_position: 25.00"})
+    points = Number(metadata={"description": "The asset's points in the race, e.g. 25.0 or 12.5"})
+    breakdown = fields.Dict(keys=fields.String(), values=Number(),
+                            metadata={"description": "Line items, e.g. race_position: 25.0"})
 
 
 class RoundPriceSchema(StrictSchema):
     asset = fields.Nested(AssetSchema)
-    price = fields.Float(metadata={"description": "Millions, in 0.1 steps, e.g. 23.7"})
-    previous_price = fields.Float(allow_none=True, metadata={"description": "The previous round's (none in round 1)"})
-    change = fields.Float(allow_none=True, metadata={"description": "price - previous_price, e.g. -0.6"})
+    price = Number(metadata={"description": "Millions, in 0.1 steps, e.g. 23.7"})
+    previous_price = Number(allow_none=True, metadata={"description": "The previous round's (none in round 1)"})
+    change = Number(allow_none=True, metadata={"description": "price - previous_price, e.g. -0.6"})
 
 
 class MarketRoundSchema(StrictSchema):
     round = fields.Integer()
     race_id = fields.Integer()
     race_name = fields.String()
-    price = fields.Float(allow_none=True, metadata={"description": "Millions (none before the round is priced)"})
-    change = fields.Float(allow_none=True, metadata={"description": "Since the previous round's price"})
-    points = fields.String(allow_none=True, metadata={"description": f"{PRESET} points of the round (none when "
-                                                                     "not scored or the asset did not take part)"})
-    breakdown = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+    price = Number(allow_none=True, metadata={"description": "Millions (none before the round is priced)"})
+    change = Number(allow_none=True, metadata={"description": "Since the previous round's price"})
+    points = Number(allow_none=True, metadata={"description": f"{PRESET} points of the round (none when "
+                                                             "not scored or the asset did not take part)"})
+    breakdown = fields.Dict(keys=fields.String(), values=Number(), allow_none=True,
+                            metadata={"description": "Line items, e.g. race_position: 25.0"})
 
 
 class AssetHistorySchema(StrictSchema):

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from fantasy.common.schemas import json_number
 from fantasy.extensions import db
 from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, LeagueFormat, Membership
@@ -89,10 +90,11 @@ def held_changes(season: int, round_: int, league_ids: list[int]) -> list[dict]:
     for team_id, user_id, team_name, league_id, league_name in teams:
         if not moved.get(team_id):
             continue
-        lines = [{"asset": named[asset], "previous_price": float(changed[asset][0]), "price": float(changed[asset][1]),
-                  "change": float(changed[asset][1] - changed[asset][0])} for asset in moved[team_id]]
+        lines = [{"asset": named[asset], "previous_price": json_number(changed[asset][0]),
+                  "price": json_number(changed[asset][1]), "change": json_number(changed[asset][1] - changed[asset][0])}
+                 for asset in moved[team_id]]
         rows.append({"user_id": user_id, "league_id": league_id, "race_id": race.id, "data": {
             "league_name": league_name, "team_id": team_id, "team_name": team_name, "season": season,
             "round": round_, "race_name": race.name, "assets": lines,
-            "value_change": float(sum(changed[asset][1] - changed[asset][0] for asset in moved[team_id]))}})
+            "value_change": json_number(sum(changed[asset][1] - changed[asset][0] for asset in moved[team_id]))}})
     return rows

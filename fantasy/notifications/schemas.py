@@ -25,13 +25,13 @@ class NotificationSchema(StrictSchema):
         "What the notice renders with, names included: league notices carry league_name; race_scored and "
         "scores_corrected carry league_name, race_name, season, round, team_id, team_name, round_points (the "
         "team's points in the race), season_points, rank and previous_rank (its season rank after the league's "
-        "previous scored race, null for the first); points are decimal strings. prices_changed carries "
+        "previous scored race, null for the first); points are JSON numbers (25.0, 12.5). prices_changed carries "
         "league_name, team_id, team_name, season, round and race_name of the round the prices are for, assets "
         "(each held asset whose price moved: asset {kind, id, ref, name, code}, previous_price, price, change) "
         "and value_change, in millions as numbers"),
         "example": {"league_name": "Friday Night", "race_name": "Saudi Arabian Grand Prix", "season": 2023,
-                    "round": 2, "team_id": 12, "team_name": "Box Box", "round_points": "25.00",
-                    "season_points": "43.00", "rank": 1, "previous_rank": 2}})
+                    "round": 2, "team_id": 12, "team_name": "Box Box", "round_points": 25.0,
+                    "season_points": 43.0, "rank": 1, "previous_rank": 2}})
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
 

@@ -17,8 +17,8 @@ from fantasy.common import cache
 RULESET_VERSION = "scores:v:ruleset:{}"
 LEAGUE_VERSION = "standings:v:league:{}"
 ENTRY = "standings:{}:{}"
-# Part of every stamp: entries written in an earlier form are misses, not errors.
-FORMAT = 3
+# Part of every stamp: entries written in an earlier form are misses, not errors (4: points as JSON numbers).
+FORMAT = 4
 
 
 def _version_keys(ruleset_keys, league_ids) -> list[str]:

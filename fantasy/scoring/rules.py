@@ -89,7 +89,8 @@ class Result:
 
 
 def points_text(value: Decimal) -> str:
-    """Points as a fixed two-decimal string (official points can be halves), the same on every engine."""
+    """Points as the fixed two-decimal string a stored score's line items keep (official points can be halves),
+    the same on every engine; responses give them as JSON numbers (fantasy.common.schemas.json_number)."""
     return f"{value:.2f}"
 
 

@@ -23,7 +23,6 @@ from fantasy.market.reads import named_assets
 from fantasy.scoring.lineup_points import Asset, RoundScore, score_lineup
 from fantasy.scoring.lineup_points import Lineup as Scorable
 from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
-from fantasy.scoring.rules import points_text
 
 PRESET = "f1_fantasy_2025"  # the ruleset of every salary-cap league (§13)
 # A league's round: locked (scored_at NULL) until score_race finds its race's scores, then scored.
@@ -105,11 +104,10 @@ def _breakdown(race_id: int, round_: int, name: str, lineup: Lineup, score: Roun
     return {
         "race_id": race_id, "round": round_, "race_name": name, "chip": lineup.chip,
         "transfers": lineup.transfers, "free_transfers": lineup.free_transfers, "penalty": lineup.penalty,
-        "points": points_text(score.points),
+        "points": score.points,
         "assets": [{"asset": named[(line.kind, line.id)], "multiplier": line.multiplier,
                     "boost": "extra_boost" if line.multiplier == 3 else "boost" if line.multiplier == 2 else None,
-                    "base_points": points_text(line.base), "points": points_text(line.points),
-                    "breakdown": {item: points_text(value) for item, value in line.items.items()}}
+                    "base_points": line.base, "points": line.points, "breakdown": line.items}
                    for line in score.lines],
     }
 

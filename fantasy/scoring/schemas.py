@@ -1,9 +1,7 @@
 """Response shapes for standings and team scores."""
-from decimal import Decimal
-
 from marshmallow import ValidationError, fields, validate
 
-from fantasy.common.schemas import StrictSchema
+from fantasy.common.schemas import Number, StrictSchema, json_number
 from fantasy.f1data.schemas import DriverCardSchema
 from fantasy.market.schemas import AssetSchema
 from fantasy.scoring.rules import NOT_SCORED, PRESETS
@@ -18,10 +16,10 @@ class StandingRowSchema(StrictSchema):
     rank = fields.Integer()
     team_id = fields.Integer()
     team_name = fields.String()
-    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
+    points = Number(metadata={"description": "Season (or the race's) points, e.g. 257.0 or 12.5"})
     race_wins = fields.Integer(metadata={"description": "Races (salary cap: rounds) where the team had the league's "
                                                    "best score; teams level at the top each get one"})
-    best_pick = fields.String(allow_none=True, metadata={
+    best_pick = Number(allow_none=True, metadata={
         "description": "The best single pick's points (salary cap: the best asset's counted points in a round)"})
     movement = fields.Integer(allow_none=True, metadata={"description": "Places gained since the previous race"})
 
@@ -32,15 +30,17 @@ class PickScoreSchema(StrictSchema):
     driver_ref = fields.String()
     driver = fields.Nested(DriverCardSchema)
     autopicked = fields.Boolean()
-    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
-    breakdown = fields.Dict(keys=fields.String(), values=fields.String())
+    points = Number(metadata={"description": "The pick's points, e.g. 25.0 or 12.5"})
+    breakdown = fields.Dict(keys=fields.String(), values=Number(), metadata={
+        "description": "Line items (points each), e.g. race_position: 25.0; did_not_take_part: 0.0 for a driver in "
+                       "none of the weekend's classifications"})
 
 
 class RaceScoreSchema(StrictSchema):
     race_id = fields.Integer()
     round = fields.Integer()
     race_name = fields.String()
-    points = fields.String(metadata={"description": "Points as a decimal string, e.g. 12.50"})
+    points = Number(metadata={"description": "The team's points in the race: the sum of its picks'"})
     picks = fields.List(fields.Nested(PickScoreSchema))
 
 
@@ -48,11 +48,11 @@ class LineupAssetScoreSchema(StrictSchema):
     asset = fields.Nested(AssetSchema)
     multiplier = fields.Integer(metadata={"description": "1; 2 for the boost driver; 3 for the extra_boost driver"})
     boost = fields.String(allow_none=True, metadata={"description": "boost, extra_boost or null"})
-    base_points = fields.String(metadata={"description": "The asset's counted points before the multiplier"})
-    points = fields.String(metadata={"description": "base_points x multiplier, as a decimal string"})
-    breakdown = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "Line items as counted (under no_negative a negative item shows 0.00); "
-                       "did_not_take_part: 0.00 for an asset in none of the weekend's classifications"})
+    base_points = Number(metadata={"description": "The asset's counted points before the multiplier"})
+    points = Number(metadata={"description": "base_points x multiplier"})
+    breakdown = fields.Dict(keys=fields.String(), values=Number(), metadata={
+        "description": "Line items as counted (under no_negative a negative item shows 0.0); "
+                       "did_not_take_part: 0.0 for an asset in none of the weekend's classifications"})
 
 
 class TeamRoundSchema(StrictSchema):
@@ -66,7 +66,7 @@ class TeamRoundSchema(StrictSchema):
     transfers = fields.Integer(metadata={"description": "Net transfers made for this round"})
     free_transfers = fields.Integer(metadata={"description": "Free transfers this round had"})
     penalty = fields.Integer(metadata={"description": "Points deducted for paid transfers (10 each)"})
-    points = fields.String(metadata={"description": "The round: sum of the assets' points minus the penalty"})
+    points = Number(metadata={"description": "The round: sum of the assets' points minus the penalty"})
     assets = fields.List(fields.Nested(LineupAssetScoreSchema))
 
 
@@ -125,7 +125,7 @@ class RulesetField(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         """A custom ruleset's points are stored as decimal strings (exact, and the key of stored scores);
-        a client gets JSON numbers (§11)."""
+        a client gets JSON numbers (§11): 10.0, 2.5."""
         if isinstance(value, dict):
             return {key: _number(item) for key, item in value.items()}
         return value
@@ -134,7 +134,4 @@ class RulesetField(fields.Field):
 def _number(value):
     if isinstance(value, list):
         return [_number(item) for item in value]
-    if isinstance(value, str):
-        number = Decimal(value)
-        return int(number) if number == number.to_integral_value() else float(number)
-    return value
+    return json_number(value) if isinstance(value, str) else value

@@ -15,6 +15,7 @@ from sqlalchemy import Text, and_, cast, func, or_, select
 
 from fantasy.auth.models import User
 from fantasy.auth.principal import Principal
+from fantasy.common.schemas import json_number
 from fantasy.drafts.models import Draft, DraftState, Pick
 from fantasy.errors import NotFound
 from fantasy.extensions import db
@@ -24,7 +25,7 @@ from fantasy.leagues.access import LeagueFacts, Need, league_facts, team_access
 from fantasy.leagues.models import FantasyTeam, League, LeagueFormat
 from fantasy.scoring import cache, salary_cap
 from fantasy.scoring.models import DriverScore
-from fantasy.scoring.rules import points_text, ruleset_key
+from fantasy.scoring.rules import ruleset_key
 from fantasy.scoring.schemas import StandingRowSchema
 
 ZERO = Decimal(0)
@@ -93,9 +94,8 @@ def _rank(lines: list[Line]) -> list[dict]:
     for index, line in enumerate(ordered, start=1):
         if key(line) != previous_key:
             rank, previous_key = index, key(line)
-        ranked.append({"team_id": line.team_id, "rank": rank, "points": points_text(line.points),
-                       "race_wins": line.wins,
-                       "best_pick": None if line.best_pick is None else points_text(line.best_pick)})
+        ranked.append({"team_id": line.team_id, "rank": rank, "points": line.points, "race_wins": line.wins,
+                       "best_pick": line.best_pick})
     return ranked
 
 
@@ -201,8 +201,8 @@ def race_figures(race_id: int, league_ids: list[int]) -> dict[int, dict]:
         in_race = per_race.get(race_id, {})
         for row in _season_rows(joined[league_id], races, per_race):
             team_id, movement = row["team_id"], row["movement"]
-            figures[team_id] = {"round_points": points_text(in_race.get(team_id, (ZERO, ZERO))[0]),
-                                "season_points": row["points"], "rank": row["rank"],
+            figures[team_id] = {"round_points": json_number(in_race.get(team_id, (ZERO, ZERO))[0]),
+                                "season_points": json_number(row["points"]), "rank": row["rank"],
                                 "previous_rank": None if movement is None else row["rank"] + movement}
     return figures
 
@@ -227,8 +227,8 @@ def team_scores(team_id: int, user: User) -> list[dict]:
         race = races.setdefault(race_id, {"race_id": race_id, "round": round_, "race_name": name,
                                           "points": ZERO, "picks": []})
         if points is None:  # substituted: the driver appears in none of the weekend's classifications
-            points, breakdown = ZERO, {"did_not_take_part": "0.00"}
+            points, breakdown = ZERO, {"did_not_take_part": ZERO}
         race["points"] += points
         race["picks"].append({"pick_number": number, "driver_id": driver[0], "driver_ref": ref, "driver": card(*driver),
-                              "autopicked": autopicked, "points": points_text(points), "breakdown": breakdown})
-    return [{**race, "points": points_text(race["points"])} for race in races.values()]
+                              "autopicked": autopicked, "points": points, "breakdown": breakdown})
+    return list(races.values())
