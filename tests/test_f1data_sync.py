@@ -233,3 +233,19 @@ def test_sync_cli_prints_a_summary_and_fails_cleanly(runner, upstream):
     upstream.replace("GET", url("2025/results/"), status=400)
     result = runner.invoke(args=["f1", "sync", "2025"])
     assert result.exit_code == 1 and "nothing was changed" in result.output
+
+
+@pytest.mark.parametrize("field,value", [("points", "NaN"), ("points", "Infinity"), ("points", "1e9"),
+                                         ("points", "many"), ("grid", "x")])
+def test_a_malformed_value_fails_the_sync_with_nothing_written(app, upstream, field, value):
+    """A value no classification can hold is a bad page, like a cut body: 503, nothing stored (a NaN stored
+    would have reached clients as a bare NaN, which is not JSON; 1e9 overflows the column)."""
+    serve(upstream, SEASON_2025)
+    page = load("2025/1-results.json")
+    rows_of(page)[3][field] = value
+    upstream.replace("GET", url("2025/results/"), json=page)
+    with app.app_context():
+        with pytest.raises(ServiceUnavailable, match="malformed classification; nothing was changed"):
+            service.sync_season(2025)
+        for model in (Season, Driver, Race, SessionResult, ResultState):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0

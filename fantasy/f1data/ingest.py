@@ -75,8 +75,35 @@ class Summary:
 
 # --- parsing ---------------------------------------------------------------------------------------
 
+class MalformedRow(ValueError):
+    """An upstream row holding a value that cannot be what its field names (points "NaN", a grid "x"): the
+    page is bad, and nothing of the sync is stored (service.sync_season answers 503)."""
+
+
+# The points columns are NUMERIC(6, 2): anything at or beyond this is not a real classification's points.
+POINTS_LIMIT = Decimal(10_000)
+
+
 def _int(value) -> int | None:
-    return int(value) if value not in (None, "") else None
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise MalformedRow(f"not a whole number: {value!r}") from None
+
+
+def _points(value) -> Decimal | None:
+    """Championship points as the upstream writes them ("25", "0.5"): a finite decimal within the column."""
+    if value in (None, ""):
+        return None
+    try:
+        points = Decimal(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise MalformedRow(f"not a number of points: {value!r}") from None
+    if not points.is_finite() or abs(points) >= POINTS_LIMIT:
+        raise MalformedRow(f"not a number of points: {value!r}")
+    return points
 
 
 def _utc(day: str, clock: str | None) -> datetime:
@@ -137,7 +164,7 @@ def parse_row(session: SessionKind, row: dict, driver_id: int, constructor_id: i
         "position": position, "position_text": position_text,
         "classified": classify(session, position, position_text),
         "status": row.get("status"), "grid": _int(row.get("grid")), "laps": _int(row.get("laps")),
-        "points": Decimal(row["points"]) if row.get("points") not in (None, "") else None,
+        "points": _points(row.get("points")),
         "fastest_lap_rank": _int((row.get("FastestLap") or {}).get("rank")),
         "time_ms": _int((row.get("Time") or {}).get("millis")),
     }

@@ -14,6 +14,7 @@ from fantasy.extensions import db
 from fantasy.f1data import events, offline, queries
 from fantasy.f1data.client import JolpicaClient, RateLimiter, UpstreamError, UpstreamNotFound
 from fantasy.f1data.ingest import (
+    MalformedRow,
     SeasonData,
     Summary,
     apply_classification,
@@ -119,7 +120,11 @@ def sync_season(year: int, round: int | None = None, *, client: JolpicaClient | 
     finally:
         if owned:
             client.close()
-    summary = _store([data], client.requests_made)
+    try:
+        summary = _store([data], client.requests_made)
+    except MalformedRow as error:
+        log.warning("f1_sync_failed season=%s round=%s error=%r", year, round, str(error))
+        raise ServiceUnavailable("The F1 data upstream sent a malformed classification; nothing was changed") from None
     if progress:
         progress("store")
     log.info("f1_sync season=%s round=%s %s", year, round, summary.line())
