@@ -2,17 +2,23 @@
 import logging
 from datetime import datetime, timedelta
 
+import redis
+import sqlalchemy.exc
 from flask import current_app
 from rq import get_current_job
 from rq.job import Job, JobStatus
 
 from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
+from fantasy.extensions import db
 from fantasy.jobs.queues import LOW, WAITING, enqueue
 from fantasy.notifications import batch, service
 from fantasy.notifications.events import delivery_due, drain_due
 
 log = logging.getLogger(__name__)
+# What another try may not repeat: the database or Redis out of reach for a moment.
+TRANSIENT_FAILURES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, redis.exceptions.ConnectionError,
+                      redis.exceptions.TimeoutError)
 # A race-wide delivery still pending this long after its scoring committed was not queued (Redis failed after
 # the commit) or its job was lost: the sweep queues it again. Well past a normal backlog's wait, since a
 # delivery that runs twice costs a look-up (its rows are stored once, notifications/service.py).
@@ -40,11 +46,35 @@ def drain_picks() -> int:
     run took), then queue the next drain if items are left and none is waiting; returns how many were stored."""
     job_id = get_current_job().id
     items = batch.take(job_id, current_app.config["NOTIFICATION_BATCH_SIZE"])
-    count = service.deliver_picks(items) if items else 0
+    count = _deliver_isolating(items) if items else 0
     left = batch.finish(job_id)
     if left and batch.claim():
         enqueue_drain()
     log.info("notifications drained", extra={"items": len(items), "count": count, "left": left})
+    return count
+
+
+def _deliver_isolating(items: list[tuple[str, dict]]) -> int:
+    """Store the batch; if that fails for a reason another try would repeat (not a lost connection: those
+    fail the job, whose retry takes the same batch), store it item by item and set aside each item that fails
+    alone (batch.py: one bad item must not stop every notice behind it)."""
+    try:
+        return service.deliver_picks(items)
+    except TRANSIENT_FAILURES:
+        raise
+    except Exception:
+        db.session.rollback()
+        log.exception("notification batch failed: storing its items one by one", extra={"items": len(items)})
+    count = 0
+    for item in items:
+        try:
+            count += service.deliver_picks([item])
+        except TRANSIENT_FAILURES:
+            raise
+        except Exception:
+            db.session.rollback()
+            batch.bury(item)
+            log.exception("notification set aside", extra={"kind": item[0], "dead_list": batch.DEAD})
     return count
 
 

@@ -17,7 +17,13 @@ Not lost, not doubled: the items a drain took stay in its processing list (keyed
 retry keeps) until their notifications are committed; a retry stores those first, and the rows' delivery keys
 (each item's token, service.deliver_picks) make a second store of a committed batch store nothing. A drain
 that will not run again (failed for good, its record gone) leaves its list to the sweep, which puts the items
-back (`holders`, `give_back`)."""
+back (`holders`, `give_back`).
+
+Never stuck: an item that cannot be stored (written by another version of the code, refused by the database)
+would fail its whole batch on every retry and, given back by the sweep, every drain after it. A batch whose
+store fails for such a reason is stored item by item instead (jobs/notifications.py), and an item that fails
+alone, or cannot be read, is set aside in DEAD (the newest DEAD_KEPT, for an engineer to read) with an
+error in the log."""
 import json
 
 from fantasy.common.redis import get_redis
@@ -28,6 +34,9 @@ DRAIN_FLAG = "notifications:picks:drain"
 PROCESSING = "notifications:picks:processing:{}"
 # The ids of the drain jobs holding a processing list (the sweep's index of them).
 HOLDERS = "notifications:picks:holders"
+# Items no drain could store, newest last.
+DEAD = "notifications:picks:dead"
+DEAD_KEPT = 1000
 # Well past a busy low queue's wait: a second drain queued meanwhile is harmless (both take atomically).
 FLAG_SECONDS = 120
 
@@ -68,10 +77,25 @@ def claim() -> bool:
 
 def take(job_id: str, size: int) -> list[tuple[str, dict]]:
     """The drain job's batch: the items its processing list holds (a retry), else up to `size` pending ones,
-    moved there with the flag cleared, in one step."""
+    moved there with the flag cleared, in one step. An item that cannot be read is set aside (`bury`)."""
     redis = get_redis()
-    items = redis.eval(_TAKE, 4, PENDING, DRAIN_FLAG, PROCESSING.format(job_id), HOLDERS, size, job_id)
-    return [(item["kind"], item["payload"]) for item in map(json.loads, items)]
+    batch = []
+    for raw in redis.eval(_TAKE, 4, PENDING, DRAIN_FLAG, PROCESSING.format(job_id), HOLDERS, size, job_id):
+        try:
+            item = json.loads(raw)
+            batch.append((item["kind"], item["payload"]))
+        except (ValueError, TypeError, KeyError):
+            bury(raw)
+    return batch
+
+
+def bury(item) -> None:
+    """Set aside an item no drain can store: a (kind, payload) pair, or the raw text that could not be read."""
+    text = item if isinstance(item, (str, bytes)) else json.dumps({"kind": item[0], "payload": item[1]})
+    with get_redis().pipeline() as pipe:
+        pipe.rpush(DEAD, text)
+        pipe.ltrim(DEAD, -DEAD_KEPT, -1)
+        pipe.execute()
 
 
 def finish(job_id: str) -> int:
