@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import Integer, Numeric, String, Text, case, cast, column, func, select, type_coerce, values
 
 from fantasy.auth.models import User
 from fantasy.auth.principal import Principal
@@ -45,43 +45,33 @@ class Line:
 Races = tuple[list[tuple[int, int]], dict[int, dict[int, tuple[Decimal, Decimal]]]]
 
 
-def _race_scores(rulesets: dict[int, str]) -> dict[int, Races]:
-    """Per league (its id -> its ruleset's key): its scored races (race id, round) and, per race, each team's
-    (points, best pick).
+# A pick's score under a ruleset, joined on the ruleset's key besides these.
+SCORE_OF_PICK = (DriverScore.race_id == Pick.race_id) & (DriverScore.driver_id == Pick.driver_id)
 
-    One statement for any number of leagues: their scored drafts (by round), the picks joined to each league's
-    ruleset's driver scores, aggregated per league, race and team; a picked driver without a score (did not take
-    part) counts 0, a scored draft without picks still lists its race.
+
+def _race_scores(league_id: int, key: str) -> Races:
+    """A draft league's scored races (race id, round) and, per race, each team's (points, best pick) under its
+    ruleset's key: its scored drafts (by round), the picks joined to the ruleset's driver scores, aggregated per
+    race and team; a picked driver without a score (did not take part) counts 0, a scored draft without picks
+    still lists its race.
     """
-    if not rulesets:  # a delivery chunk of salary-cap leagues only
-        return {}
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for league_id, key in rulesets.items():
-        by_key[key].append(league_id)
-    if len(by_key) == 1:
-        [key] = by_key
-        scored_under = DriverScore.ruleset == key
-    else:
-        scored_under = or_(*(and_(DriverScore.ruleset == key, Draft.league_id.in_(ids)) for key, ids in by_key.items()))
     points = func.coalesce(DriverScore.points, 0)
     rows = db.session.execute(
-        select(Draft.league_id, Draft.race_id, Race.round, Pick.team_id, func.sum(points), func.max(points))
+        select(Draft.race_id, Race.round, Pick.team_id, func.sum(points), func.max(points))
         .join(Race, Race.id == Draft.race_id)
         .outerjoin(Pick, Pick.draft_id == Draft.id)
-        .outerjoin(DriverScore, scored_under & (DriverScore.race_id == Pick.race_id)
-                   & (DriverScore.driver_id == Pick.driver_id))
-        .where(Draft.league_id.in_(sorted(rulesets)), Draft.state == DraftState.scored)
-        .group_by(Draft.league_id, Draft.race_id, Race.round, Pick.team_id)
+        .outerjoin(DriverScore, (DriverScore.ruleset == key) & SCORE_OF_PICK)
+        .where(Draft.league_id == league_id, Draft.state == DraftState.scored)
+        .group_by(Draft.race_id, Race.round, Pick.team_id)
         .order_by(Race.round, Draft.race_id)
     ).all()
-    leagues = {league_id: ([], defaultdict(dict)) for league_id in rulesets}
-    for league_id, race_id, round_, team_id, total, best in rows:
-        races, per_race = leagues[league_id]
+    races, per_race = [], defaultdict(dict)
+    for race_id, round_, team_id, total, best in rows:
         if not races or races[-1][0] != race_id:
             races.append((race_id, round_))
         if team_id is not None:
             per_race[race_id][team_id] = (Decimal(total), Decimal(best))
-    return leagues
+    return races, per_race
 
 
 def _rank(lines: list[Line]) -> list[dict]:
@@ -132,7 +122,7 @@ def _compute(league: LeagueFacts, race_id: int | None) -> list[dict]:
     if rows and rows[0][0] == LeagueFormat.salary_cap:
         races, per_race = salary_cap.race_scores(league.id)  # rounds of locked lineups, chips and penalties
     else:
-        races, per_race = _race_scores({league.id: league.ruleset_key})[league.id]
+        races, per_race = _race_scores(league.id, league.ruleset_key)
     if race_id is not None:
         if race_id not in {race for race, _ in races}:
             raise NotFound("This race has not been scored in this league")
@@ -164,7 +154,7 @@ def standings(league_id: int, principal: Principal, race_id: int | None = None) 
 def season_totals(league_id: int) -> dict[int, float]:
     """Each team's season points over the league's scored drafts (for reverse-standings order)."""
     league = db.session.get(League, league_id)
-    races, per_race = _race_scores({league_id: ruleset_key(league.ruleset)})[league_id]
+    races, per_race = _race_scores(league_id, ruleset_key(league.ruleset))
     totals: dict[int, float] = defaultdict(float)
     for race_id, _round in races:
         for team_id, (total, _best) in per_race.get(race_id, {}).items():
@@ -177,27 +167,92 @@ def season_totals(league_id: int) -> dict[int, float]:
 RULESET_TEXT = cast(League.ruleset, Text)
 
 
+POINTS = Numeric(12, 2)  # sums read back as Decimals on both engines (SQLite's are floats)
+
+
+def _rank_over(points, wins, best):
+    """RANK() in a league by the order of `_rank`: points, race wins, best pick (none last), the earlier join."""
+    return func.rank().over(partition_by=FantasyTeam.league_id, order_by=(
+        func.coalesce(points, 0).desc(), func.coalesce(wins, 0).desc(), best.desc().nulls_last(),
+        FantasyTeam.joined_at))
+
+
+def _draft_figures(race_id: int, rulesets: dict[int, str]) -> dict[int, dict]:
+    """race_figures of draft leagues (id -> ruleset key) in one statement, ranked by the database as `_season_rows`
+    ranks in Python: per team and scored race its total and best pick (the picks joined to the league's ruleset's
+    scores, as `_race_scores` sums them) and whether it is the race's top total in the league (a win); per team the
+    season's sums, and the same sums without the league's latest scored race (the previous rank); then RANK()
+    over every team of the league, a team without picks at 0 with no best pick. Totals are rounded to the stored
+    cents, so SQLite's floating-point sums compare as PostgreSQL's exact ones do.
+    """
+    if not rulesets:
+        return {}
+    # The chunk's leagues with their keys, as a table: the picks join their scores on equalities (hash joins).
+    leagues = values(column("league_id", Integer), column("ruleset", String), name="chunk_leagues").data(
+        sorted(rulesets.items())).cte("chunk_leagues")
+    drafts = (select(Draft.league_id, Draft.race_id, Draft.id, leagues.c.ruleset)
+              .join(leagues, leagues.c.league_id == Draft.league_id).where(Draft.state == DraftState.scored)
+              .cte("scored_drafts"))
+    races = (select(drafts.c.league_id, drafts.c.race_id, func.count().over(partition_by=drafts.c.league_id)
+                    .label("races"),
+                    func.row_number().over(partition_by=drafts.c.league_id,
+                                           order_by=(Race.round.desc(), drafts.c.race_id.desc())).label("back"))
+             .join(Race, Race.id == drafts.c.race_id).cte("league_races"))  # back 1: the latest
+    points = func.coalesce(DriverScore.points, 0)
+    per_race = (select(drafts.c.league_id, drafts.c.race_id, Pick.team_id,
+                       func.round(func.sum(points), 2).label("total"), func.max(points).label("best"))
+                .join(Pick, Pick.draft_id == drafts.c.id)
+                .outerjoin(DriverScore, (DriverScore.ruleset == drafts.c.ruleset) & SCORE_OF_PICK)
+                .group_by(drafts.c.league_id, drafts.c.race_id, Pick.team_id).cte("team_races"))
+    top = func.max(per_race.c.total).over(partition_by=(per_race.c.league_id, per_race.c.race_id))
+    won = (select(per_race.c.race_id, per_race.c.team_id, per_race.c.total, per_race.c.best, races.c.back,
+                  case((per_race.c.total == top, 1), else_=0).label("win"))
+           .join(races, (races.c.league_id == per_race.c.league_id) & (races.c.race_id == per_race.c.race_id))
+           .cte("team_wins"))
+    earlier = won.c.back > 1
+    season = (select(won.c.team_id, func.round(func.sum(won.c.total), 2).label("points"),
+                     func.sum(won.c.win).label("wins"), func.max(won.c.best).label("best"),
+                     func.round(func.sum(case((earlier, won.c.total), else_=0)), 2).label("before_points"),
+                     func.sum(case((earlier, won.c.win), else_=0)).label("before_wins"),
+                     func.max(case((earlier, won.c.best))).label("before_best"),
+                     func.round(func.sum(case((won.c.race_id == race_id, won.c.total), else_=0)), 2).label("in_race"))
+              .group_by(won.c.team_id).cte("team_seasons"))
+    counts = select(races.c.league_id, races.c.races).where(races.c.back == 1).subquery("league_counts")
+    rows = db.session.execute(
+        select(FantasyTeam.id, type_coerce(func.coalesce(season.c.in_race, 0), POINTS),
+               type_coerce(func.coalesce(season.c.points, 0), POINTS), counts.c.races,
+               _rank_over(season.c.points, season.c.wins, season.c.best),
+               _rank_over(season.c.before_points, season.c.before_wins, season.c.before_best))
+        .outerjoin(season, season.c.team_id == FantasyTeam.id)
+        .outerjoin(counts, counts.c.league_id == FantasyTeam.league_id)
+        .where(FantasyTeam.league_id.in_(sorted(rulesets)))
+    ).all()
+    return {team_id: {"round_points": json_number(in_race), "season_points": json_number(total), "rank": rank,
+                      "previous_rank": before if (scored or 0) >= 2 else None}
+            for team_id, in_race, total, scored, rank, before in rows}
+
+
 def race_figures(race_id: int, league_ids: list[int]) -> dict[int, dict]:
     """Each team's figures for its race_scored / scores_corrected notification (§9), by team id: its points in
     this race, and its row of the season standings as a standings read shows it now (season total, rank, and
     the rank after the league's previous scored race, None when this is its first).
 
-    Three statements for any number of draft leagues (the leagues, the teams, the scores) and the standings'
-    own ranking per league, so a race-wide delivery chunk costs the same however the leagues are split; a
-    salary-cap league's rounds are read league by league (salary_cap.race_scores), as its standings read them.
+    Two statements for any number of draft leagues (the leagues, then `_draft_figures`: the database ranks), so a
+    race-wide delivery chunk costs the same however the leagues are split; a salary-cap league's rounds are read
+    and ranked league by league (salary_cap.race_scores, `_season_rows`), as its standings read them.
     """
     leagues = db.session.execute(select(League.id, League.format, RULESET_TEXT).where(League.id.in_(league_ids))).all()
     keys = {text: ruleset_key(json.loads(text)) for text in {text for _id, _format, text in leagues}}
-    scores = _race_scores({league_id: keys[text] for league_id, format_, text in leagues
-                           if format_ != LeagueFormat.salary_cap})
-    scores.update({league_id: salary_cap.race_scores(league_id) for league_id, format_, _text in leagues
-                   if format_ == LeagueFormat.salary_cap})
+    figures = _draft_figures(race_id, {league_id: keys[text] for league_id, format_, text in leagues
+                                       if format_ != LeagueFormat.salary_cap})
+    capped = [league_id for league_id, format_, _text in leagues if format_ == LeagueFormat.salary_cap]
     joined: dict[int, dict[int, str]] = defaultdict(dict)
-    teams = select(FantasyTeam.id, FantasyTeam.league_id, FantasyTeam.joined_at)
-    for team_id, league_id, joined_at in db.session.execute(teams.where(FantasyTeam.league_id.in_(league_ids))):
-        joined[league_id][team_id] = joined_at.isoformat()
-    figures = {}
-    for league_id, (races, per_race) in scores.items():
+    if capped:
+        teams = select(FantasyTeam.id, FantasyTeam.league_id, FantasyTeam.joined_at)
+        for team_id, league_id, joined_at in db.session.execute(teams.where(FantasyTeam.league_id.in_(capped))):
+            joined[league_id][team_id] = joined_at.isoformat()
+    for league_id in capped:
+        races, per_race = salary_cap.race_scores(league_id)
         in_race = per_race.get(race_id, {})
         for row in _season_rows(joined[league_id], races, per_race):
             team_id, movement = row["team_id"], row["movement"]
