@@ -46,6 +46,16 @@ class Api(flask_smorest.Api):
     # generated client models them and the schemathesis sweep fails on one that is not listed.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def _init_spec(self, *args, **kwargs):
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(field_documents_itself)
+
+
+def field_documents_itself(converter, field, **_) -> dict:
+    """apispec attribute function: a field whose JSON Schema apispec cannot infer (a preset name or an object)
+    says it by an `openapi(converter)` method; the converter resolves the schemas it nests into components."""
+    return field.openapi(converter) if hasattr(field, "openapi") else {}
+
 
 # Limits Flask-Limiter checks before every request, whatever the route; this app sets none of them.
 GLOBAL_LIMIT_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")

@@ -80,6 +80,13 @@ def test_a_generated_client_plays_a_replay_round(app, api):
 
     league = owner.call("leagues.create_league", body=models.LeagueCreate(
         name="Generated League", season=2023, mode=models.LeagueCreateMode.REPLAY, team_name="Alice Racing"))
+    assert league.ruleset.value == "standard"  # a preset name, modelled as the presets' enum
+    custom = owner.call("leagues.create_league", body=models.LeagueCreate(
+        name="Custom League", season=2023, mode=models.LeagueCreateMode.REPLAY, team_name="Alice Custom",
+        ruleset=models.CustomRuleset(race_points=[10, 5.5], race_fastest_lap=1, disqualified=None)))
+    assert isinstance(custom.ruleset, models.CustomRuleset)
+    assert (custom.ruleset.race_points, custom.ruleset.race_fastest_lap, custom.ruleset.disqualified) == (
+        [10.0, 5.5], 1.0, None)
     for number, player in enumerate((second, third), start=1):
         team = player.call("leagues.join_league_by_code", body=models.JoinByCode(
             invite_code=league.invite_code, team_name=f"Team {number}"))

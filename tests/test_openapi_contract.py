@@ -118,3 +118,20 @@ def test_every_json_request_body_has_an_example(spec):
     missing = [f"{method} {path}" for method, path, op in operations(spec)
                if "requestBody" in op and "example" not in op["requestBody"]["content"]["application/json"]]
     assert missing == []
+
+
+def test_a_ruleset_is_documented_as_a_preset_name_or_a_custom_ruleset_of_numbers(spec):
+    schemas = spec["components"]["schemas"]
+    preset_or_custom = [{"type": "string", "enum": ["standard", "inverted", "fantasy", "f1_fantasy_2025"]},
+                        {"$ref": "#/components/schemas/CustomRuleset"}]
+    for name in ("LeagueCreate", "LeagueUpdate", "League"):
+        assert schemas[name]["properties"]["ruleset"]["oneOf"] == preset_or_custom, name
+    custom = schemas["CustomRuleset"]
+    assert custom["additionalProperties"] is False
+    assert custom["properties"]["race_points"] == {"type": "array", "maxItems": 30,
+                                                   "items": {"type": "number", "minimum": -100, "maximum": 100}}
+    assert custom["properties"]["race_positions_gained"] == {"type": "number", "minimum": -10, "maximum": 10}
+    assert custom["properties"]["disqualified"] == {"type": "number", "minimum": -100, "maximum": 100,
+                                                    "nullable": True}
+    assert custom["properties"]["official_points"]["type"] == "boolean"
+    assert len(custom["properties"]) == 12

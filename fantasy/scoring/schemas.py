@@ -74,12 +74,21 @@ class JobSchema(StrictSchema):
     job_id = fields.String()
 
 
-POINTS = validate.Range(min=-100, max=100)
-POINT_LIST = validate.Length(max=30)
+class RulesetValue(fields.Decimal):
+    """A custom ruleset's value, -bound..bound in 0.01 steps: kept as exact decimal text (stored scores are keyed
+    by the ruleset), sent and answered as a JSON number (RulesetField). Its bounds are documented as numbers:
+    apispec would write them through the field, as text."""
+
+    def __init__(self, bound: int = 100, **kwargs):
+        super().__init__(places=2, validate=validate.Range(min=-bound, max=bound), as_string=True, **kwargs)
+        self.bound = bound
+
+    def openapi(self, converter) -> dict:
+        return {"minimum": -self.bound, "maximum": self.bound}
 
 
 def _points_list():
-    return fields.List(fields.Decimal(places=2, validate=POINTS, as_string=True), validate=POINT_LIST)
+    return fields.List(RulesetValue(), validate=validate.Length(max=30))
 
 
 class CustomRulesetSchema(StrictSchema):
@@ -89,14 +98,14 @@ class CustomRulesetSchema(StrictSchema):
     race_points = _points_list()
     sprint_points = _points_list()
     qualifying_points = _points_list()
-    race_fastest_lap = fields.Decimal(places=2, validate=POINTS, as_string=True)
-    sprint_fastest_lap = fields.Decimal(places=2, validate=POINTS, as_string=True)
-    race_positions_gained = fields.Decimal(places=2, validate=validate.Range(min=-10, max=10), as_string=True)
-    sprint_positions_gained = fields.Decimal(places=2, validate=validate.Range(min=-10, max=10), as_string=True)
-    race_not_classified = fields.Decimal(places=2, validate=POINTS, as_string=True)
-    sprint_not_classified = fields.Decimal(places=2, validate=POINTS, as_string=True)
-    disqualified = fields.Decimal(places=2, validate=POINTS, allow_none=True, as_string=True)
-    qualifying_no_time = fields.Decimal(places=2, validate=POINTS, as_string=True)
+    race_fastest_lap = RulesetValue()
+    sprint_fastest_lap = RulesetValue()
+    race_positions_gained = RulesetValue(bound=10)
+    sprint_positions_gained = RulesetValue(bound=10)
+    race_not_classified = RulesetValue()
+    sprint_not_classified = RulesetValue()
+    disqualified = RulesetValue(allow_none=True)
+    qualifying_no_time = RulesetValue()
 
 
 RULESET_DESCRIPTION = (
@@ -122,6 +131,12 @@ class RulesetField(fields.Field):
             raise ValidationError("A preset name or a custom ruleset object")
         loaded = CustomRulesetSchema().load(value)
         return CustomRulesetSchema().dump(loaded)
+
+    @staticmethod
+    def openapi(converter) -> dict:
+        """Documented as what it holds (extensions.field_documents_itself): a preset's name or a CustomRuleset."""
+        preset = {"type": "string", "enum": list(PRESETS)}
+        return {"oneOf": [preset, converter.resolve_nested_schema(CustomRulesetSchema)]}
 
     def _serialize(self, value, attr, obj, **kwargs):
         """A custom ruleset's points are stored as decimal strings (exact, and the key of stored scores);
