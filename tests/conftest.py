@@ -180,18 +180,26 @@ def redis_down(app, backing_urls, tmp_path):
 @pytest.fixture(scope="session")
 def recorded_snapshot(migrated_app):
     """The bundled snapshot loaded once through the real load on an empty database and Redis, and what that
-    left: every row it wrote, and every Redis key (the jobs it queued) with its time to live."""
+    left: every row it wrote, and every Redis key (the jobs it queued) with its time to live. On PostgreSQL the
+    rows are also copied into tables of a schema of their own, which the server copies back (see `f1`)."""
     _clean(migrated_app)
     with migrated_app.app_context():
         f1data.load_snapshot()
         db.session.remove()
-        with db.engine.connect() as connection:
+        with db.engine.begin() as connection:
             rows = {table: [dict(row) for row in connection.execute(select(table)).mappings()]
                     for table in db.metadata.sorted_tables}
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {RECORDED} CASCADE; CREATE SCHEMA {RECORDED}"))
+                for table in (table for table, found in rows.items() if found):
+                    connection.execute(text(f"CREATE TABLE {RECORDED}.{table.name} AS TABLE {table.name}"))
         redis = get_redis()
         keys = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.scan_iter()}
     _clean(migrated_app)
     return {table: found for table, found in rows.items() if found}, keys
+
+
+RECORDED = "recorded_snapshot"  # the PostgreSQL schema holding the recorded rows
 
 
 def _untouched(connection, tables) -> bool:
@@ -214,7 +222,10 @@ def f1(app, recorded_snapshot):
             return
         with db.engine.begin() as connection:
             for table, found in rows.items():
-                connection.execute(table.insert(), found)
+                if connection.dialect.name == "postgresql":  # a server-side copy: a tenth of sending the rows
+                    connection.execute(text(f"INSERT INTO {table.name} SELECT * FROM {RECORDED}.{table.name}"))
+                else:
+                    connection.execute(table.insert(), found)
             if connection.dialect.name == "postgresql":  # the ids were written, so the sequences move past them
                 for table in rows:
                     if "id" in table.c:

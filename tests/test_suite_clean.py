@@ -1,5 +1,6 @@
 """The clean before every test (conftest._clean) leaves what truncating every table with RESTART IDENTITY left:
-no rows, every id sequence at its start (also one a rolled-back insert moved), and an empty Redis database."""
+no rows, every id sequence at its start (also one a rolled-back insert moved), and an empty Redis database;
+the `f1` fixture writes back what the real load left."""
 from sqlalchemy import func, select, text
 
 from conftest import PASSWORD, _clean
@@ -66,3 +67,21 @@ def test_the_clean_leaves_postgresql_as_truncating_every_table_with_restart_iden
     assert len(cleaned[1]) == len(before) >= 20
     with app.app_context(), db.engine.begin() as connection:
         assert connection.execute(text("SELECT nextval(pg_get_serial_sequence('leagues', 'id'))")).scalar_one() == 1
+
+
+def test_the_f1_fixture_writes_back_exactly_the_rows_and_jobs_the_real_load_left(app, f1, recorded_snapshot):
+    """What the recorded load is written back as (rows copied by the server on PostgreSQL, inserted from
+    Python on SQLite): the same rows, ids past them, the same Redis keys."""
+    rows, keys = recorded_snapshot
+    assert sum(len(found) for found in rows.values()) > 1000
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in db.metadata.sorted_tables:
+                stored = [dict(row) for row in connection.execute(select(table)).mappings()]
+                assert sorted(stored, key=repr) == sorted(rows.get(table, []), key=repr), table.name
+            if connection.dialect.name == "postgresql":
+                for table, found in rows.items():
+                    if "id" in table.c:
+                        drawn = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
+                        assert connection.execute(text(drawn)).scalar_one() == max(row["id"] for row in found) + 1
+        assert set(get_redis().keys()) == set(keys)
