@@ -302,9 +302,9 @@ def test_cached_standings_follow_renames_and_joins(app, client, make_user):
 
 def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app, client, make_user, monkeypatch):
     """The read path's budget (bench/README.md): with the token's principal, the caller's league access and
-    the standings in Redis a read touches no database at all (no connection checkout, no pre-ping) and makes
-    two Redis round trips (the token's, then access and standings together). Cold, it selects the user,
-    the league with the caller's membership, the teams and one aggregate. On SQLite the access snapshot is
+    the standings in Redis a read touches no database at all (no session, no connection checkout, no pre-ping)
+    and makes two Redis round trips (the token's, then access and standings together). Cold, it selects the
+    user, the league with the caller's membership, the teams and one aggregate. On SQLite the access snapshot is
     stored by the next read (one statement): its read transaction keeps the view of its first statement."""
     league = League(client, make_user)
     play_round(app, league, 1)
@@ -331,12 +331,16 @@ def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app
         return execute_command(self, *args, **kwargs)
 
     monkeypatch.setattr(type(redis), "execute_command", counted)
+    sessions, new_session = [], db.session.registry.createfunc
+    monkeypatch.setattr(db.session.registry, "createfunc",
+                        lambda: (threading.get_ident() == reader and sessions.append(1)) or new_session())
     event.listen(engine, "before_cursor_execute", record)
     try:
         standings(client, league)
         cold = queries()
         standings(client, league)
         second = queries()
+        sessions.clear()
         standings(client, league)
         hit, hit_commands = list(statements), list(commands)
     finally:
@@ -349,6 +353,7 @@ def test_a_cached_standings_read_makes_no_sql_and_a_cold_one_four_statements(app
     else:
         assert len(second) == 1 and "FROM leagues LEFT OUTER JOIN memberships" in second[0], second
     assert hit == []
+    assert sessions == []  # not even a SQLAlchemy session is set up and torn down
     assert hit_commands == ["EVAL", "EVAL"], hit_commands
 
 

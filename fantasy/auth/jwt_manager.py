@@ -18,9 +18,12 @@ about a fifth of the request's CPU (bench/README.md §3). Here:
 * no unverified decode happens before it: this app signs with one key and registers no decode-key loader
   (registering one raises here rather than being ignored).
 
-Only the library's header read after the decode remains. This overrides a private method of the pinned
-version: tests/test_auth.py counts the parses and covers expired (also after being remembered), tampered,
-wrong-key, unsigned and wrong-type tokens, so an upgrade that changes it fails there.
+* the library's header read after the decode (its view decorator calls `get_unverified_jwt_headers` on the
+  token it has just verified) is remembered the same way, per token string, each use getting its own copy.
+
+This overrides a private method and a module-level name of the pinned version: tests/test_auth.py counts the
+parses and covers expired (also after being remembered), tampered, wrong-key, unsigned and wrong-type tokens,
+so an upgrade that changes either fails there.
 """
 import json
 import time
@@ -28,8 +31,10 @@ from functools import lru_cache
 
 import flask_jwt_extended
 import jwt
+from flask_jwt_extended import view_decorators
 from flask_jwt_extended.config import config
 from flask_jwt_extended.tokens import _decode_jwt
+from flask_jwt_extended.utils import get_unverified_jwt_headers
 
 VERIFIED_TOKENS = 4096
 
@@ -45,7 +50,19 @@ def _verified(encoded_token: str, secret: str, algorithms: tuple, audience: str 
     return json.dumps(claims), claims.get("exp")
 
 
+_header = lru_cache(maxsize=VERIFIED_TOKENS)(get_unverified_jwt_headers)
+
+
+def _remembered_header(encoded_token: str) -> dict:
+    """The header of a token the library has just verified, parsed once per token string (a copy per use)."""
+    return dict(_header(encoded_token))
+
+
 class JWTManager(flask_jwt_extended.JWTManager):
+    def init_app(self, app, *args, **kwargs) -> None:
+        super().init_app(app, *args, **kwargs)
+        view_decorators.get_unverified_jwt_headers = _remembered_header
+
     def decode_key_loader(self, callback):
         raise TypeError("this JWTManager verifies with JWT_SECRET_KEY only: a decode-key loader would be ignored")
 
