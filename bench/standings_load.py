@@ -148,6 +148,38 @@ def print_rounds(rounds: dict) -> None:
             print(f"| {connections} | {index + 1} | " + " | ".join(cells + ratios) + " |")
 
 
+def pair(app, runs: dict, index: int, seconds: int) -> dict:
+    """Each target's read and its reference back to back at 64 connections, the first of each pair alternating,
+    so a ratio's two runs share the shared machine's moment."""
+    wrk(runs["cached"][0], 64, 2, runs["cached"][1])  # refills snapshots that expired (SNAPSHOT_SECONDS)
+    result = {}
+    for kind in ("floor", "cached") if index % 2 == 0 else ("cached", "floor"):
+        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1])
+    for kind in ("me", "uncached") if index % 2 == 0 else ("uncached", "me"):
+        if kind == "uncached":
+            drop_cached_standings(app)
+        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1])
+    log(f"pair {index + 1}: " + "  ".join(f"{kind} {run['rps']:.0f} req/s (load {run['load1']:.1f})"
+                                          for kind, run in result.items()))
+    return result
+
+
+def print_pairs(pairs: list[dict]) -> None:
+    if not pairs:
+        return
+    print("\n| pair | floor req/s | cached req/s | cached / floor (target 70%) | /users/me req/s | uncached req/s | "
+          "uncached / /users/me (target 40%) | load |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|")
+    for index, p in enumerate(pairs, start=1):
+        loads = sorted(run["load1"] for run in p.values())
+        print(f"| {index} | {p['floor']['rps']:.0f} | {p['cached']['rps']:.0f} | "
+              f"{p['cached']['rps'] / p['floor']['rps']:.0%} | {p['me']['rps']:.0f} | {p['uncached']['rps']:.0f} | "
+              f"{p['uncached']['rps'] / p['me']['rps']:.0%} | {loads[0]:.1f}-{loads[-1]:.1f} |")
+    cached = statistics.median(p["cached"]["rps"] / p["floor"]["rps"] for p in pairs)
+    uncached = statistics.median(p["uncached"]["rps"] / p["me"]["rps"] for p in pairs)
+    print(f"| median | | | {cached:.0%} | | | {uncached:.0%} | |")
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10)
@@ -155,6 +187,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--cached-leagues", type=int, default=1000)
     parser.add_argument("--uncached-leagues", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=2, help="rounds of bare/cached/uncached; medians reported")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="then this many back-to-back pairs at 64 connections for the two targets (floor and "
+                             "cached, /users/me and uncached, each --pair-seconds), in alternating order")
+    parser.add_argument("--pair-seconds", type=int, default=5)
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args(argv)
     app = make_app()
@@ -179,11 +215,11 @@ def main(argv=None) -> dict:
         lines = cached_file.read_text().splitlines()
         file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in lines) + "\n")
     floor_url = f"http://127.0.0.1:{FLOOR_PORT}/"
-    results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}, "rounds": {}}
+    results: dict = {"body_bytes": size, "bare_body_bytes": bare_size, "runs": {}, "rounds": {}, "pairs": []}
     try:
         wrk(bare_url, 64, 3)  # warm-up: worker imports, connection pools
         wrk(product_url, 64, 3, cached_file)
-        for connections in [int(c) for c in args.connections.split(",")]:
+        for connections in [int(c) for c in args.connections.split(",") if args.repeat]:
             runs = {"bare": [], "bare + token + Redis GET": [], "product /healthz": [],
                     "product floor: token + Redis GET": [], "product /users/me": [], "cached": [], "uncached": []}
             for attempt in range(args.repeat):
@@ -213,6 +249,9 @@ def main(argv=None) -> dict:
                    "socket_errors": sum(run["socket_errors"] for run in rows)}
                 for kind, rows in runs.items()
             }
+        runs = {"floor": (floor_url, floor_file), "cached": (product_url, cached_file),
+                "me": (product_url, me_file), "uncached": (product_url, uncached_file)}
+        results["pairs"] = [pair(app, runs, index, args.pair_seconds) for index in range(args.pairs)]
     finally:
         for server in (product, bare, floor):
             stop(server)
@@ -225,6 +264,7 @@ def main(argv=None) -> dict:
                   f"{m['p99_us'] / 1000:.2f} | {m['rps'] / base['rps']:.0%} | {m['p99_us'] / base['p99_us']:.1f}x | "
                   f"{m['non_2xx'] + m['socket_errors']} |")
     print_rounds(results["rounds"])
+    print_pairs(results["pairs"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return results
