@@ -74,7 +74,38 @@ def stop(process) -> None:
     process.wait(timeout=30)
 
 
-def wrk(url: str, connections: int, duration: int, targets_file: Path | None = None) -> dict:
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(server) -> dict:
+    """CPU seconds so far of what serves a request: the server's gunicorn master and workers, the bench Redis
+    and the PostgreSQL backends connected to the bench database. Unlike throughput, CPU per request hardly
+    moves with the other tenants' load."""
+    import redis
+
+    from _env import BENCH_REDIS_URL
+
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    backends = [pid for (pid,) in cur.fetchall()]
+    conn.close()
+    redis_pid = redis.Redis.from_url(BENCH_REDIS_URL).info("server")["process_id"]
+    return ({("web", pid): _cpu(pid) for pid in [server.pid, *map(int, workers)]}
+            | {("redis", redis_pid): _cpu(redis_pid)} | {("postgres", pid): _cpu(pid) for pid in backends})
+
+
+def wrk(url: str, connections: int, duration: int, targets_file: Path | None = None, server=None) -> dict:
+    """One wrk run; with `server`, also the CPU milliseconds per request its web processes, Redis and
+    PostgreSQL spent (cpu_ms, by part)."""
+    before = cpu_by_process(server) if server else None
     env = {**os.environ}
     env.pop("TARGETS", None)
     if targets_file:
@@ -87,6 +118,11 @@ def wrk(url: str, connections: int, duration: int, targets_file: Path | None = N
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["load1"] = os.getloadavg()[0]  # the shared machine's 1-minute load average as the run ends
+    if server:
+        after = cpu_by_process(server)
+        result["cpu_ms"] = {part: 1000 * sum(seconds - before.get(key, 0.0) for key, seconds in after.items()
+                                             if key[0] == part) / max(result["requests"], 1)
+                            for part in ("web", "redis", "postgres")}
     return result
 
 
@@ -137,6 +173,8 @@ ROUND_KINDS = ("bare", "product floor: token + Redis GET", "product /users/me", 
 
 def print_rounds(rounds: dict) -> None:
     """Every round, not only the medians: req/s with the load average as each run ended, and the targets."""
+    if not rounds:
+        return
     print("\n| connections | round | " + " | ".join(f"{kind} req/s (load)" for kind in ROUND_KINDS)
           + " | " + " | ".join(f"{name} (target {share:.0%})" for name, _r, _f, share in TARGETS) + " |")
     print("|---:|---:|" + "---:|" * (len(ROUND_KINDS) + len(TARGETS)))
@@ -155,19 +193,31 @@ def pair(app, runs: dict, index: int, seconds: int) -> dict:
     warm(app, runs["cached"][1])  # the previous pair's uncached run dropped every entry and snapshot
     result = {}
     for kind in ("floor", "cached") if index % 2 == 0 else ("cached", "floor"):
-        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1])
+        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1], server=runs[kind][2])
     for kind in ("me", "uncached") if index % 2 == 0 else ("uncached", "me"):
         if kind == "uncached":
             drop_cached_standings(app)
-        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1])
-    log(f"pair {index + 1}: " + "  ".join(f"{kind} {run['rps']:.0f} req/s (load {run['load1']:.1f})"
+        result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1], server=runs[kind][2])
+    log(f"pair {index + 1}: " + "  ".join(f"{kind} {run['rps']:.0f} req/s {cpu_text(run)} (load {run['load1']:.1f})"
                                           for kind, run in result.items()))
     return result
+
+
+def cpu_text(run: dict) -> str:
+    cpu = run["cpu_ms"]
+    return f"{sum(cpu.values()):.2f} ms CPU (web {cpu['web']:.2f}, redis {cpu['redis']:.2f}, pg {cpu['postgres']:.2f})"
 
 
 def print_pairs(pairs: list[dict]) -> None:
     if not pairs:
         return
+    kinds = ("floor", "cached", "me", "uncached")
+    print("\n| pair | " + " | ".join(f"{kind}: CPU ms/request (web + redis + pg)" for kind in kinds) + " |")
+    print("|---:|" + "---|" * len(kinds))
+    for index, p in enumerate(pairs, start=1):
+        print(f"| {index} | " + " | ".join(cpu_text(p[kind]).replace(" ms CPU", "") for kind in kinds) + " |")
+    for kind in kinds:
+        print(f"median CPU ms/request, {kind}: {statistics.median(sum(p[kind]['cpu_ms'].values()) for p in pairs):.2f}")
     print("\n| pair | floor req/s | cached req/s | cached / floor (target 70%) | /users/me req/s | uncached req/s | "
           "uncached / /users/me (target 40%) | load |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -250,14 +300,15 @@ def main(argv=None) -> dict:
                    "socket_errors": sum(run["socket_errors"] for run in rows)}
                 for kind, rows in runs.items()
             }
-        runs = {"floor": (floor_url, floor_file), "cached": (product_url, cached_file),
-                "me": (product_url, me_file), "uncached": (product_url, uncached_file)}
+        runs = {"floor": (floor_url, floor_file, floor), "cached": (product_url, cached_file, product),
+                "me": (product_url, me_file, product), "uncached": (product_url, uncached_file, product)}
         results["pairs"] = [pair(app, runs, index, args.pair_seconds) for index in range(args.pairs)]
     finally:
         for server in (product, bare, floor):
             stop(server)
-    print("\n| connections | endpoint | req/s | p50 ms | p95 ms | p99 ms | vs bare req/s | vs bare p99 | errors |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    if results["runs"]:
+        print("\n| connections | endpoint | req/s | p50 ms | p95 ms | p99 ms | vs bare req/s | vs bare p99 | errors |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for connections, kinds in results["runs"].items():
         base = kinds["bare"]
         for kind, m in kinds.items():
