@@ -8,6 +8,7 @@ from rq.timeouts import TimerDeathPenalty
 from drafts_helpers import API, League, driver_id, race_id
 from fantasy.common.redis import get_redis
 from fantasy.jobs.queues import QUEUE_NAMES, get_queue
+from fantasy.notifications.schemas import DATA_SCHEMAS
 
 
 class ThreadWorker(SimpleWorker):
@@ -32,12 +33,28 @@ def drain(app) -> None:
     thread.join(timeout=120)
 
 
+def undocumented(kind: str, data: dict) -> dict | None:
+    """How `data` differs from what the OpenAPI documents for its kind (a key missing or extra, a type: the
+    first schema's errors), or None when one of the kind's schemas takes it exactly."""
+    errors = {"kind": [f"{kind} has no documented data"]}
+    for schema in DATA_SCHEMAS.get(kind, ()):
+        errors = schema().validate(data)
+        if not errors:
+            return None
+    return errors
+
+
 def inbox(client, user, **query) -> list[dict]:
-    """The user's notifications, newest first (one page of up to 100)."""
+    """The user's notifications, newest first (one page of up to 100), each one's data checked against the
+    schema the OpenAPI documents for its kind: every flow that reads an inbox keeps the documentation true."""
     query.setdefault("page_size", 100)
     response = client.get(f"{API}/notifications", query_string=query, headers=user["headers"])
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    items = response.get_json()
+    problems = {item["id"]: (item["kind"], errors) for item in items
+                if (errors := undocumented(item["kind"], item["data"])) is not None}
+    assert problems == {}, problems
+    return items
 
 
 def kinds(client, user) -> list[str]:

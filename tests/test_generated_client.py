@@ -138,3 +138,9 @@ def test_a_generated_client_plays_a_replay_round(app, api):
         expected = Counter(draft_open=1, draft_complete=1, draft_locked=1, race_scored=1, your_turn=turns,
                            member_joined=joined_after[user])
         assert Counter(notification.kind for notification in notifications) == +expected, user
+        # The data of a kind reads as the schema the OpenAPI names for it (x-data-schemas).
+        [scored] = [notification for notification in notifications if notification.kind == "race_scored"]
+        figures = models.RaceScoredData.from_dict(scored.data.to_dict())
+        row = next(row for row in standings if row.team_id == team)
+        assert (figures.team_id, figures.round_, figures.rank, figures.previous_rank, figures.season_points) == (
+            team, 1, row.rank, None, row.points)
