@@ -25,5 +25,7 @@ run pick_path bench/pick_path.py
 run picks bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --json "$OUT/picks.json"
 run picks_warm bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --warm 6000 --json "$OUT/picks_warm.json"
 run streams bench/streams.py --streams 2000 --rate 20 --duration "${BENCH_SECONDS:-10}" --json "$OUT/streams.json"
+run notify_picks bench/notify_picks.py --leagues 1000 --rate 300 --duration "${BENCH_SECONDS:-15}" \
+  --json "$OUT/notify_picks.json"
 run draft_load bench/draft_load.py --leagues 50 --clients-per-league 4 --duration 60 --json "$OUT/draft_load.json"
 echo "loadavg after: $(cat /proc/loadavg)" >> "$OUT/machine.txt"

@@ -93,8 +93,8 @@ class Stream:
 class Picker:
     """Picks at a steady rate, round robin over the leagues, as the team on the clock; each pick's 201 time."""
 
-    def __init__(self, race_id: int, drivers: list[int], teams: dict, token: dict):
-        self.race_id, self.drivers, self.teams, self.token = race_id, drivers, teams, token
+    def __init__(self, race_id: int, drivers: list[int], teams: dict, token: dict, send=request):
+        self.race_id, self.drivers, self.teams, self.token, self.send = race_id, drivers, teams, token, send
         self.leagues = sorted(teams)
         self.next_pick = {league: 1 for league in self.leagues}
         self.turn = 0
@@ -119,8 +119,8 @@ class Picker:
         rows = self.teams[league]
         _team, user = rows[snake_team(pick, len(rows))]
         driver = self.drivers[(pick + self.leagues.index(league)) % len(self.drivers)]
-        status, _ = request("POST", f"/api/v1/leagues/{league}/drafts/{self.race_id}/picks", self.token[user],
-                            {"driver_id": driver})
+        status, _ = self.send("POST", f"/api/v1/leagues/{league}/drafts/{self.race_id}/picks", self.token[user],
+                              {"driver_id": driver})
         if status == 201:
             self.acked[(league, pick)] = time.time()
         else:
