@@ -30,6 +30,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from bisect import bisect_right  # noqa: E402
+from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import psutil  # noqa: E402
@@ -62,6 +63,7 @@ class KeptAlive:
     def __init__(self, port: int):
         self.port = port
         self.idle: list[http.client.HTTPConnection] = []
+        self.statuses: Counter = Counter()
 
     def __call__(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, bytes]:
         connection = self.idle.pop() if self.idle else http.client.HTTPConnection(HOST, self.port, timeout=60)
@@ -77,6 +79,7 @@ class KeptAlive:
             response = connection.getresponse()
         content = response.read()
         self.idle.append(connection)
+        self.statuses[response.status] += 1
         return response.status, content
 
 
@@ -228,10 +231,18 @@ def phase(name: str, app, args, round_: int, token: dict, work: Path, server, se
     with app.app_context():  # the notices of an earlier run on this round
         from sqlalchemy import text
 
+        from fantasy.common.redis import get_redis
         from fantasy.extensions import db
+        from fantasy.jobs.queues import LOW, get_queue
+        from fantasy.notifications import batch
 
         db.session.execute(text("DELETE FROM notifications WHERE race_id = :race"), {"race": race_id})
         db.session.commit()
+        # A phase before may have left deliveries its worker did not drain (the per-pick reference does).
+        get_redis().delete(batch.PENDING, batch.DRAIN_FLAG, batch.HOLDERS,
+                           *(batch.PROCESSING.format(job_id) for job_id in batch.holders()))
+        get_queue(LOW).empty()
+    send.statuses.clear()
     since = time.time()
     worker = start_worker(worker_env, work / "worker.log") if worker_env is not None else None
     time.sleep(3 if worker else 0)  # the worker registers and listens
@@ -250,6 +261,7 @@ def phase(name: str, app, args, round_: int, token: dict, work: Path, server, se
         result["cpu_seconds"] = {name: round(cpu_seconds(*process) - before[name], 1)
                                  for name, process in processes.items()}
         result["picks_ok"], result["picks_failed"] = len(picker.acked), picker.failed
+        result["statuses"] = {str(status): count for status, count in send.statuses.items()}
         result["picks_per_second"] = len(picker.acked) / result["picks_seconds"]
         if worker is not None:
             result["settle_seconds"] = settle(app, args.settle)

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from config import env_bool
+from config import env_bool, env_positive_int
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = re.compile(
-    r"""(?:environ\.get|env_int|env_bool|env_list|env_seconds|env_seconds_list)\(\s*["']([A-Z0-9_]+)["']""")
+    r"""(?:environ\.get|env_int|env_positive_int|env_bool|env_list|env_seconds|env_seconds_list)\(\s*["']([A-Z0-9_]+)["']""")
 
 pytestmark = pytest.mark.smoke
 
@@ -39,3 +39,13 @@ def test_strict_boolean_parser_refuses_anything_else(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ValueError, match="SOME_FLAG"):
         env_bool("SOME_FLAG", False)
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "many"])
+def test_a_batch_size_is_a_whole_number_from_1(monkeypatch, raw):
+    """A batch of 0 would be LRANGE 0 -1 in the drain's take (notifications/batch.py): every item, no bound."""
+    monkeypatch.setenv("NOTIFICATION_BATCH_SIZE", raw)
+    with pytest.raises(ValueError, match="NOTIFICATION_BATCH_SIZE must be a whole number from 1"):
+        env_positive_int("NOTIFICATION_BATCH_SIZE", 500)
+    monkeypatch.setenv("NOTIFICATION_BATCH_SIZE", "1")
+    assert env_positive_int("NOTIFICATION_BATCH_SIZE", 500) == 1
