@@ -130,7 +130,12 @@ def cpu_seconds(pid: int, tree: bool = True) -> float:
     if not tree:
         return sum(process.cpu_times()[:2])
     times = process.cpu_times()
-    live = sum(sum(child.cpu_times()[:2]) for child in process.children(recursive=True))
+    live = 0.0
+    for child in process.children(recursive=True):
+        try:
+            live += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:  # a work horse that ended meanwhile: its parent has its time once reaped
+            pass
     return times.user + times.system + times.children_user + times.children_system + live
 
 
