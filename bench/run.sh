@@ -14,12 +14,21 @@ machine() {
 }
 machine > "$OUT/machine.txt"
 # Logs keep only the benchmarks' own lines (the app's JSON log lines go to the .log's .app file).
-run() { local name=$1; shift; "$PY" "$@" 2> "$OUT/$name.app.log" | tee "$OUT/$name.log"; }
+# BENCH_ONLY="name ..." runs only those benchmarks, e.g. issue 17's figures in one recorded run:
+#   BENCH_ONLY="standings_pairs streams notify_picks" make bench
+run() {
+  local name=$1; shift
+  if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then return 0; fi
+  "$PY" "$@" 2> "$OUT/$name.app.log" | tee "$OUT/$name.log"
+}
 run rescore bench/rescore.py --sizes "${BENCH_SIZES:-10000,100000,1000000}" --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore.json"
 run rescore_salary_cap bench/rescore.py --format salary_cap --sizes "${BENCH_SIZES:-10000,100000,1000000}" \
   --repeat "${BENCH_REPEAT:-3}" --json "$OUT/rescore_salary_cap.json"
-run explain bench/explain.py > /dev/null && cp "$OUT/explain.log" "$OUT/explain.md"
+run explain bench/explain.py > /dev/null
+[ -f "$OUT/explain.log" ] && cp "$OUT/explain.log" "$OUT/explain.md"
 run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --json "$OUT/standings.json"
+run standings_pairs bench/standings_load.py --repeat 0 --pairs "${BENCH_PAIRS:-6}" --pair-seconds 5 \
+  --cached-leagues 300 --uncached-leagues 900 --json "$OUT/standings_pairs.json"
 run read_path bench/read_path.py --requests 300
 run pick_path bench/pick_path.py
 run picks bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --json "$OUT/picks.json"
