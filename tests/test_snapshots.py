@@ -73,7 +73,7 @@ def test_role_and_visibility_changes_apply_to_cached_access(client, make_user):
 
 
 def _facts_snapshot(league_id: int, user_id: int) -> snapshots.Snapshot:
-    return snapshots.read("league", league_id, FACTS.format(league_id, user_id))[0]
+    return snapshots.read(snapshots.Read("league", league_id, FACTS.format(league_id, user_id)))[0]
 
 
 def _rename(app, league_id: int, name: str, *, commit: bool = True):
@@ -217,3 +217,46 @@ def test_malformed_snapshots_are_misses_and_clear_removes_them_all(app, client, 
         snapshots.clear(get_redis())
         assert get_redis().keys("snap:*") == []
     assert standings(client, league, member).status_code == 200
+
+
+def test_a_read_asked_for_ahead_comes_with_the_token_check_and_is_used_once_and_only_as_asked(
+        app, client, make_user, monkeypatch):
+    """snapshots.ahead: the read a route will make rides in the token check's round trip; the route's own read
+    of exactly that Read then costs no round trip; it is used once; any other read drops it."""
+    league = League(client, make_user, size=2)
+    member = member_of(league)
+    warm(client, league, member)
+    commands = []
+    with app.app_context():
+        client_type = type(get_redis())
+    execute_command = client_type.execute_command
+    monkeypatch.setattr(client_type, "execute_command", lambda self, *args, **kwargs: (
+        commands.append(args[0]) or execute_command(self, *args, **kwargs)))
+
+    def facts(user_id: int) -> snapshots.Read:
+        return snapshots.Read("league", league.id, FACTS.format(league.id, user_id), ("extra:key",))
+
+    principal = snapshots.Read("user", member["id"], f"snap:user:{member['id']}:v1")
+    with app.test_request_context():
+        get_redis().set("extra:key", "x")
+        snapshots.ahead(facts)
+        commands.clear()
+        assert snapshots.read(principal, ahead_for=member["id"])[0].data["active"] is True
+        snapshot, extra, followed = snapshots.read(facts(member["id"]))
+        assert commands == ["EVAL"]  # the token's round trip made both
+        assert snapshot.data["role"] == "member" and extra == [b"x"] and followed is None
+        assert snapshots.read(facts(member["id"]))[0].data["role"] == "member"
+        assert commands == ["EVAL", "EVAL"]  # used once: the second read is the route's own
+
+        snapshots.ahead(facts)
+        snapshots.read(principal, ahead_for=member["id"])
+        other = snapshots.Read("league", league.id, FACTS.format(league.id, league.owner["id"]), ("extra:key",))
+        assert snapshots.read(other)[0].data is None  # not what was read ahead: read now (the owner's: cold)
+        snapshots.read(facts(member["id"]))  # dropped by the read before it
+        assert commands == ["EVAL"] * 5
+
+        snapshots.ahead(facts)
+        snapshots.read(principal)  # no ahead_for: nothing is read ahead
+        assert snapshots.read(principal, ahead_for=member["id"])[1] == []  # the ahead read goes with this one
+        snapshots.read(facts(member["id"]))
+        assert commands == ["EVAL"] * 7

@@ -87,10 +87,12 @@ def _row(user_id: int) -> User | None:
 
 def _principal_state(user_id: int, family: str) -> tuple[bool, dict | None]:
     """(family revoked, {ver, active, admin} or None for no such user): one Redis round trip when both are
-    cached; the database for what is not, and for both during a Redis outage (reads keep being served)."""
+    cached, which also makes the read the route asked for ahead (common/snapshots.ahead: a league's access
+    snapshot); the database for what is not, and for both during a Redis outage (reads keep being served)."""
     try:
-        snapshot, (cached,), _ = snapshots.read("user", user_id, PRINCIPAL.format(user_id),
-                                                families.FAMILY.format(family))
+        snapshot, (cached,), _ = snapshots.read(
+            snapshots.Read("user", user_id, PRINCIPAL.format(user_id), (families.FAMILY.format(family),)),
+            ahead_for=user_id)
         redis_up = True
     except redis.RedisError:
         log.warning("token checked against the database: redis unavailable")

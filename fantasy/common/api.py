@@ -1,6 +1,7 @@
 """The project's smorest Blueprint: the request parser, pagination, bounded id paths, documented bearer auth and
 the error statuses every operation documents."""
 import json
+from collections.abc import Callable
 from functools import lru_cache, wraps
 
 import flask_smorest
@@ -108,8 +109,11 @@ class Blueprint(flask_smorest.Blueprint):
         """smorest's X-Pagination content, remembered: it builds a marshmallow schema on every call."""
         return flask_smorest.Blueprint._make_pagination_metadata(page, page_size, item_count)
 
-    def login_required(self, *, refresh: bool = False, admin: bool = False):
-        """Require a valid token of the right type (and the admin role), and document it."""
+    def login_required(self, *, refresh: bool = False, admin: bool = False, ahead: Callable[..., None] | None = None):
+        """Require a valid token of the right type (and the admin role), and document it.
+
+        `ahead` is called with the view's URL arguments before the token is checked, to ask for reads the token
+        check's Redis round trip can make too (common/snapshots.ahead); it decides nothing."""
 
         def decorator(func):
             @wraps(func)
@@ -118,7 +122,14 @@ class Blueprint(flask_smorest.Blueprint):
                     raise Forbidden("Admins only")
                 return func(*args, **kwargs)
 
-            guarded = jwt_required(refresh=refresh)(check_role)
+            checked = jwt_required(refresh=refresh)(check_role)
+            if ahead is None:
+                guarded = checked
+            else:
+                @wraps(checked)
+                def guarded(*args, **kwargs):
+                    ahead(**kwargs)
+                    return checked(*args, **kwargs)
             guarded = self.alt_response(401, description="Missing, invalid, expired or revoked token")(guarded)
             if admin:
                 guarded = self.alt_response(403, description="Not an admin")(guarded)

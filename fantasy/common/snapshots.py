@@ -34,9 +34,11 @@ The keys assume one Redis (not a cluster): the read script follows a key it does
 """
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
-from flask import has_app_context
+from flask import g, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -63,18 +65,26 @@ for i = 1, #KEYS, 2 do
   if redis.call('DECR', KEYS[i + 1]) <= 0 then redis.call('DEL', KEYS[i + 1]) end
 end
 """
+# KEYS: per read, its object's generation, its snapshot and its extra keys; ARGV: per read, how many keys it has
+# and the field and prefix it follows ('' for none). Each read's values come back followed by its followed value.
 _READ = """
 local values = redis.call('MGET', unpack(KEYS))
-local followed = false
-if ARGV[1] ~= '' and values[2] then
-  local ok, tagged = pcall(cjson.decode, values[2])
-  if ok and type(tagged) == 'table' and tagged[1] == (values[1] or '0') and type(tagged[2]) == 'table'
-      and tagged[2][ARGV[1]] then
-    followed = redis.call('GET', ARGV[2] .. tagged[2][ARGV[1]]) or '0'
+local out, first = {}, 1
+for a = 1, #ARGV, 3 do
+  local count, field = tonumber(ARGV[a]), ARGV[a + 1]
+  local followed = false
+  if field ~= '' and values[first + 1] then
+    local ok, tagged = pcall(cjson.decode, values[first + 1])
+    if ok and type(tagged) == 'table' and tagged[1] == (values[first] or '0') and type(tagged[2]) == 'table'
+        and tagged[2][field] then
+      followed = redis.call('GET', ARGV[a + 2] .. tagged[2][field]) or '0'
+    end
   end
+  for i = first, first + count - 1 do out[#out + 1] = values[i] end
+  out[#out + 1] = followed
+  first = first + count
 end
-values[#values + 1] = followed
-return values
+return out
 """
 _STORE = """
 if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] and not redis.call('GET', KEYS[2]) then
@@ -112,20 +122,61 @@ class Snapshot:
             log.warning("snapshot not stored: redis unavailable")
 
 
-def read(kind: str, object_id: int, key: str, *extra_keys: str, follow: tuple[str, str] | None = None
-         ) -> tuple[Snapshot, list, bytes | None]:
-    """The snapshot `key` of object (`kind`, `object_id`) and the values of `extra_keys`, in one round trip.
+@dataclass(frozen=True)
+class Read:
+    """One read: the snapshot `key` of object (`kind`, `object_id`), the values of `extra_keys` and, with
+    `follow` = (field, prefix), the key prefix + the current snapshot's `field` (b"0" when that key does not
+    exist; None when the snapshot is missing or out of date)."""
 
-    `follow` = (field, prefix) also reads the key prefix + the current snapshot's `field` (b"0" when that
-    key does not exist; None when the snapshot is missing or out of date).
+    kind: str
+    object_id: int
+    key: str
+    extra_keys: tuple[str, ...] = ()
+    follow: tuple[str, str] | None = None
+
+
+_AHEAD = "snapshots_ahead"      # g: the read a route will make, as a function of the token's user id
+_READ_AHEAD = "snapshots_read"  # g: (that Read, its result), made in the round trip of the token check
+
+
+def ahead(read_for: Callable[[int], Read]) -> None:
+    """Ask, before the request's token is checked, for the read `read_for(user id)` to be made in the token
+    check's round trip (auth/tokens.py reads with `ahead_for`): a cached read then costs one round trip, not two.
+
+    The result is kept for this request and handed to the first `read` of exactly that Read (any other read
+    drops it), so a wrong guess costs a few keys, never a wrong answer; it is a read made a moment earlier, and
+    a snapshot stored after it uses the generation it read, as any read's does.
+    """
+    setattr(g, _AHEAD, read_for)
+
+
+def read(spec: Read, *, ahead_for: int | None = None) -> tuple[Snapshot, list, bytes | None]:
+    """`spec` in one round trip: (its snapshot, the values of its extra keys, the followed value).
+
+    With `ahead_for` (a user id), the read asked for by `ahead`, if any, is made in the same round trip.
     Raises redis.RedisError: the caller decides how to do without Redis.
     """
+    made = g.pop(_READ_AHEAD, None)
+    if made is not None and made[0] == spec:
+        return made[1]
+    read_for = g.pop(_AHEAD, None) if ahead_for is not None else None
+    specs = [spec] if read_for is None else [spec, read_for(ahead_for)]
     # No session yet means no transaction yet: a cached read sets none up just to ask (bench/README.md §3).
     storable = not db.session.registry.has() or _reads_committed(db.session())
-    field, prefix = follow or ("", "")
-    gen, raw, *extra, followed = get_redis().eval(_READ, 2 + len(extra_keys), GEN.format(kind, object_id), key,
-                                                  *extra_keys, field, prefix)
-    return Snapshot(kind, object_id, key, gen, raw, storable), extra, followed
+    keys, counts = [], []
+    for one in specs:
+        keys += [GEN.format(one.kind, one.object_id), one.key, *one.extra_keys]
+        counts += [2 + len(one.extra_keys), *(one.follow or ("", ""))]
+    values = get_redis().eval(_READ, len(keys), *keys, *counts)
+    results, first = [], 0
+    for one in specs:
+        gen, raw, *extra = values[first:first + 2 + len(one.extra_keys)]
+        first += 2 + len(one.extra_keys)
+        results.append((Snapshot(one.kind, one.object_id, one.key, gen, raw, storable), extra, values[first]))
+        first += 1
+    if len(results) == 2:
+        setattr(g, _READ_AHEAD, (specs[1], results[1]))
+    return results[0]
 
 
 def _reads_committed(session: Session) -> bool:

@@ -14,7 +14,7 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.cards import driver_cards
 from fantasy.f1data.models import Race, RaceStatus
-from fantasy.leagues.access import LeagueFacts, Need, league_access, league_facts
+from fantasy.leagues.access import LeagueFacts, Need, facts_ahead, league_access, league_facts
 from fantasy.leagues.models import FantasyTeam, League, LeagueFormat, LeagueMode
 from fantasy.lineups import rounds as lineup_rounds
 
@@ -60,6 +60,11 @@ def shown_state(draft: Draft) -> DraftState:
     if draft.state == DraftState.scheduled and lock_passed(draft.locks_at):
         return DraftState.skipped
     return draft.state
+
+
+def access_ahead(league_id: int, race_id: int) -> None:
+    """Have the token check read the caller's access snapshot too (a draft's read and a pick start with it)."""
+    facts_ahead(league_id)
 
 
 def draft_state(league_id: int, race_id: int, user: User | Principal) -> dict:

@@ -37,7 +37,7 @@ class LeagueRaces(MethodView):
 
 @drafts_blp.route(DRAFT)
 class DraftByRace(MethodView):
-    @drafts_blp.login_required()
+    @drafts_blp.login_required(ahead=reads.access_ahead)
     @drafts_blp.response(200, DraftStateSchema)
     @drafts_blp.alt_response(403, description=NO_TEAM)
     @drafts_blp.alt_response(404, description=NOT_FOUND)
@@ -78,7 +78,7 @@ class LockDraft(MethodView):
 
 @drafts_blp.route(f"{DRAFT}/picks")
 class Picks(MethodView):
-    @drafts_blp.login_required()
+    @drafts_blp.login_required(ahead=reads.access_ahead)
     @drafts_blp.arguments(PickRequestSchema, example={"driver_id": 830})
     @drafts_blp.response(201, PickSchema)
     @drafts_blp.alt_response(403, description=NO_TEAM)

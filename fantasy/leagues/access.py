@@ -111,6 +111,17 @@ def league_access(league_id: int, user: User | Principal, need: Need, *, lock: b
     return LeagueAccess(league, membership, user)
 
 
+def _facts_read(league_id: int, user_id: int, also, follow_ruleset: str | None) -> snapshots.Read:
+    return snapshots.Read("league", league_id, FACTS.format(league_id, user_id), tuple(also),
+                          ("ruleset_key", follow_ruleset) if follow_ruleset else None)
+
+
+def facts_ahead(league_id: int, *, also: list[str] = (), follow_ruleset: str | None = None) -> None:
+    """Have the token check read what `league_facts` with these arguments will (common/snapshots.ahead): a
+    route's `login_required(ahead=...)` calls this with its URL's league id before the token is checked."""
+    snapshots.ahead(lambda user_id: _facts_read(league_id, user_id, also, follow_ruleset))
+
+
 def league_facts(league_id: int, principal: Principal, need: Need, *, also: list[str] = (),
                  follow_ruleset: str | None = None) -> tuple[LeagueFacts, list, bytes | None]:
     """The access decision of `league_access` and the league's facts, from Redis when current (no row lock).
@@ -120,8 +131,7 @@ def league_facts(league_id: int, principal: Principal, need: Need, *, also: list
     was current: a caller then reads it itself).
     """
     try:
-        snapshot, values, followed = snapshots.read("league", league_id, FACTS.format(league_id, principal.id), *also,
-                                                    follow=("ruleset_key", follow_ruleset) if follow_ruleset else None)
+        snapshot, values, followed = snapshots.read(_facts_read(league_id, principal.id, also, follow_ruleset))
     except redis.RedisError:
         snapshot, values, followed = None, [None] * len(also), None
     data = snapshot.data if snapshot is not None else None

@@ -1,4 +1,5 @@
 """Standings and team scores (§8, §11); the admin re-score endpoint is in admin_routes.py."""
+from flask import request
 from flask.views import MethodView
 
 from fantasy.auth.tokens import current_principal, current_user
@@ -15,9 +16,15 @@ from fantasy.scoring.schemas import (
 standings_blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings and scores")
 
 
+def _season_ahead(league_id: int) -> None:
+    """The season's standings (no race_id asked) are read in the token check's Redis round trip."""
+    if "race_id" not in request.args:
+        standings.read_ahead(league_id)
+
+
 @standings_blp.route("/leagues/<id:league_id>/standings")
 class LeagueStandings(MethodView):
-    @standings_blp.login_required()
+    @standings_blp.login_required(ahead=_season_ahead)
     @standings_blp.arguments(StandingsQuerySchema, location="query")
     @standings_blp.response(200, StandingRowSchema(many=True))
     @standings_blp.alt_response(403, description="Not a member of this (public) league")

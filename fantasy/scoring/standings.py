@@ -21,7 +21,7 @@ from fantasy.errors import NotFound
 from fantasy.extensions import db
 from fantasy.f1data.cards import CARD_COLUMNS, card, card_join
 from fantasy.f1data.models import Driver, Race
-from fantasy.leagues.access import LeagueFacts, Need, league_facts, team_access
+from fantasy.leagues.access import LeagueFacts, Need, facts_ahead, league_facts, team_access
 from fantasy.leagues.models import FantasyTeam, League, LeagueFormat
 from fantasy.scoring import cache, salary_cap
 from fantasy.scoring.models import DriverScore
@@ -132,6 +132,16 @@ def _compute(league: LeagueFacts, race_id: int | None) -> list[dict]:
     return [{**row, "team_name": teams[row["team_id"]][0]} for row in rows]
 
 
+def _cache_reads(league_id: int, scope: str) -> dict:
+    """What a standings read asks of Redis beside the access snapshot: the entry's keys and its ruleset's version."""
+    return {"also": cache.keys(league_id, scope), "follow_ruleset": cache.RULESET_VERSION.format("")}
+
+
+def read_ahead(league_id: int) -> None:
+    """Have the token check make the season standings' Redis read too (leagues/access.facts_ahead)."""
+    facts_ahead(league_id, **_cache_reads(league_id, "season"))
+
+
 def standings(league_id: int, principal: Principal, race_id: int | None = None) -> list[str]:
     """Season standings (or one race's), team names included, each row as its JSON response text; cached
     per league in that form, so a cache hit is sliced into pages without loading and dumping the rows.
@@ -141,8 +151,7 @@ def standings(league_id: int, principal: Principal, race_id: int | None = None) 
     time (scoring/cache.py).
     """
     scope = f"race-{race_id}" if race_id else "season"
-    league, values, ruleset_version = league_facts(league_id, principal, Need.member, also=cache.keys(league_id, scope),
-                                                   follow_ruleset=cache.RULESET_VERSION.format(""))
+    league, values, ruleset_version = league_facts(league_id, principal, Need.member, **_cache_reads(league_id, scope))
     entry = cache.read(league.ruleset_key, league_id, [league.created_at, league.roster_version], scope,
                        None if ruleset_version is None else [ruleset_version, *values])
     if entry.value is None:
