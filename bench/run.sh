@@ -28,7 +28,7 @@ run explain bench/explain.py > /dev/null
 [ -f "$OUT/explain.log" ] && cp "$OUT/explain.log" "$OUT/explain.md"
 run standings bench/standings_load.py --duration "${BENCH_SECONDS:-10}" --repeat 2 --json "$OUT/standings.json"
 run standings_pairs bench/standings_load.py --repeat 0 --pairs "${BENCH_PAIRS:-6}" --pair-seconds 5 \
-  --cached-leagues 300 --uncached-leagues 900 --json "$OUT/standings_pairs.json"
+  --cached-leagues 300 --uncached-leagues "${BENCH_UNCACHED_LEAGUES:-4000}" --json "$OUT/standings_pairs.json"
 run read_path bench/read_path.py --requests 300
 run pick_path bench/pick_path.py
 run picks bench/picks.py --leagues 2000 --duration "${BENCH_SECONDS:-10}" --connections 32 --json "$OUT/picks.json"
