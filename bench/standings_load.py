@@ -11,7 +11,9 @@ uncached, beside a bare Flask JSON endpoint of the same body size on the same se
   auth, no database) and `/users/me` (bearer auth with its revocation and principal check, then the user
   row from PostgreSQL and its dump).
 * floors (bare_app.py, floor_app.py): one token verification and one Redis GET, on a bare Flask app and
-  behind the product's request hooks: the least any authenticated cached read can cost on this server.
+  behind the product's request hooks: the least any authenticated cached read can cost on this server;
+  and the uncached floor (floor_app.py): the token check and the two statements only PostgreSQL can answer
+  (access and teams, the per-race points), no ORM, ranking or cache: the least an uncached read can cost.
 Each request carries the bearer token of the league's owner (bench/standings.lua reads "path token" lines).
 
     python bench/standings_load.py --duration 10 --connections 64,8
@@ -194,7 +196,7 @@ def pair(app, runs: dict, index: int, seconds: int) -> dict:
     result = {}
     for kind in ("floor", "cached") if index % 2 == 0 else ("cached", "floor"):
         result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1], server=runs[kind][2])
-    for kind in ("me", "uncached") if index % 2 == 0 else ("uncached", "me"):
+    for kind in ("me", "uncached", "uncached floor") if index % 2 == 0 else ("uncached floor", "uncached", "me"):
         if kind == "uncached":
             drop_cached_standings(app)
         result[kind] = wrk(runs[kind][0], 64, seconds, runs[kind][1], server=runs[kind][2])
@@ -211,7 +213,7 @@ def cpu_text(run: dict) -> str:
 def print_pairs(pairs: list[dict]) -> None:
     if not pairs:
         return
-    kinds = ("floor", "cached", "me", "uncached")
+    kinds = ("floor", "cached", "me", "uncached", "uncached floor")
     print("\n| pair | " + " | ".join(f"{kind}: CPU ms/request (web + redis + pg)" for kind in kinds) + " |")
     print("|---:|" + "---|" * len(kinds))
     for index, p in enumerate(pairs, start=1):
@@ -219,16 +221,17 @@ def print_pairs(pairs: list[dict]) -> None:
     for kind in kinds:
         print(f"median CPU ms/request, {kind}: {statistics.median(sum(p[kind]['cpu_ms'].values()) for p in pairs):.2f}")
     print("\n| pair | floor req/s | cached req/s | cached / floor (target 70%) | /users/me req/s | uncached req/s | "
-          "uncached / /users/me (target 40%) | load |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---|")
+          "uncached / /users/me (target 40%) | uncached floor req/s | uncached floor / /users/me | load |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for index, p in enumerate(pairs, start=1):
         loads = sorted(run["load1"] for run in p.values())
         print(f"| {index} | {p['floor']['rps']:.0f} | {p['cached']['rps']:.0f} | "
               f"{p['cached']['rps'] / p['floor']['rps']:.0%} | {p['me']['rps']:.0f} | {p['uncached']['rps']:.0f} | "
-              f"{p['uncached']['rps'] / p['me']['rps']:.0%} | {loads[0]:.1f}-{loads[-1]:.1f} |")
-    cached = statistics.median(p["cached"]["rps"] / p["floor"]["rps"] for p in pairs)
-    uncached = statistics.median(p["uncached"]["rps"] / p["me"]["rps"] for p in pairs)
-    print(f"| median | | | {cached:.0%} | | | {uncached:.0%} | |")
+              f"{p['uncached']['rps'] / p['me']['rps']:.0%} | {p['uncached floor']['rps']:.0f} | "
+              f"{p['uncached floor']['rps'] / p['me']['rps']:.0%} | {loads[0]:.1f}-{loads[-1]:.1f} |")
+    ratios = [statistics.median(p[read]["rps"] / p[reference]["rps"] for p in pairs)
+              for read, reference in (("cached", "floor"), ("uncached", "me"), ("uncached floor", "me"))]
+    print("| median | | | {:.0%} | | | {:.0%} | | {:.0%} | |".format(*ratios))
 
 
 def main(argv=None) -> dict:
@@ -240,7 +243,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeat", type=int, default=2, help="rounds of bare/cached/uncached; medians reported")
     parser.add_argument("--pairs", type=int, default=0,
                         help="then this many back-to-back pairs at 64 connections for the two targets (floor and "
-                             "cached, /users/me and uncached, each --pair-seconds), in alternating order")
+                             "cached; /users/me, uncached and the uncached floor; each --pair-seconds), in "
+                             "alternating order")
     parser.add_argument("--pair-seconds", type=int, default=5)
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args(argv)
@@ -265,6 +269,9 @@ def main(argv=None) -> dict:
     product_url, bare_url = f"http://127.0.0.1:{PRODUCT_PORT}/", f"http://127.0.0.1:{BARE_PORT}/bare"
     # Reference points on the product's own stack: the framework without auth, and auth with its user row.
     me_file, bare_auth_file, floor_file = work / "me.txt", work / "bare_auth.txt", work / "floor.txt"
+    uncached_floor_file = work / "uncached_floor.txt"
+    uncached_floor_file.write_text(uncached_file.read_text().replace("/api/v1/leagues/", "/bench/uncached-floor/")
+                                   .replace("/standings ", " "))
     for file, path in ((me_file, "/api/v1/users/me"), (bare_auth_file, "/bare-auth"), (floor_file, "/bench/floor")):
         lines = cached_file.read_text().splitlines()
         file.write_text("\n".join(f"{path} {line.split(' ')[1]}" for line in lines) + "\n")
@@ -304,7 +311,8 @@ def main(argv=None) -> dict:
                 for kind, rows in runs.items()
             }
         runs = {"floor": (floor_url, floor_file, floor), "cached": (product_url, cached_file, product),
-                "me": (product_url, me_file, product), "uncached": (product_url, uncached_file, product)}
+                "me": (product_url, me_file, product), "uncached": (product_url, uncached_file, product),
+                "uncached floor": (floor_url, uncached_floor_file, floor)}
         results["pairs"] = [pair(app, runs, index, args.pair_seconds) for index in range(args.pairs)]
     finally:
         for server in (product, bare, floor):
