@@ -1,5 +1,7 @@
 """Redis snapshots of principals and league access (fantasy/common/snapshots.py): a cached read needs no
 PostgreSQL, and no write — through the API or racing a reader — leaves a snapshot that hides it."""
+import json
+
 import pytest
 from sqlalchemy import select, update
 
@@ -260,3 +262,43 @@ def test_a_read_asked_for_ahead_comes_with_the_token_check_and_is_used_once_and_
         assert snapshots.read(principal, ahead_for=member["id"])[1] == []  # the ahead read goes with this one
         snapshots.read(facts(member["id"]))
         assert commands == ["EVAL"] * 7
+
+
+def test_a_read_made_ahead_is_dropped_by_a_write_of_a_guarded_row_in_the_same_request(app, client, make_user):
+    """Found by review: a route that writes a league or membership row between its token check and its read
+    must not be handed the access read from before its write."""
+    league = League(client, make_user, size=2)
+    member = member_of(league)
+    warm(client, league, member)
+    facts = snapshots.Read("league", league.id, FACTS.format(league.id, member["id"]))
+    with app.test_request_context():
+        snapshots.ahead(lambda _user_id: facts)
+        snapshots.read(snapshots.Read("user", member["id"], f"snap:user:{member['id']}:v1"), ahead_for=member["id"])
+        db.session.scalars(select(LeagueRow).where(LeagueRow.id == league.id)).one().name = "Renamed in the request"
+        db.session.flush()
+        assert snapshots.read(facts)[0].data is None  # read again: the generation moved with the flush
+        db.session.rollback()
+
+
+def test_a_followed_field_that_is_not_a_key_follows_nothing_and_fails_no_read(app, client, make_user):
+    """A league snapshot whose ruleset key is null, an object or a boolean (only corruption writes one) is read
+    with nothing followed; the Lua call carrying it (the token check's, with the read ahead) does not fail."""
+    league = League(client, make_user, size=2)
+    member = member_of(league)
+    warm(client, league, member)
+    key = FACTS.format(league.id, member["id"])
+    with app.app_context():
+        gen, data = json.loads(get_redis().get(key))
+    ruleset_version = ("ruleset_key", "scores:v:ruleset:")
+    for bad in (None, {"a": 1}, True):
+        with app.app_context():
+            get_redis().set(key, json.dumps([gen, {**data, "ruleset_key": bad}]))
+        with app.test_request_context():
+            snapshot, _extra, followed = snapshots.read(
+                snapshots.Read("league", league.id, key, follow=ruleset_version))
+            assert snapshot.data["ruleset_key"] == bad and followed is None
+    with app.app_context():
+        get_redis().set(key, json.dumps([gen, {**data, "ruleset_key": 7}]))
+        get_redis().set("scores:v:ruleset:7", 3)
+    with app.test_request_context():
+        assert snapshots.read(snapshots.Read("league", league.id, key, follow=ruleset_version))[2] == b"3"

@@ -9,7 +9,8 @@ carry the version they were issued under (`ver`): no Redis failure or concurrent
 
 Every request checks its token against its family and the user's *principal* (token version, active,
 admin): a Redis snapshot of the user row kept current by generation counters (common/snapshots.py), read
-in the same round trip as the family's cache entry, so authenticating a request needs no PostgreSQL.
+in the same round trip as the family's cache entry, so authenticating a request needs no PostgreSQL; the
+same round trip makes the read a route asked for before its token was checked (common/snapshots.ahead).
 Routes that need the row itself use `current_user` from this module: it loads the row on first use and
 checks it once more against the committed version and active flag. The hot routes (standings, picks) use
 `current_principal`.

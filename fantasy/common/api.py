@@ -113,7 +113,8 @@ class Blueprint(flask_smorest.Blueprint):
         """Require a valid token of the right type (and the admin role), and document it.
 
         `ahead` is called with the view's URL arguments before the token is checked, to ask for reads the token
-        check's Redis round trip can make too (common/snapshots.ahead); it decides nothing."""
+        check's Redis round trip can make too (common/snapshots.ahead); it decides nothing. This decorator is the
+        view's outermost, so the keyword arguments it sees are the URL's."""
 
         def decorator(func):
             @wraps(func)

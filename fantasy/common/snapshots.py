@@ -9,7 +9,8 @@ Each guarded object (a user, a league) has a generation counter `gen` and a `pen
   This happens in session events, so no unit-of-work write can forget it; a bulk UPDATE or DELETE of a
   guarded model through the ORM raises instead (it would bypass the flush).
 * **Readers** fetch `gen` and the snapshot in one round trip (a Lua call, which can also follow a key
-  named by a field of the snapshot). A snapshot is stored with the `gen` it was read under and counts
+  named by a field of the snapshot; one call can carry several reads, as the token check carries the read a
+  route asked for ahead). A snapshot is stored with the `gen` it was read under and counts
   only while `gen` is unchanged. On a miss the reader loads the row from the database and stores it with
   a compare-and-set (Lua): only if `gen` is still what it read *before* loading and no write is pending,
   and only if that load sees everything committed before it started: no transaction was open yet, or the
@@ -75,9 +76,11 @@ for a = 1, #ARGV, 3 do
   local followed = false
   if field ~= '' and values[first + 1] then
     local ok, tagged = pcall(cjson.decode, values[first + 1])
-    if ok and type(tagged) == 'table' and tagged[1] == (values[first] or '0') and type(tagged[2]) == 'table'
-        and tagged[2][field] then
-      followed = redis.call('GET', ARGV[a + 2] .. tagged[2][field]) or '0'
+    if ok and type(tagged) == 'table' and tagged[1] == (values[first] or '0') and type(tagged[2]) == 'table' then
+      local named = tagged[2][field]
+      if type(named) == 'string' or type(named) == 'number' then  -- anything else: malformed, nothing followed
+        followed = redis.call('GET', ARGV[a + 2] .. named) or '0'
+      end
     end
   end
   for i = first, first + count - 1 do out[#out + 1] = values[i] end
@@ -144,8 +147,10 @@ def ahead(read_for: Callable[[int], Read]) -> None:
     check's round trip (auth/tokens.py reads with `ahead_for`): a cached read then costs one round trip, not two.
 
     The result is kept for this request and handed to the first `read` of exactly that Read (any other read
-    drops it), so a wrong guess costs a few keys, never a wrong answer; it is a read made a moment earlier, and
-    a snapshot stored after it uses the generation it read, as any read's does.
+    drops it, and so does a flush of any guarded row in this request), so a wrong guess costs a few keys, never
+    a wrong answer; it is a read made a moment earlier (a change committed by another request in between is
+    seen by the next request, as with any read), and a snapshot stored after it uses the generation it read,
+    as any read's does: a fill is safe when its load sees everything committed before that generation was read.
     """
     setattr(g, _AHEAD, read_for)
 
@@ -212,9 +217,13 @@ def _keys(objects) -> list[str]:
 
 
 def _begin(session: Session, _flush_context) -> None:
+    touched = _guarded(session)
+    if not touched or not has_app_context():
+        return
+    g.pop(_READ_AHEAD, None)  # a read made ahead is from before this write: the route reads again
     begun = session.info.setdefault(_BEGUN, set())
-    new = _guarded(session) - begun
-    if not new or not has_app_context():
+    new = touched - begun
+    if not new:
         return
     begun |= new  # released after the transaction even if this fails: that increment still invalidates
     try:

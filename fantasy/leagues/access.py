@@ -128,7 +128,8 @@ def league_facts(league_id: int, principal: Principal, need: Need, *, also: list
 
     In the same round trip: the values of the keys `also` (None each when Redis could not be read) and,
     with `follow_ruleset`, the key that prefix + the league's ruleset key names (None unless the snapshot
-    was current: a caller then reads it itself).
+    was current: a caller then reads it itself). That round trip is the token check's when the route asked
+    for this read ahead (`facts_ahead`).
     """
     try:
         snapshot, values, followed = snapshots.read(_facts_read(league_id, principal.id, also, follow_ruleset))
