@@ -49,6 +49,10 @@ def test_draft_open_pick_turns_and_autopicks(app, client, make_user):
     third = state["order"][2]["team_id"]
     autopicks = [item for item in inbox(client, league.players[third]) if item["kind"] == "autopicked"]
     assert len(autopicks) == 2 and {item["data"]["team_id"] for item in autopicks} == {third}
+    picked = {pick["driver"]["id"]: pick["driver"] for pick in league.state(round1)["picks"]}
+    for item in autopicks:  # named: the league, and the driver's card as the draft state shows it
+        assert item["data"]["league_name"] == league.created["name"] == "Draft League"
+        assert item["data"]["driver"] == picked[item["data"]["driver_id"]] and item["data"]["driver"]["name"]
     assert "draft_locked" in kinds(client, league.players[third])
     # Locking a replay round queued its scoring; the drain ran it, and members heard of it.
     assert "race_scored" in kinds(client, league.players[third])

@@ -104,10 +104,30 @@ class YourTurnDataSchema(NextTurnSchema):
     draft_id = fields.Integer()
 
 
+class NamedConstructorSchema(NoticeDataSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class NamedDriverSchema(NoticeDataSchema):
+    id = fields.Integer()
+    code = fields.String(allow_none=True)
+    name = fields.String()
+
+
+class DriverCardDataSchema(NamedDriverSchema):
+    """A driver card (as the draft state names drivers) inside a notice."""
+
+    constructor = fields.Nested(NamedConstructorSchema, allow_none=True, metadata={
+        "description": "The team of the driver's latest classification up to the race (none before any)"})
+
+
 class AutopickedDataSchema(NoticeDataSchema):
+    league_name = fields.String()
     pick_number = fields.Integer()
     team_id = fields.Integer()
     driver_id = fields.Integer()
+    driver = fields.Nested(DriverCardDataSchema, metadata={"description": "The driver picked for the team, named"})
     autopicked = fields.Boolean()
     next = fields.Nested(NextTurnSchema, allow_none=True, metadata={
         "description": "The turn the pick put on the clock; null once the draft is complete"})
@@ -147,17 +167,12 @@ class PricesChangedDataSchema(LeagueNoticeDataSchema):
     value_change = Number(metadata={"description": "The held assets' change in value, in millions"})
 
 
-class LockedDriverSchema(NoticeDataSchema):
-    id = fields.Integer()
-    code = fields.String(allow_none=True)
-    name = fields.String()
+class LockedDriverSchema(NamedDriverSchema):
     price = Number()
     multiplier = fields.Integer(metadata={"description": "1; 2 for the boost driver; 3 for the extra_boost driver"})
 
 
-class LockedConstructorSchema(NoticeDataSchema):
-    id = fields.Integer()
-    name = fields.String()
+class LockedConstructorSchema(NamedConstructorSchema):
     price = Number()
 
 

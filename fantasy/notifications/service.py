@@ -13,6 +13,7 @@ from fantasy.common.clock import utcnow
 from fantasy.common.redis import get_redis
 from fantasy.errors import NotFound
 from fantasy.extensions import db
+from fantasy.f1data.cards import driver_cards
 from fantasy.f1data.models import Race
 from fantasy.leagues.models import FantasyTeam, League, Membership
 from fantasy.notifications import prices
@@ -84,17 +85,22 @@ def deliver_picks(items: list[tuple[str, dict]]) -> int:
 
     Each row's delivery key is its kind and the item's token (hooks.py draws one per event), so a batch
     stored again (a retried drain) stores nothing twice."""
-    autopicks = {payload["data"]["team_id"] for kind, payload in items
-                 if kind == "pick" and payload["data"]["autopicked"]}
-    owners = dict(db.session.execute(
-        select(FantasyTeam.id, FantasyTeam.user_id).where(FantasyTeam.id.in_(autopicks), FantasyTeam.left_at.is_(None))
-    ).all()) if autopicks else {}
+    autopicks = [payload for kind, payload in items if kind == "pick" and payload["data"]["autopicked"]]
+    owners = {team_id: (user_id, league_name) for team_id, user_id, league_name in db.session.execute(
+        select(FantasyTeam.id, FantasyTeam.user_id, League.name).join(League, League.id == FantasyTeam.league_id)
+        .where(FantasyTeam.id.in_({payload["data"]["team_id"] for payload in autopicks}),
+               FantasyTeam.left_at.is_(None))
+    )} if autopicks else {}
+    drivers = _autopicked_drivers(autopicks)
     notices = []  # (user, kind, payload, token), in pick order: an autopick's notice before the turn it carries
     for kind, payload in items:
         token = payload.get("token")
         if kind == "pick":
-            if payload["data"]["autopicked"]:
-                notices.append((owners.get(payload["data"]["team_id"]), "autopicked", payload, token))
+            data = payload["data"]
+            if data["autopicked"] and data["team_id"] in owners:
+                user_id, league_name = owners[data["team_id"]]
+                named = {**data, "league_name": league_name, "driver": drivers[payload["race_id"], data["driver_id"]]}
+                notices.append((user_id, "autopicked", {**payload, "data": named}, token))
             payload = payload.get("turn")
         if payload:
             notices.append((payload["user_id"], "your_turn", payload, token))
@@ -105,6 +111,17 @@ def deliver_picks(items: list[tuple[str, dict]]) -> int:
          "race_id": payload["race_id"], "data": payload["data"], "created_at": now,
          "delivery_key": f"{kind}:{token}" if token else None}
         for user_id, kind, payload, token in notices if user_id is not None])
+
+
+def _autopicked_drivers(autopicks: list[dict]) -> dict[tuple[int, int], dict]:
+    """The card of each autopicked driver as of its race (§11: a notice names its driver), by (race, driver):
+    one statement per race in the batch (autopicks come from clocks and locks: a round or two at a time)."""
+    by_race: dict[int, set[int]] = {}
+    for payload in autopicks:
+        by_race.setdefault(payload["race_id"], set()).add(payload["data"]["driver_id"])
+    return {(race.id, driver_id): card
+            for race in db.session.scalars(select(Race).where(Race.id.in_(by_race)))
+            for driver_id, card in driver_cards(by_race[race.id], race).items()}
 
 
 def _insert_once():
