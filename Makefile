@@ -7,6 +7,9 @@ PYTEST_ARGS ?=
 # gevent: the suite in an interpreter gevent patched before anything imported, as the `web` process runs (README).
 TEST_WORKER_CLASS ?=
 export TEST_WORKER_CLASS
+# pytest-xdist worker processes of `make test`, each on backing services of its own (tests/conftest.py; README:
+# 4 measured best on the 2-core machine, the slow tests wait on processes and clocks); 0 runs it in one process.
+TEST_PROCESSES ?= 4
 ifeq ($(TEST_WORKER_CLASS),gevent)
 PYTEST := $(BIN)/python -m gevent.monkey --module pytest
 else ifeq ($(TEST_WORKER_CLASS),)
@@ -31,7 +34,7 @@ run: install
 
 # On TEST_DATABASE_URL / TEST_REDIS_URL when set, else on the embedded default.
 test: install
-	$(PYTEST) $(PYTEST_ARGS)
+	$(PYTEST) -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Generate a migration after a model change: make migrate m="what changed"
 migrate: install

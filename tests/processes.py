@@ -1,4 +1,5 @@
 """Our own processes (`worker.py`, the web server) started by tests on the test's database and Redis."""
+import ctypes
 import os
 import signal
 import socket
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import redis
 import requests
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -82,6 +84,40 @@ def stop_all(processes: list[subprocess.Popen], timeout: float = 30, sig: int = 
             output, _ = process.communicate()
         outputs.append(output)
     return outputs
+
+
+def start_redis_server(database: int) -> tuple[str, subprocess.Popen]:
+    """A Redis server of this test process's own (`redis-server` on PATH, as CI installs it) on a free loopback
+    port, nothing saved: its URL and the process. Under pytest-xdist each worker has one, because pub/sub channels
+    and the statistics some tests read (CLIENT LIST, INFO commandstats) belong to the whole server."""
+    for _ in range(5):  # another process may take the free port before the server binds it
+        port = free_port()
+        server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                   "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  preexec_fn=_end_with_parent)
+        client = redis.Redis(port=port, retry=Retry(NoBackoff(), 0))
+        wait_for(lambda: server.poll() is not None or _serving(client, server.pid), timeout=10, interval=0.02)
+        client.close()
+        if server.poll() is None and _serving(client, server.pid):
+            return f"redis://127.0.0.1:{port}/{database}", server
+        stop(server, timeout=5)
+    raise RuntimeError("redis-server did not start on a free port")
+
+
+def _serving(client, pid: int) -> bool:
+    """The server on the client's port answers and is the one started (not another that took the port)."""
+    try:
+        return client.info("server")["process_id"] == pid
+    except redis.ConnectionError:
+        return False
+
+
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, so a crashed worker leaves no server behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def stop_embedded_redis(server) -> None:

@@ -216,8 +216,10 @@ def test_a_work_horse_killed_in_the_middle_of_a_season_sync_is_retried_to_the_sa
 def _drop_every_database_connection(app) -> int:
     """What a database restart does to the app's pool: every open connection dies under it.
 
-    PostgreSQL: the server ends every other backend of this database (pg_terminate_backend, as a restart
-    would). SQLite has no server; the file's pooled connections are closed under the pool instead.
+    PostgreSQL: the server ends every other backend of this test run in the database (pg_terminate_backend, as
+    a restart would); the run's connections carry its application_name, for under pytest-xdist the other
+    workers share the database, each in its own schema (conftest.py). SQLite has no server; the file's pooled
+    connections are closed under the pool instead.
     """
     with app.app_context():
         engine = db.engine
@@ -227,7 +229,8 @@ def _drop_every_database_connection(app) -> int:
             with outsider.connect() as connection:
                 killed = connection.execute(text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name = current_setting('application_name')")).scalar()
             outsider.dispose()
             return killed
         held = [engine.raw_connection() for _ in range(2)]
