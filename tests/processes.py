@@ -87,9 +87,9 @@ def stop_all(processes: list[subprocess.Popen], timeout: float = 30, sig: int = 
 
 
 def start_redis_server(database: int) -> tuple[str, subprocess.Popen]:
-    """A Redis server of this test process's own (`redis-server` on PATH, as CI installs it) on a free loopback
-    port, nothing saved: its URL and the process. Under pytest-xdist each worker has one, because pub/sub channels
-    and the statistics some tests read (CLIENT LIST, INFO commandstats) belong to the whole server."""
+    """A Redis server (`redis-server` on PATH, as CI installs it) on a free loopback port, nothing saved: its URL
+    and the process. pytest-xdist's main process starts one for each worker (conftest.py), because pub/sub
+    channels and the statistics some tests read (CLIENT LIST, INFO commandstats) belong to the whole server."""
     for _ in range(5):  # another process may take the free port before the server binds it
         port = free_port()
         server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -97,8 +97,9 @@ def start_redis_server(database: int) -> tuple[str, subprocess.Popen]:
                                   preexec_fn=_end_with_parent)
         client = redis.Redis(port=port, retry=Retry(NoBackoff(), 0))
         wait_for(lambda: server.poll() is not None or _serving(client, server.pid), timeout=10, interval=0.02)
+        started = server.poll() is None and _serving(client, server.pid)
         client.close()
-        if server.poll() is None and _serving(client, server.pid):
+        if started:
             return f"redis://127.0.0.1:{port}/{database}", server
         stop(server, timeout=5)
     raise RuntimeError("redis-server did not start on a free port")
@@ -113,7 +114,7 @@ def _serving(client, pid: int) -> bool:
 
 
 def _end_with_parent() -> None:
-    """In the child before exec: SIGTERM when the test process dies, so a crashed worker leaves no server behind."""
+    """In the child before exec: SIGTERM when the process that started it dies, so none is left behind."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
