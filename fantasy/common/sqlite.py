@@ -4,8 +4,9 @@ pysqlite's own transaction handling defers BEGIN and never takes the write lock 
 requests could both read a count and both insert. Writes (every request but GET/HEAD, and every job and
 CLI command) therefore begin with BEGIN IMMEDIATE, which takes the write lock at the start, the same
 guarantee the row locks give on PostgreSQL. GET/HEAD begin deferred, so under WAL they read while a
-writer works instead of queueing behind it. (A GET that writes, such as creating a scheduled draft on
-first view, may then meet a concurrent writer and answer 503 "retry"; that is rare and harmless.)
+writer works instead of queueing behind it. (No GET writes today: the draft state's GET stopped creating its
+draft row. One that did could meet a concurrent writer and answer 503 "retry", at once under gevent, where
+the busy timeout is 0.)
 
 Under gevent (the `web` process, and `make test TEST_WORKER_CLASS=gevent`) every request of a worker is a
 greenlet on one OS thread, and SQLite's own busy handler sleeps in C: a request waiting for the write lock
