@@ -168,11 +168,11 @@ def read(spec: Read, *, ahead_for: int | None = None) -> tuple[Snapshot, list, b
     specs = [spec] if read_for is None else [spec, read_for(ahead_for)]
     # No session yet means no transaction yet: a cached read sets none up just to ask (bench/README.md §3).
     storable = not db.session.registry.has() or _reads_committed(db.session())
-    keys, counts = [], []
+    keys, layout = [], []  # layout: per read, its key count and what it follows (the script's ARGV)
     for one in specs:
         keys += [GEN.format(one.kind, one.object_id), one.key, *one.extra_keys]
-        counts += [2 + len(one.extra_keys), *(one.follow or ("", ""))]
-    values = get_redis().eval(_READ, len(keys), *keys, *counts)
+        layout += [2 + len(one.extra_keys), *(one.follow or ("", ""))]
+    values = get_redis().eval(_READ, len(keys), *keys, *layout)
     results, first = [], 0
     for one in specs:
         gen, raw, *extra = values[first:first + 2 + len(one.extra_keys)]
