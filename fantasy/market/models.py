@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fantasy.common.clock import utcnow
 from fantasy.common.models import UTCDateTime
 from fantasy.extensions import db
-from fantasy.scoring.models import CONSTRUCTOR, DRIVER
+from fantasy.scoring.models import asset_key
 
 # The version of a season's stored prices (fantasy/common/cache.py), bumped with every commit that stores some.
 PRICES_VERSION = "market:v:prices:{}"
@@ -39,7 +39,7 @@ class AssetPrice(db.Model):
 
     @property
     def asset(self) -> tuple[str, int]:
-        return (DRIVER, self.driver_id) if self.driver_id is not None else (CONSTRUCTOR, self.constructor_id)
+        return asset_key(self.driver_id, self.constructor_id)
 
     @classmethod
     def of_round(cls, year: int, round_: int):

@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from fantasy.common.cache import commit_bumping
 from fantasy.errors import Conflict, NotFound, Unprocessable
@@ -41,7 +41,7 @@ from fantasy.f1data.models import (
 from fantasy.market import events, rules
 from fantasy.market.models import PRICES_VERSION, AssetPrice, PriceLock
 from fantasy.market.schemas import OpeningPricesSchema
-from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
+from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore, asset_key
 from fantasy.scoring.service import assets_committed, score_assets
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ def _season(year: int) -> None:
 
 def stored_prices(year: int, round_: int) -> dict[Asset, Decimal]:
     """A round's stored prices by asset (empty before they are stored); lineups read them too."""
-    return {row.asset: row.price for row in db.session.scalars(AssetPrice.of_round(year, round_))}
+    rows = db.session.execute(select(AssetPrice.driver_id, AssetPrice.constructor_id, AssetPrice.price)
+                              .where(AssetPrice.season_year == year, AssetPrice.round == round_))
+    return {asset_key(driver_id, constructor_id): price for driver_id, constructor_id, price in rows}
 
 
 def hold_prices(year: int) -> None:
@@ -90,8 +92,9 @@ def _replace(year: int, round_: int, prices: dict[Asset, Decimal]) -> bool:
 
 
 def _write(year: int, round_: int, prices: dict[Asset, Decimal]) -> None:
-    db.session.add_all(AssetPrice(season_year=year, round=round_, price=price, **{f"{kind}_id": asset_id})
-                       for (kind, asset_id), price in prices.items())
+    db.session.execute(insert(AssetPrice), [
+        {"season_year": year, "round": round_, "price": price, "driver_id": None, "constructor_id": None,
+         f"{kind}_id": asset_id} for (kind, asset_id), price in prices.items()])
 
 
 def _with_newcomers(year: int, prices: dict[Asset, Decimal]) -> dict[Asset, Decimal]:
@@ -193,7 +196,7 @@ def _season_points(year: int) -> dict[int, dict[Asset, Decimal]]:
     ).all()
     points: dict[int, dict[Asset, Decimal]] = defaultdict(dict)
     for round_, driver_id, constructor_id, value in rows:
-        points[round_][(DRIVER, driver_id) if driver_id is not None else (CONSTRUCTOR, constructor_id)] = value
+        points[round_][asset_key(driver_id, constructor_id)] = value
     return points
 
 

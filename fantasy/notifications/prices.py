@@ -16,7 +16,7 @@ from fantasy.leagues.models import FantasyTeam, League, LeagueFormat, Membership
 from fantasy.lineups.models import Chip, Lineup, LineupAsset, LineupRound
 from fantasy.market.models import AssetPrice
 from fantasy.market.reads import named_assets
-from fantasy.scoring.models import CONSTRUCTOR, DRIVER
+from fantasy.scoring.models import asset_key
 
 
 def _race(season: int, round_: int) -> Race | None:
@@ -57,7 +57,7 @@ def _holdings(team_ids: list[int], upto: Race) -> dict[int, list[tuple[str, int]
     ).all()
     held: dict[int, list] = defaultdict(list)
     for team_id, driver_id, constructor_id in rows:
-        held[team_id].append((DRIVER, driver_id) if driver_id is not None else (CONSTRUCTOR, constructor_id))
+        held[team_id].append(asset_key(driver_id, constructor_id))
     return held
 
 

@@ -13,6 +13,11 @@ from fantasy.extensions import db
 DRIVER, CONSTRUCTOR = "driver", "constructor"
 
 
+def asset_key(driver_id: int | None, constructor_id: int | None) -> tuple[str, int]:
+    """(kind, id) of a row that holds exactly one of a driver id and a constructor id."""
+    return (DRIVER, driver_id) if driver_id is not None else (CONSTRUCTOR, constructor_id)
+
+
 class AssetScore(db.Model):
     """Exactly one of driver_id and constructor_id is set. The table keeps the name it had when drivers were
     the only assets: every reader of driver scores joins on driver_id, which constructor rows never match."""
@@ -35,7 +40,7 @@ class AssetScore(db.Model):
 
     @property
     def asset(self) -> tuple[str, int]:
-        return (DRIVER, self.driver_id) if self.driver_id is not None else (CONSTRUCTOR, self.constructor_id)
+        return asset_key(self.driver_id, self.constructor_id)
 
 
 # The drivers-only name, still used by the standings and the draft tests: a driver's row is an asset score.

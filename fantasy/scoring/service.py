@@ -10,10 +10,10 @@ plays the race.
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from fantasy.common.background import ask
 from fantasy.common.clock import utcnow
@@ -23,7 +23,7 @@ from fantasy.extensions import db
 from fantasy.f1data.models import Race, RaceStatus, SessionKind, SessionResult
 from fantasy.leagues.models import League
 from fantasy.scoring import cache, events, salary_cap
-from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore
+from fantasy.scoring.models import CONSTRUCTOR, DRIVER, AssetScore, asset_key
 from fantasy.scoring.rules import Result, points_text, ruleset_key, score_constructor, score_weekend
 from fantasy.scoring.standings import RULESET_TEXT
 
@@ -52,21 +52,23 @@ class Weekend:
         return scores
 
 
+# A Result's fields, in order, as the session_results columns of the same names.
+RESULT_COLUMNS = tuple(getattr(SessionResult, field.name) for field in fields(Result))
+
+
 def _weekend(race_id: int) -> Weekend:
-    rows = db.session.scalars(
-        select(SessionResult).where(SessionResult.race_id == race_id).order_by(SessionResult.id)
-    ).all()
+    """The race's stored results as plain data (columns, not ORM objects: a season's pricing reads every race)."""
+    rows = db.session.execute(
+        select(SessionResult.driver_id, SessionResult.constructor_id, SessionResult.session, *RESULT_COLUMNS)
+        .where(SessionResult.race_id == race_id).order_by(SessionResult.id)
+    )
     weekend = Weekend(defaultdict(dict), defaultdict(int), defaultdict(list))
-    for row in rows:
+    for driver_id, constructor_id, session, *result in rows:
         # q2/q3 times too: a constructor's qualifying bonus is decided by the stages its drivers reached.
-        weekend.drivers[row.driver_id][row.session] = Result(
-            position=row.position, position_text=row.position_text, status=row.status, grid=row.grid,
-            points=row.points, fastest_lap_rank=row.fastest_lap_rank, q1_ms=row.q1_ms, q2_ms=row.q2_ms,
-            q3_ms=row.q3_ms,
-        )
-        weekend.sizes[row.session] += 1
-        if row.driver_id not in weekend.teams[row.constructor_id]:
-            weekend.teams[row.constructor_id].append(row.driver_id)
+        weekend.drivers[driver_id][session] = Result(*result)
+        weekend.sizes[session] += 1
+        if driver_id not in weekend.teams[constructor_id]:
+            weekend.teams[constructor_id].append(driver_id)
     return weekend
 
 
@@ -83,6 +85,14 @@ def _rulesets_in_use(race_id: int) -> dict[str, tuple[str | dict, set[str]]]:
     return rulesets
 
 
+def _status(race_id: int) -> RaceStatus:
+    """The race's status, read alone (a Race object loads its circuit, sessions and result states)."""
+    status = db.session.scalar(select(Race.status).where(Race.id == race_id))
+    if status is None:
+        raise NotFound(f"No race {race_id}")
+    return status
+
+
 def _has_race_classification(race_id: int) -> bool:
     return db.session.scalar(
         select(SessionResult.id)
@@ -97,26 +107,31 @@ def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, 
 
     Returns None when nothing changed, "scored" for a first scoring, "corrected" when rows changed.
     """
-    statement = select(AssetScore).where(AssetScore.ruleset == key, AssetScore.race_id == race_id)
+    statement = select(AssetScore.id, AssetScore.driver_id, AssetScore.constructor_id, AssetScore.points,
+                       AssetScore.breakdown).where(AssetScore.ruleset == key, AssetScore.race_id == race_id)
     if not constructors:
         statement = statement.where(AssetScore.driver_id.is_not(None))
-    existing = {row.asset: row for row in db.session.scalars(statement)}
+    # Rows as columns and written set-based: a season's pricing stores every race's (not ORM objects).
+    existing = {asset_key(driver_id, constructor_id): (id_, points, breakdown)
+                for id_, driver_id, constructor_id, points, breakdown in db.session.execute(statement)}
     first = not existing
-    changed = False
     now = utcnow()
+    inserts, updates = [], []
     for (kind, asset_id), (points, items) in scores.items():
         breakdown = {name: points_text(value) for name, value in items.items()}
         row = existing.pop((kind, asset_id), None)
         if row is None:
-            db.session.add(AssetScore(ruleset=key, race_id=race_id, points=points, breakdown=breakdown, computed_at=now,
-                                      **{f"{kind}_id": asset_id}))
-            changed = True
-        elif row.points != points or row.breakdown != breakdown:
-            row.points, row.breakdown, row.computed_at = points, breakdown, now
-            changed = True
+            inserts.append({"ruleset": key, "race_id": race_id, "points": points, "breakdown": breakdown,
+                            "computed_at": now, "driver_id": None, "constructor_id": None, f"{kind}_id": asset_id})
+        elif row[1] != points or row[2] != breakdown:
+            updates.append({"id": row[0], "points": points, "breakdown": breakdown, "computed_at": now})
+    if inserts:
+        db.session.execute(insert(AssetScore), inserts)
+    if updates:
+        db.session.execute(update(AssetScore), updates)
     if existing:
-        db.session.execute(delete(AssetScore).where(AssetScore.id.in_([row.id for row in existing.values()])))
-        changed = True
+        db.session.execute(delete(AssetScore).where(AssetScore.id.in_([id_ for id_, _p, _b in existing.values()])))
+    changed = bool(inserts or updates or existing)
     if not changed:
         return None
     return "scored" if first else "corrected"
@@ -128,10 +143,7 @@ def score_assets(race_id: int, ruleset: str) -> str | None:
     what `_store` did. A correction is announced here, in the caller's transaction, to the leagues that had
     the race scored under the preset (whichever job stores a correction first announces it, once); after its
     commit the caller calls `assets_committed`."""
-    race = db.session.get(Race, race_id)
-    if race is None:
-        raise NotFound(f"No race {race_id}")
-    scorable = race.status != RaceStatus.cancelled and _has_race_classification(race_id)
+    scorable = _status(race_id) != RaceStatus.cancelled and _has_race_classification(race_id)
     change = _store(ruleset, race_id, _weekend(race_id).scores(ruleset, True) if scorable else {}, True)
     if change:
         cache.bump([ruleset], [])  # before the commit too: see score_race
@@ -150,16 +162,14 @@ def assets_committed(ruleset: str, change: str | None) -> None:
 def score_race(race_id: int) -> dict:
     """(Re)score one race for every ruleset in use and mark its locked drafts and salary-cap rounds scored.
     Idempotent."""
-    race = db.session.get(Race, race_id)
-    if race is None:
-        raise NotFound(f"No race {race_id}")
+    status = _status(race_id)
     rulesets = _rulesets_in_use(race_id)
     # Salary-cap leagues that locked this race: waiting for its scores, and scored before.
     newly_salary, scored_before = salary_cap.rounds_of(race_id)
     salary = bool(newly_salary or scored_before)
     if salary:
         rulesets.setdefault(salary_cap.PRESET, (salary_cap.PRESET, set()))
-    cancelled = race.status == RaceStatus.cancelled
+    cancelled = status == RaceStatus.cancelled
     if not cancelled and not _has_race_classification(race_id):
         db.session.rollback()
         return {"race_id": race_id, "scored": False, "reason": "no race classification yet"}
