@@ -7,6 +7,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import responses
@@ -218,29 +219,65 @@ def redis_down(app, backing_urls, tmp_path):
 # --- F1 data -------------------------------------------------------------------------------------------
 
 
+class Recording(NamedTuple):
+    """What a set-up left: every row by table (non-empty tables only, parents first) and every Redis key with
+    its time to live. On PostgreSQL the rows are also copied into tables of a schema of their own, which the
+    server copies back (a tenth of sending them from Python)."""
+
+    rows: dict
+    keys: dict
+    schema: str | None
+
+
+def record(app, name: str) -> Recording:
+    """Record the database and Redis as a set-up left them, to be written back by `write_back`."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            rows = {table: found for table in db.metadata.sorted_tables
+                    if (found := [dict(row) for row in connection.execute(select(table)).mappings()])}
+            schema = None
+            if connection.dialect.name == "postgresql":
+                schema = f"recorded_{name}_{WORKER or 'serial'}"
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+                for table in rows:
+                    connection.execute(text(f"CREATE TABLE {schema}.{table.name} AS TABLE {table.name}"))
+        redis = get_redis()
+        keys = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.scan_iter()}
+    return Recording(rows, keys, schema)
+
+
+def write_back(app, recording: Recording) -> None:
+    """Write a recording back into the clean database and Redis: the rows with their ids (the id sequences
+    moved past them) and the keys with what was left of their time to live."""
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table, found in recording.rows.items():
+                if recording.schema:
+                    connection.execute(text(f"INSERT INTO {table.name} SELECT * FROM {recording.schema}.{table.name}"))
+                else:
+                    connection.execute(table.insert(), found)
+            if recording.schema:
+                for table in recording.rows:
+                    if (serial := table.autoincrement_column) is not None:
+                        sequence = f"pg_get_serial_sequence('{table.name}', '{serial.name}')"
+                        connection.execute(text(f"SELECT setval({sequence}, max({serial.name})) FROM {table.name}"))
+        with get_redis().pipeline(transaction=False) as pipe:
+            for key, (ttl, value) in recording.keys.items():
+                pipe.restore(key, ttl, value)
+            pipe.execute()
+
+
 @pytest.fixture(scope="session")
-def recorded_snapshot(migrated_app):
+def recorded_snapshot(migrated_app) -> Recording:
     """The bundled snapshot loaded once through the real load on an empty database and Redis, and what that
-    left: every row it wrote, and every Redis key (the jobs it queued) with its time to live. On PostgreSQL the
-    rows are also copied into tables of a schema of their own, which the server copies back (see `f1`)."""
+    left (see `f1`)."""
     _clean(migrated_app)
     with migrated_app.app_context():
         f1data.load_snapshot()
-        db.session.remove()
-        with db.engine.begin() as connection:
-            rows = {table: [dict(row) for row in connection.execute(select(table)).mappings()]
-                    for table in db.metadata.sorted_tables}
-            if connection.dialect.name == "postgresql":
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {RECORDED} CASCADE; CREATE SCHEMA {RECORDED}"))
-                for table in (table for table, found in rows.items() if found):
-                    connection.execute(text(f"CREATE TABLE {RECORDED}.{table.name} AS TABLE {table.name}"))
-        redis = get_redis()
-        keys = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.scan_iter()}
+    recording = record(migrated_app, "snapshot")
     _clean(migrated_app)
-    return {table: found for table, found in rows.items() if found}, keys
-
-
-RECORDED = f"recorded_snapshot_{WORKER}" if WORKER else "recorded_snapshot"  # the schema of the recorded rows
+    return recording
 
 
 def _untouched(connection, tables) -> bool:
@@ -253,29 +290,21 @@ def f1(app, recorded_snapshot):
     the F1 tables and queues jobs under fixed keys, so while those tables are empty and none of those keys
     exists (the usual case) the recorded load is written back, rows with their ids and the jobs as they were,
     in a fraction of a load's time; otherwise the snapshot is loaded for real."""
-    rows, keys = recorded_snapshot
+    rows, keys, _schema = recorded_snapshot
     with app.app_context():
-        redis = get_redis()
         with db.engine.connect() as connection:
-            pristine = _untouched(connection, rows) and not redis.exists(*keys)
+            pristine = _untouched(connection, rows) and not get_redis().exists(*keys)
         if not pristine:
             f1data.load_snapshot()
             return
-        with db.engine.begin() as connection:
-            for table, found in rows.items():
-                if connection.dialect.name == "postgresql":  # a server-side copy: a tenth of sending the rows
-                    connection.execute(text(f"INSERT INTO {table.name} SELECT * FROM {RECORDED}.{table.name}"))
-                else:
-                    connection.execute(table.insert(), found)
-            if connection.dialect.name == "postgresql":  # the ids were written, so the sequences move past them
-                for table in rows:
-                    if "id" in table.c:
-                        connection.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) FROM {table.name}"))
-        with redis.pipeline(transaction=False) as pipe:
-            for key, (ttl, value) in keys.items():
-                pipe.restore(key, ttl, value)
-            pipe.execute()
+    write_back(app, recorded_snapshot)
+
+
+@pytest.fixture(scope="session")
+def recordings() -> dict:
+    """Set-ups recorded once per session (per pytest-xdist worker), by name: a fixture that builds the same
+    state for many tests builds it once through the API and has `write_back` give it to the others."""
+    return {}
 
 
 @pytest.fixture

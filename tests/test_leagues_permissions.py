@@ -1,5 +1,9 @@
 """The permission matrix: every league-scoped route × every kind of caller × private and public."""
+from copy import deepcopy
+
 import pytest
+
+from conftest import record, write_back
 
 API = "/api/v1"
 ACTORS = ("anonymous", "non_member", "member", "manager", "owner", "admin")
@@ -36,8 +40,13 @@ MATRIX = {
 
 
 @pytest.fixture(params=["private", "public"])
-def world(request, client, make_user):
+def world(request, app, client, make_user, recordings):
+    """Five people and a league of the given visibility, built through the API once per session and written
+    back for every other test of the matrix (conftest.write_back): the same rows, ids and tokens."""
     visibility = request.param
+    if (recorded := recordings.get(f"permissions_{visibility}")) is not None:
+        write_back(app, recorded[0])
+        return deepcopy(recorded[1])
     people = {name: make_user(name) for name in ("owner", "manager", "member", "non_member")}
     people["admin"] = make_user("admin", admin=True)
     owner = people["owner"]
@@ -59,7 +68,9 @@ def world(request, client, make_user):
     owner_team = client.get(f"{API}/leagues/{league['id']}/teams", headers=owner["headers"]).get_json()[0]["id"]
     ids = {"league": league["id"], "member_id": people["member"]["id"], "owner_team": owner_team,
            "member_team": people["member"]["team"]}
-    return visibility, people, ids
+    built = visibility, people, ids
+    recordings[f"permissions_{visibility}"] = record(app, f"permissions_{visibility}"), deepcopy(built)
+    return built
 
 
 def fill(template, ids):

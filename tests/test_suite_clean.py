@@ -72,7 +72,7 @@ def test_the_clean_leaves_postgresql_as_truncating_every_table_with_restart_iden
 def test_the_f1_fixture_writes_back_exactly_the_rows_and_jobs_the_real_load_left(app, f1, recorded_snapshot):
     """What the recorded load is written back as (rows copied by the server on PostgreSQL, inserted from
     Python on SQLite): the same rows, ids past them, the same Redis keys."""
-    rows, keys = recorded_snapshot
+    rows, keys, _schema = recorded_snapshot
     assert sum(len(found) for found in rows.values()) > 1000
     with app.app_context():
         with db.engine.begin() as connection:
