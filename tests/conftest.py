@@ -13,7 +13,7 @@ import pytest
 import responses
 from flask_migrate import upgrade
 from redis.connection import parse_url
-from sqlalchemy import create_engine, literal, make_url, select, text
+from sqlalchemy import create_engine, literal, make_url, or_, select, text
 
 from config import database_url
 from f1data_helpers import BASE
@@ -127,15 +127,24 @@ _RESTART_SEQUENCES = """SELECT setval(format('%I.%I', schemaname, sequencename),
 FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"""
 
 
+def _script(connection, sql: str) -> None:
+    """Statements sent to PostgreSQL as one script, in one round trip, in the connection's transaction (the
+    DB-API cursor: SQLAlchemy would hand psycopg2 parameters, and `%` would be read as a placeholder)."""
+    with connection.connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
 def _clean(app) -> None:
     """Every table empty, every id sequence at its start, the Redis database empty."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):  # referencing rows first
-                connection.execute(table.delete())
+            tables = list(reversed(db.metadata.sorted_tables))  # referencing rows first
             if connection.dialect.name == "postgresql":
-                connection.execute(text(_RESTART_SEQUENCES))
+                _script(connection, "".join(f"DELETE FROM {table.name};" for table in tables) + _RESTART_SEQUENCES)
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
         get_redis().flushdb()
 
 
@@ -254,21 +263,25 @@ def record(app, name: str) -> Recording:
     return Recording(rows, keys, schema)
 
 
+def _copy_back(schema: str, table) -> str:
+    """SQL that copies a table's recorded rows back and moves its id sequence past them."""
+    script = f"INSERT INTO {table.name} SELECT * FROM {schema}.{table.name};"
+    if (serial := table.autoincrement_column) is not None:
+        sequence = f"pg_get_serial_sequence('{table.name}', '{serial.name}')"
+        script += f"SELECT setval({sequence}, max({serial.name})) FROM {table.name};"
+    return script
+
+
 def write_back(app, recording: Recording) -> None:
     """Write a recording back into the clean database and Redis: the rows with their ids (the id sequences
     moved past them) and the keys with what was left of their time to live."""
     with app.app_context():
         with db.engine.begin() as connection:
-            for table, found in recording.rows.items():
-                if recording.schema:
-                    connection.execute(text(f"INSERT INTO {table.name} SELECT * FROM {recording.schema}.{table.name}"))
-                else:
-                    connection.execute(table.insert(), found)
             if recording.schema:
-                for table in recording.rows:
-                    if (serial := table.autoincrement_column) is not None:
-                        sequence = f"pg_get_serial_sequence('{table.name}', '{serial.name}')"
-                        connection.execute(text(f"SELECT setval({sequence}, max({serial.name})) FROM {table.name}"))
+                _script(connection, "".join(_copy_back(recording.schema, table) for table in recording.rows))
+            else:
+                for table, found in recording.rows.items():
+                    connection.execute(table.insert(), found)
         with get_redis().pipeline(transaction=False) as pipe:
             for key, (ttl, value) in recording.keys.items():
                 pipe.restore(key, ttl, value)
@@ -288,7 +301,7 @@ def recorded_snapshot(migrated_app) -> Recording:
 
 
 def _untouched(connection, tables) -> bool:
-    return not any(connection.execute(select(literal(1)).select_from(table).limit(1)).first() for table in tables)
+    return not connection.scalar(select(or_(*(select(literal(1)).select_from(table).exists() for table in tables))))
 
 
 @pytest.fixture
