@@ -35,9 +35,8 @@ run: install
 # On TEST_DATABASE_URL / TEST_REDIS_URL when set, else on the embedded default. Bytecode is written (__pycache__,
 # git-ignored) even where the environment says PYTHONDONTWRITEBYTECODE: the suite starts dozens of interpreters
 # (workers, gunicorns, RQ processes), and each compiled the app and pytest rewrote every test module (README).
-# --dist worksteal: a worker that runs out of tests takes some queued for another, so the workers end together.
 test: install
-	env -u PYTHONDONTWRITEBYTECODE $(PYTEST) -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PYTEST) -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Generate a migration after a model change: make migrate m="what changed"
 migrate: install

@@ -65,13 +65,6 @@ def pytest_configure_node(node):
         node.config.stash.setdefault(WORKER_REDIS, []).append(server)
 
 
-def pytest_collection_modifyitems(items):
-    """The slow tests first, in their order: they mostly wait on processes and clocks, so in a parallel run
-    the quick, CPU-bound tests fill in beside them and end the run, rather than one worker's 30 s `make run`
-    starting near the end while the others sit idle (pytest-xdist hands the first quarter out round-robin)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def pytest_collection_finish(session):
     """What every test shares from here on (the modules, the collected items; the app, `migrated_app`) is moved
     out of the garbage collector's sight: a full collection walked it all again, 12-14 % of a run's CPU."""
