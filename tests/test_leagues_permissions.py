@@ -42,7 +42,8 @@ MATRIX = {
 @pytest.fixture(params=["private", "public"])
 def world(request, app, client, make_user, recordings):
     """Five people and a league of the given visibility, built through the API once per session and written
-    back for every other test of the matrix (conftest.write_back): the same rows, ids and tokens."""
+    back for every other test of the matrix (conftest.write_back): the same rows, ids and tokens (issued at the
+    first build, valid for JWT_ACCESS_TOKEN_SECONDS: 15 minutes, more than a worker's whole run)."""
     visibility = request.param
     if (recorded := recordings.get(f"permissions_{visibility}")) is not None:
         write_back(app, recorded[0])

@@ -92,6 +92,8 @@ def _replace(year: int, round_: int, prices: dict[Asset, Decimal]) -> bool:
 
 
 def _write(year: int, round_: int, prices: dict[Asset, Decimal]) -> None:
+    if not prices:  # an insert of no rows would insert one row of defaults
+        return
     db.session.execute(insert(AssetPrice), [
         {"season_year": year, "round": round_, "price": price, "driver_id": None, "constructor_id": None,
          f"{kind}_id": asset_id} for (kind, asset_id), price in prices.items()])
