@@ -14,7 +14,7 @@ from fantasy.f1data.models import Race, RaceStatus, ResultState, SessionKind, Se
 from fantasy.jobs import market as market_jobs
 from fantasy.jobs.queues import LOW, get_queue
 from fantasy.market.models import AssetPrice
-from fantasy.market.service import price_season
+from fantasy.market.service import _write, price_season
 from fantasy.scoring.models import AssetScore
 from scoring_helpers import result_rows, work_low
 
@@ -187,3 +187,12 @@ def test_a_changed_classification_queues_its_season_once_and_leaves_the_sender_s
         results_changed.send(round2, session=SessionKind.qualifying)
         assert not db.session().in_transaction()
         assert get_queue(LOW).job_ids == ["price-season-2023"]
+
+
+def test_writing_no_prices_stores_no_row(app):
+    """A round written with no prices stores nothing: a bulk insert of no rows would have inserted one row of
+    column defaults (and failed on the missing price)."""
+    with app.app_context():
+        _write(2023, 2, {})
+        db.session.commit()
+        assert db.session.scalar(select(AssetPrice.id).limit(1)) is None
