@@ -265,8 +265,8 @@ def record(app, name: str) -> Recording:
                 schema = f"recorded_{name}_{WORKER or 'serial'}"
                 quote = connection.dialect.identifier_preparer.quote
                 connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-                for name in (quote(table.name) for table in rows):
-                    connection.execute(text(f"CREATE TABLE {schema}.{name} AS TABLE {name}"))
+                for quoted in (quote(table.name) for table in rows):
+                    connection.execute(text(f"CREATE TABLE {schema}.{quoted} AS TABLE {quoted}"))
         redis = get_redis()
         keys = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.scan_iter()}
     return Recording(rows, keys, schema)

@@ -60,8 +60,8 @@ def _season(year: int) -> None:
 
 def stored_prices(year: int, round_: int) -> dict[Asset, Decimal]:
     """A round's stored prices by asset (empty before they are stored); lineups read them too."""
-    rows = db.session.execute(select(AssetPrice.driver_id, AssetPrice.constructor_id, AssetPrice.price)
-                              .where(AssetPrice.season_year == year, AssetPrice.round == round_))
+    rows = db.session.execute(AssetPrice.of_round(year, round_).with_only_columns(
+        AssetPrice.driver_id, AssetPrice.constructor_id, AssetPrice.price))
     return {asset_key(driver_id, constructor_id): price for driver_id, constructor_id, price in rows}
 
 

@@ -123,7 +123,7 @@ def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, 
         if row is None:
             inserts.append({"ruleset": key, "race_id": race_id, "points": points, "breakdown": breakdown,
                             "computed_at": now, "driver_id": None, "constructor_id": None, f"{kind}_id": asset_id})
-        elif row[1] != points or row[2] != breakdown:
+        elif row[1:] != (points, breakdown):  # (id, points, breakdown)
             updates.append({"id": row[0], "points": points, "breakdown": breakdown, "computed_at": now})
     if inserts:
         db.session.execute(insert(AssetScore), inserts)
@@ -131,8 +131,7 @@ def _store(key: str, race_id: int, scores: dict[tuple[str, int], tuple[Decimal, 
         db.session.execute(update(AssetScore), updates)
     if existing:
         db.session.execute(delete(AssetScore).where(AssetScore.id.in_([id_ for id_, _p, _b in existing.values()])))
-    changed = bool(inserts or updates or existing)
-    if not changed:
+    if not (inserts or updates or existing):
         return None
     return "scored" if first else "corrected"
 
